@@ -1,0 +1,78 @@
+"""The values that decks load into: plain, frozen, cheap to import.
+
+A *note* is one entry under ``cards:`` in a deck file.  A *card* is one thing
+the learner reviews.  Most notes make one card; a ``reversed`` note makes two
+(``ID`` and ``ID#reverse``) and a ``cloze`` note makes one per numbered
+deletion (``ID#c1``, ``ID#c2``...).  Review history is keyed on
+``(deck_id, card_id)``, never on the file name or the card's position.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+CARD_TYPES = ("basic", "reversed", "cloze", "choice", "drill")
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One finding of the deck checker, printed as ``FILE:LINE:COL: severity: message``.
+
+    ``line`` and ``col`` are 1-based; 0 means unknown (the whole file).
+    """
+
+    file: str
+    line: int
+    col: int
+    severity: str  # "error" or "warning"
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}: {self.severity}: {self.message}"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    deck_id: str
+    card_id: str          # stable key of this card within the deck: "ID", "ID#reverse", "ID#c2"
+    note_id: str          # the ``id`` of the note in the YAML file
+    type: str             # one of CARD_TYPES
+    front: str            # Markdown; for cloze the text with the active deletion blanked as [...]
+    back: str             # Markdown; for cloze the full text with the deletion shown
+    line: int = 0         # line of the note in its file (1-based), for `e` to edit
+    tags: tuple[str, ...] = ()
+    choices: tuple[str, ...] = ()   # choice cards only, in file order (screens shuffle)
+    answer: str = ""                # choice cards: the right choice
+    drill: str = ""                 # drill cards: the kind, e.g. "lstm.forget_gate"
+    params: tuple[tuple[str, Any], ...] = ()  # drill cards: sorted (name, value) pairs
+    extra: str = ""                 # optional Markdown shown after the answer
+    id_derived: bool = False        # True when the note had no ``id`` and one was derived
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.deck_id, self.card_id)
+
+    @property
+    def params_dict(self) -> dict[str, Any]:
+        return dict(self.params)
+
+
+@dataclass(frozen=True, slots=True)
+class Deck:
+    id: str
+    title: str
+    description: str
+    path: str                       # the file it was loaded from
+    cards: tuple[Card, ...] = field(default_factory=tuple)
+    content_hash: str = ""
+
+    def card(self, card_id: str) -> Card | None:
+        for c in self.cards:
+            if c.card_id == card_id:
+                return c
+        return None
