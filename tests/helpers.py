@@ -1,0 +1,36 @@
+"""Small builders shared by the tests."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from studydeck.model import Card, Deck
+
+
+def make_deck(deck_id: str = "d", n: int = 3, types: dict[int, str] | None = None) -> Deck:
+    cards = []
+    for i in range(n):
+        kind = (types or {}).get(i, "basic")
+        extra = {}
+        if kind == "choice":
+            extra = dict(choices=("1", "2", "3", "4"), answer="2")
+        if kind == "drill":
+            extra = dict(drill="sigmoid.value")
+        cards.append(
+            Card(deck_id=deck_id, card_id=f"c{i}", note_id=f"c{i}", type=kind,
+                 front=f"front {i}", back=f"back {i}", line=i + 1, **extra)
+        )
+    return Deck(id=deck_id, title=f"Deck {deck_id}", description="", path=f"{deck_id}.yaml", cards=tuple(cards))
+
+
+class Clock:
+    """A settable UTC clock."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.now = start or datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs: float) -> None:
+        self.now += timedelta(**kwargs)

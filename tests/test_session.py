@@ -1,0 +1,165 @@
+from datetime import datetime, timezone
+
+import pytest
+
+from studydeck.config import Config
+from studydeck.session import Session, SessionError, build_queue, day_start
+from studydeck.store import REVIEW, open_collection
+from tests.helpers import Clock, make_deck
+
+CONFIG = Config(fuzz=False)
+
+
+@pytest.fixture
+def col(tmp_path):
+    with open_collection(tmp_path / "c.sqlite3") as c:
+        yield c
+
+
+def test_new_cards_in_deck_order_within_limit(col):
+    deck = make_deck(n=30)
+    session = Session(col, [deck], Config(fuzz=False, new_per_day=5), clock=Clock())
+    seen = []
+    while not session.finished and len(seen) < 5:
+        seen.append(session.current.card_id)
+        session.rate(5)  # Easy graduates at once, so nothing comes back today
+    assert seen == ["c0", "c1", "c2", "c3", "c4"]
+    assert session.finished
+    # the limit is per day: a new session the same day gets no new cards
+    assert Session(col, [deck], Config(fuzz=False, new_per_day=5), clock=Clock()).finished
+
+
+def test_queue_order_learning_then_review_then_new(col):
+    deck = make_deck(n=6)
+    clock = Clock()
+    s = Session(col, [deck], CONFIG, clock=clock)
+    s.rate(5)   # c0 -> review, due in days
+    s.rate(1)   # c1 -> learning, due in 1 minute
+    clock.advance(days=30)
+    queue = build_queue(col, [deck], CONFIG, clock())
+    assert [c.card_id for c in queue.learning] == ["c1"]
+    assert [c.card_id for c in queue.reviews] == ["c0"]
+    assert [c.card_id for c in queue.new] == ["c2", "c3", "c4", "c5"]
+
+
+def test_max_reviews_per_day(col):
+    deck = make_deck(n=4)
+    clock = Clock()
+    s = Session(col, [deck], CONFIG, clock=clock)
+    while not s.finished:
+        s.rate(5)
+    clock.advance(days=60)
+    queue = build_queue(col, [deck], Config(fuzz=False, max_reviews_per_day=2), clock())
+    assert len(queue.reviews) == 2
+
+
+def test_learning_card_comes_back_in_the_session(col):
+    deck = make_deck(n=1)
+    clock = Clock()
+    s = Session(col, [deck], CONFIG, clock=clock)
+    s.rate(1)                      # Again: due in a minute, learn-ahead shows it now
+    assert s.current is not None and s.current.card_id == "c0"
+    s.rate(4)                      # Good: the 10 minute step, still within learn-ahead
+    assert s.current is not None
+    s.rate(4)                      # graduates to review
+    assert s.finished
+    assert col.card_state("d", "c0").state == REVIEW
+
+
+def test_every_rating_is_committed_and_logged(col):
+    deck = make_deck(n=5)
+    s = Session(col, [deck], CONFIG, clock=Clock())
+    for rating in (1, 2, 3, 4, 5):
+        card = s.current
+        s.rate(rating)
+        assert col.card_state(*card.key) is not None
+    rows = list(col.reviews())
+    assert [r.rating for r in rows] == [1, 2, 3, 4, 5]
+    assert [r.fsrs_rating for r in rows] == [1, 1, 2, 3, 4]
+    assert all(r.before is None for r in rows)
+    assert all(r.reviewed_at == int(Clock().now.timestamp() * 1000) for r in rows)
+
+
+def test_undo_restores_card_and_state(col):
+    deck = make_deck(n=3)
+    s = Session(col, [deck], CONFIG, clock=Clock())
+    s.rate(5)
+    state_c0 = col.card_state("d", "c0")
+    s.rate(4)                                   # c1
+    card = s.undo()
+    assert card.card_id == "c1" and s.current.card_id == "c1"
+    assert col.card_state("d", "c1") is None    # new again, exactly
+    assert col.card_state("d", "c0") == state_c0
+    s.undo()
+    assert s.current.card_id == "c0" and col.card_state("d", "c0") is None
+    with pytest.raises(SessionError):
+        s.undo()
+    assert s.summary.reviewed == 0
+
+
+def test_history_survives_edits_and_reordering(col):
+    deck = make_deck(n=3)
+    s = Session(col, [deck], CONFIG, clock=Clock())
+    s.rate(5)
+    state = col.card_state("d", "c0")
+    from dataclasses import replace
+
+    edited = replace(deck, cards=tuple(reversed([replace(c, back=c.back + " (edited)") for c in deck.cards])))
+    s2 = Session(col, [edited], CONFIG, clock=Clock())
+    assert s2.current.card_id == "c2"            # c0 is not new any more
+    assert col.card_state("d", "c0") == state
+    gone = replace(deck, cards=deck.cards[1:])   # c0 removed from the deck...
+    Session(col, [gone], CONFIG, clock=Clock())
+    assert col.card_state("d", "c0") == state    # ...keeps its history for when it returns
+
+
+def test_rate_checks(col):
+    s = Session(col, [make_deck(n=1)], CONFIG, clock=Clock())
+    with pytest.raises(SessionError):
+        s.rate(6)
+    s.rate(5)
+    with pytest.raises(SessionError):
+        s.rate(3)
+
+
+def test_choice_wrong_pick_records_one(col):
+    deck = make_deck(n=2, types={0: "choice"})
+    s = Session(col, [deck], CONFIG, clock=Clock())
+    options = s.choice_options()
+    assert sorted(options) == ["1", "2", "3", "4"]
+    assert s.choice_options() == options          # stable for the same review
+    wrong = next(i for i, o in enumerate(options) if o != "2")
+    assert s.answer_choice(wrong) is False
+    assert [r.rating for r in col.reviews()] == [1]
+    assert s.current.card_id == "c1"
+
+
+def test_choice_right_pick_rates_three_to_five(col):
+    deck = make_deck(n=1, types={0: "choice"})
+    s = Session(col, [deck], CONFIG, clock=Clock())
+    assert s.answer_choice(s.choice_options().index("2")) is True
+    with pytest.raises(SessionError):
+        s.rate(2)
+    s.rate(4)
+    assert [r.rating for r in col.reviews()] == [4]
+
+
+def test_drill_must_be_answered_before_rating(col):
+    s = Session(col, [make_deck(n=1, types={0: "drill"})], CONFIG, clock=Clock())
+    with pytest.raises(SessionError):
+        s.rate(4)
+
+
+def test_previews_match_outcome(col):
+    s = Session(col, [make_deck(n=1)], CONFIG, clock=Clock())
+    previews = s.previews()
+    assert set(previews) == {1, 2, 3, 4, 5}
+    outcome = s.rate(4)
+    assert s.due_label(outcome) == previews[4]
+
+
+def test_day_start_is_utc_and_before_now():
+    now = datetime(2026, 3, 1, 12, tzinfo=timezone.utc)
+    start = day_start(now, 4)
+    assert start.tzinfo is not None and start <= now
+    assert (now - start).total_seconds() < 86400
