@@ -7,6 +7,10 @@ in the registry (``studydeck.drills.registry``); a test checks the two agree.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
 KINDS: dict[str, str] = {
     # warm-up: the nonlinearities
     "sigmoid.value": "σ(x) for a given pre-activation x",
@@ -53,6 +57,108 @@ KINDS: dict[str, str] = {
     "macs.lstm": "multiply-accumulates per time step of an LSTM layer",
     "macs.gru": "multiply-accumulates per time step of a GRU layer",
 }
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter a drill kind accepts (``params:`` on a drill card).
+
+    type is "int", "float", "bool" or "choice"; ints and floats must lie in
+    [low, high]; a choice must be one of ``choices``.
+    """
+
+    type: str
+    doc: str
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[str, ...] = ()
+
+    def check(self, value: Any) -> str | None:
+        """None if ``value`` is acceptable, else what is wrong with it."""
+        if self.type == "bool":
+            return None if isinstance(value, bool) else f"expected true or false, got {value!r}"
+        if self.type == "choice":
+            if value in self.choices:
+                return None
+            return f"expected one of {', '.join(self.choices)}, got {value!r}"
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return f"expected a number, got {value!r}"
+        if self.type == "int" and not isinstance(value, int):
+            return f"expected a whole number, got {value!r}"
+        if not (self.low <= value <= self.high):
+            return f"expected a value from {self.low:g} to {self.high:g}, got {value!r}"
+        return None
+
+
+_DEC = {"decimals": Param("int", "decimals asked for in the answer", 1, 6)}
+_HAND = {"input_size": Param("int", "features of x (default: 1 or 2)", 1, 3),
+         "hidden_size": Param("int", "units of h (default: 1 or 2)", 1, 3), **_DEC}
+_HID = {"hidden_size": Param("int", "units of h (default: 1 or 2)", 1, 3), **_DEC}
+_X = {"x": Param("float", "the pre-activation (default: random, 1 decimal)", -8, 8), **_DEC}
+_CELL2 = {"cell": Param("choice", "which layer (default: random)", choices=("lstm", "gru"))}
+_SIZES = {"input_size": Param("int", "features of x (default: random)", 1, 512),
+          "hidden_size": Param("int", "units of h (default: random)", 1, 512)}
+_LAYER = {**_SIZES, "num_layers": Param("int", "stacked layers", 1, 4),
+          "bidirectional": Param("bool", "two directions"),
+          "batch_first": Param("bool", "input is (batch, seq, feature)"),
+          "batch": Param("int", "batch size of the input", 1, 64),
+          "seq_len": Param("int", "sequence length of the input", 1, 64)}
+
+PARAMS: dict[str, dict[str, Param]] = {
+    "sigmoid.value": _X, "tanh.value": _X, "sigmoid.derivative": _X, "tanh.derivative": _X,
+    "lstm.forget_gate": _HAND, "lstm.input_gate": _HAND, "lstm.candidate": _HAND,
+    "lstm.output_gate": _HAND, "lstm.cell_update": _HID, "lstm.hidden_update": _HID,
+    "lstm.step": _HAND, "lstm.two_steps": _HAND,
+    "gru.reset_gate": _HAND, "gru.update_gate": _HAND, "gru.candidate": _HAND,
+    "gru.hidden_update": _HID, "gru.reset_before": _HAND, "gru.reset_convention_difference": _HAND,
+    "variant.peephole_step": _HAND, "variant.cifg_gate": _HAND, "variant.noaf_hidden": _HAND,
+    "variant.no_forget_cell": _HAND,
+    "params.lstm": {**_SIZES, "bias": Param("bool", "with bias vectors (default true)")},
+    "params.gru": {**_SIZES, "bias": Param("bool", "with bias vectors (default true)")},
+    "params.rnn": {**_SIZES, "bias": Param("bool", "with bias vectors (default true)")},
+    "params.bias_convention": {**_CELL2, **_SIZES},
+    "params.stacked": {**_CELL2, **_SIZES, "num_layers": Param("int", "stacked layers", 2, 4)},
+    "params.bidirectional": {**_CELL2, **_SIZES, "num_layers": Param("int", "stacked layers", 1, 3)},
+    "params.proj_size": {**_SIZES, "proj_size": Param("int", "size of the projected h (< hidden_size)", 1, 511),
+                         "num_layers": Param("int", "stacked layers", 1, 3),
+                         "bidirectional": Param("bool", "two directions")},
+    "shapes.lstm": {**_LAYER, "proj_size": Param("int", "projected h size, 0 for none", 0, 511)},
+    "shapes.gru": _LAYER,
+    "bidir.output_concat": {"cell": Param("choice", "which layer (default rnn)", choices=("rnn", "gru", "lstm")),
+                            "input_size": Param("int", "features of x", 1, 2),
+                            "hidden_size": Param("int", "units per direction", 1, 2),
+                            "seq_len": Param("int", "sequence length", 2, 3),
+                            "t": Param("int", "the time step asked for, 1-based", 1, 3), **_DEC},
+    "grad.cell_state_product": {"k": Param("int", "number of steps", 1, 8), **_DEC},
+    "grad.sigmoid_bound": {"k": Param("int", "number of sigmoids in the chain", 1, 30),
+                           "sig": Param("int", "significant figures asked for", 2, 4)},
+    "grad.steps_below_threshold": {
+        "factor": Param("choice", "a forget gate σ(a_f) or the sigmoid bound 0.25",
+                        choices=("forget", "sigmoid")),
+        "threshold": Param("float", "the threshold (default 0.1, 0.01 or 0.001)", 1e-12, 0.9)},
+    "macs.lstm": {**_SIZES, "batch": Param("int", "batch size (default 1)", 1, 1024)},
+    "macs.gru": {**_SIZES, "batch": Param("int", "batch size (default 1)", 1, 1024)},
+}
+
+
+def check_params(kind: str, params: Mapping[str, Any] | None) -> list[str]:
+    """Problems with ``params`` for ``kind``, one message each; empty when all is well."""
+    import difflib
+
+    accepted = PARAMS.get(kind, {})
+    problems = []
+    for name, value in (params or {}).items():
+        spec = accepted.get(name)
+        if spec is None:
+            close = difflib.get_close_matches(str(name), accepted, n=1, cutoff=0.5)
+            known = ", ".join(accepted) or "none"
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            problems.append(f"unknown param {name!r} for {kind}; {hint}accepted: {known}")
+            continue
+        wrong = spec.check(value)
+        if wrong:
+            problems.append(f"param {name!r} of {kind}: {wrong}")
+    return problems
 
 
 def closest_kind(name: str) -> str | None:

@@ -1,0 +1,98 @@
+"""Helpers every generator uses: seeded numbers, sizes, and Question assembly.
+
+Given values are drawn on a grid (one decimal by default) so a person can
+type them into a calculator; answers are the engine's exact float64 results,
+shown rounded to the decimals the prompt asks for.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import fmt
+from .question import Question
+
+DEFAULT_DECIMALS = 3
+KEEP_DIGITS = "Keep at least 4 decimals in intermediate values."
+
+
+def rng_for(seed: int) -> np.random.Generator:
+    """The generator of one question: ``numpy.random.default_rng(seed)`` (negative seeds wrap)."""
+    return np.random.default_rng(int(seed) % 2**64)
+
+
+def grid(rng, shape, low: float = -1.0, high: float = 1.0, step: float = 0.1) -> np.ndarray:
+    """Values on a grid of ``step`` in [low, high]: typeable by hand (0.3, -0.7)."""
+    n_low, n_high = round(low / step), round(high / step)
+    ticks = rng.integers(n_low, n_high + 1, size=shape)
+    digits = max(0, -int(np.floor(np.log10(step) + 1e-9)))
+    return np.round(ticks * step, digits)
+
+
+def sizes(rng, params: dict, *, need_input: bool = True) -> tuple[int, int]:
+    """(input_size, hidden_size) from params or 1–2 at random (always drawn, to keep seeds stable)."""
+    i_draw, h_draw = (int(v) for v in rng.integers(1, 3, size=2))
+    input_size = int(params.get("input_size", i_draw)) if need_input else 0
+    hidden_size = int(params.get("hidden_size", h_draw))
+    return input_size, hidden_size
+
+
+def pylist(a) -> Any:
+    """A float array (or scalar) as plain Python floats/lists, for JSON."""
+    return np.asarray(a, dtype=float).tolist()
+
+
+def question(kind: str, seed: int, params: dict, *, prompt: str, given: dict, answer: Any,
+             answer_format: str, solution: list[str], decimals: int | None = None,
+             tolerance: float | None = None, cell: dict | None = None,
+             labels: list[str] | None = None, hint: str = "") -> Question:
+    """Assemble a Question: answer text, tolerance and the closing 'Answer:' line."""
+    labels = labels or []
+    if answer_format == "scalar":
+        answer = float(answer)
+        text = fmt.num(answer, decimals)
+    elif answer_format == "vector":
+        answer = pylist(answer)
+        text = fmt.vec(answer, decimals)
+    elif answer_format == "vectors":
+        answer = [pylist(v) for v in answer]
+        text = "; ".join(f"{lab} = {fmt.vec(v, decimals)}" for lab, v in zip(labels, answer))
+    elif answer_format == "integer":
+        answer = int(answer)
+        text = str(answer)
+    elif answer_format == "shapes":
+        answer = [[int(d) for d in s] for s in answer]
+        text = "; ".join(f"{lab} {fmt.shape(s)}" for lab, s in zip(labels, answer))
+    else:
+        raise ValueError(f"unknown answer format {answer_format!r}")
+    if tolerance is None:
+        tolerance = fmt.tolerance_for_decimals(decimals) if decimals is not None else 0.0
+    lines = list(solution) + [f"Answer: {text}"]
+    return Question(
+        kind=kind, seed=int(seed), params=dict(params or {}), prompt=prompt, given=given,
+        answer=answer, tolerance=float(tolerance), answer_format=answer_format,
+        solution="\n".join(lines), cell=cell, answer_text=text, answer_labels=labels,
+        answer_hint=hint or default_hint(answer_format, answer, labels),
+    )
+
+
+def default_hint(answer_format: str, answer: Any, labels: list[str]) -> str:
+    if answer_format == "scalar":
+        return "a number, e.g. 0.62, 6.2e-1 or 1/2"
+    if answer_format == "integer":
+        return "a whole number, e.g. 4160"
+    if answer_format == "vector":
+        n = len(answer)
+        return "a number, e.g. 0.62" if n == 1 else f"{n} numbers, e.g. [{', '.join(['0.1'] * n)}]"
+    if answer_format == "vectors":
+        parts = "; ".join(f"[{', '.join(['0.1'] * len(v))}]" for v in answer)
+        return f"{' then '.join(labels)}, e.g. {parts}"
+    if answer_format == "shapes":
+        return f"{', '.join(labels)} as shapes, e.g. (5, 3, 40) (2, 3, 20)"
+    return ""
+
+
+def decimals_of(params: dict) -> int:
+    return int(params.get("decimals", DEFAULT_DECIMALS))

@@ -1,0 +1,21 @@
+"""Errors of the drills package.  Numpy-free: plain mode and the deck checker
+import these without paying for numpy.
+"""
+
+from __future__ import annotations
+
+
+class AnswerError(ValueError):
+    """An answer line that cannot be read as the expected kind of value.
+
+    The message is one line, meant to be shown as a hint before asking again.
+    Such a line is never counted as an answer.
+    """
+
+
+class ParamError(ValueError):
+    """A drill parameter that the kind does not accept, or a value out of range."""
+
+
+class UnknownKindError(ValueError):
+    """A drill kind (or prefix) that names no kind; the message names the closest one."""

@@ -1,0 +1,62 @@
+"""The drill registry: one entry per kind, with its name, description and generator.
+
+Names and descriptions come from :mod:`studydeck.drills.catalog` (the one place
+for them); generators from the kind modules.  A generator is called as
+``gen(kind, seed, params)`` and returns a :class:`Question`; it draws every
+number from ``numpy.random.default_rng(seed)``, so the same kind, seed and
+params always give the same question.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from . import activations
+from .catalog import KINDS, check_params
+from .errors import ParamError, UnknownKindError
+from .question import Question
+from .selection import _unknown
+
+Generator = Callable[[str, int, dict], Question]
+
+_MODULES = [activations]
+for _name in ("lstm_kinds", "gru_kinds", "variant_kinds", "size_kinds", "bidir_kinds",
+              "gradient_kinds"):
+    try:
+        _MODULES.append(__import__(f"{__package__}.{_name}", fromlist=["GENERATORS"]))
+    except ModuleNotFoundError as exc:  # a kind module not written yet
+        if exc.name != f"{__package__}.{_name}":
+            raise
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    description: str
+    generator: Generator
+
+    def generate(self, seed: int, params: dict[str, Any] | None = None) -> Question:
+        return generate(self.name, seed, params)
+
+
+REGISTRY: dict[str, Kind] = {}
+for _module in _MODULES:
+    for _kind, _gen in _module.GENERATORS.items():
+        REGISTRY[_kind] = Kind(_kind, KINDS[_kind], _gen)
+REGISTRY = {k: REGISTRY[k] for k in KINDS if k in REGISTRY}
+
+
+def generate(kind: str, seed: int, params: dict[str, Any] | None = None) -> Question:
+    """The question of ``kind`` for ``seed`` and ``params``."""
+    if kind not in REGISTRY:
+        if kind in KINDS:
+            raise UnknownKindError(f"drill kind {kind!r} has no generator in this version")
+        raise UnknownKindError(_unknown(kind))
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise ParamError(f"seed must be a whole number, got {seed!r}")
+    params = dict(params or {})
+    problems = check_params(kind, params)
+    if problems:
+        raise ParamError("; ".join(problems))
+    return REGISTRY[kind].generator(kind, seed, params)

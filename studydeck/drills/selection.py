@@ -1,0 +1,74 @@
+"""Choosing kinds and seeds for a run of questions.  Numpy-free.
+
+``expand_kinds`` turns what a person types (``lstm``, ``params.lstm``,
+``grad``) into kind names; ``plan`` turns (kinds, count, seed) into the
+(kind, seed) of each question, the same every time for the same arguments.
+"""
+
+from __future__ import annotations
+
+import random
+
+from .catalog import KINDS, closest_kind
+from .errors import UnknownKindError
+
+
+def expand_kinds(names) -> list[str]:
+    """Kinds named by ``names`` (a string or an iterable of strings), in catalog order.
+
+    A name is an exact kind (``lstm.step``) or a prefix before a dot (``lstm``
+    selects every ``lstm.*``).  Commas separate several names in one string.
+    Empty or None means every kind.  Unknown names raise UnknownKindError.
+    """
+    if names is None:
+        return list(KINDS)
+    if isinstance(names, str):
+        names = [names]
+    wanted: set[str] = set()
+    for entry in names:
+        for name in str(entry).split(","):
+            name = name.strip().rstrip(".")
+            if not name:
+                continue
+            if name in KINDS:
+                wanted.add(name)
+                continue
+            under = [k for k in KINDS if k.startswith(name + ".")]
+            if not under:
+                raise UnknownKindError(_unknown(name))
+            wanted.update(under)
+    if not wanted:
+        return list(KINDS)
+    return [k for k in KINDS if k in wanted]
+
+
+def _unknown(name: str) -> str:
+    close = closest_kind(name)
+    prefixes = sorted({k.split(".")[0] for k in KINDS})
+    if close is None:
+        for p in prefixes:
+            if name.lower().startswith(p) or p.startswith(name.lower()):
+                close = p
+                break
+    hint = f"did you mean {close!r}? " if close else ""
+    return f"unknown drill kind {name!r}; {hint}see --list (prefixes: {', '.join(prefixes)})"
+
+
+def plan(kinds, count: int | None, seed: int) -> list[tuple[str, int]]:
+    """(kind, question seed) for each of ``count`` questions (None: one per kind).
+
+    Kinds come round robin, each round in an order shuffled by ``seed``.
+    """
+    selected = expand_kinds(kinds)
+    if count is None:
+        count = len(selected)
+    if count < 0:
+        raise ValueError("count must be zero or more")
+    rng = random.Random(seed)
+    out: list[tuple[str, int]] = []
+    while len(out) < count:
+        order = selected[:]
+        rng.shuffle(order)
+        for kind in order[: count - len(out)]:
+            out.append((kind, rng.randrange(2**31)))
+    return out
