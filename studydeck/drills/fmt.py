@@ -28,6 +28,12 @@ def given(value: float) -> str:
     return "0" if text in ("-0", "") else text
 
 
+def auto(value: float) -> str:
+    """A given value as typed if it has at most 2 decimals, else 4 decimals (a computed value)."""
+    value = float(value)
+    return given(value) if abs(round(value, 2) - value) < 1e-12 else num(value)
+
+
 def term(text: str) -> str:
     """Parenthesise a negative number inside a product or sum: ``(-0.2)``."""
     return f"({text})" if text.startswith("-") else text
