@@ -1,0 +1,108 @@
+"""Backpropagation through time for one direction of an LSTM layer.
+
+Pairs with :func:`studydeck.engine.lstm_kernel.lstm_forward`; the equations are
+in that module's docstring.  With peepholes the gate gradients also flow into
+the cell state (dc_(t-1) += dA_i ⊙ w_ci + dA_f ⊙ w_cf, dc_t += dA_o ⊙ w_co) and
+with full gate recurrence into the previous step's gates
+(d[i; f; o]_(t-1) += R^T dA_(t)).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from studydeck.engine.lstm_kernel import _factors
+
+
+def lstm_backward(cache, d_out=None, d_hT=None, d_cT=None, record=False):
+    """Gradients of the loss given dL/doutput (T, N, H_out), dL/dh_T and dL/dc_T.
+
+    Returns a dict with the parameters' local names plus "input" (T, N, D),
+    "h0" (N, H_out), "c0" (N, H) and, with ``record``, "hidden" (T, N, H_out):
+    the total dL/dh_t for every step.
+    """
+    X, Hs, Cs, params, spec = (cache[k] for k in ("X", "Hs", "Cs", "params", "spec"))
+    gates, H, index = cache["gates"], cache["H"], cache["index"]
+    T, N, GH = gates.shape
+    G = GH // H
+    H_out = Hs.shape[2]
+    dtype = gates.dtype
+    K, Kc, Ko, F, dsig = _factors(cache)
+    Gc = K.shape[2]
+    k_o = index.get("o")
+    peep = spec.peepholes
+    W_hh = params["weight_hh"]
+    proj = "weight_hr" in params
+    W_hr = params["weight_hr"] if proj else None
+    Wfgr = cache["Wfgr_pad"]  # (G·H, G·H), zero outside the i, f, o blocks
+    dA = np.empty((T, N, GH), dtype)
+    dA4 = dA.reshape(T, N, G, H)
+    dh = np.zeros((N, H_out), dtype)
+    if d_hT is not None:
+        dh += d_hT
+    dc = np.zeros((N, H), dtype)
+    if d_cT is not None:
+        dc += d_cT
+    dH_all = np.empty((T, N, H_out), dtype) if (proj or record) else None
+    tmp = np.empty((N, H), dtype)
+    dq = None  # gradient into the previous step's gate activations (FGR)
+    for t in range(T - 1, -1, -1):
+        if d_out is not None:
+            dh += d_out[t]
+        if dH_all is not None:
+            dH_all[t] = dh
+        dhf = dh @ W_hr if proj else dh
+        da = dA[t]
+        da4 = dA4[t]
+        np.multiply(dhf, Kc[t], out=tmp)
+        dc += tmp
+        if k_o is not None:
+            da_o = da4[:, k_o]
+            np.multiply(dhf, Ko[t], out=da_o)
+            if dq is not None:
+                da_o += dq[:, k_o] * dsig["o"][t]
+            if "co" in peep:
+                dc += da_o * params["weight_co"]
+        np.multiply(K[t], dc[:, None, :], out=da4[:, :Gc])
+        if dq is not None:
+            for b in "if":
+                da4[:, index[b]] += dq[:, index[b]] * dsig[b][t]
+        if F is not None:
+            dc *= F[t]
+        if "ci" in peep:
+            dc += da4[:, index["i"]] * params["weight_ci"]
+        if "cf" in peep:
+            dc += da4[:, index["f"]] * params["weight_cf"]
+        if Wfgr is not None:
+            dq = (da @ Wfgr).reshape(N, G, H)
+        dh = np.matmul(da, W_hh)
+    A2 = dA.reshape(T * N, GH)
+    grads = {
+        "weight_ih": A2.T @ X.reshape(T * N, -1),
+        "weight_hh": A2.T @ Hs[:-1].reshape(T * N, H_out),
+    }
+    if "bias_ih" in params:
+        db = A2.sum(axis=0)
+        grads["bias_ih"] = db
+        grads["bias_hh"] = db.copy()
+    if proj:
+        grads["weight_hr"] = dH_all.reshape(T * N, H_out).T @ cache["hfull"].reshape(T * N, H)
+    for p in peep:
+        c = Cs[1:] if p == "co" else Cs[:-1]
+        grads["weight_" + p] = (dA4[:, :, index[p[1]]] * c).sum(axis=(0, 1))
+    if spec.fgr:
+        sig = [index[b] for b in "ifo"]
+        G4 = gates.reshape(T, N, G, H)
+        rows = dA4[1:][:, :, sig].reshape((T - 1) * N, 3 * H)
+        cols = G4[:-1][:, :, sig].reshape((T - 1) * N, 3 * H)
+        grads["weight_fgr"] = rows.T @ cols
+        q0 = cache["q0"]
+        if q0 is not None:
+            grads["weight_fgr"] += dA4[0][:, sig].reshape(N, 3 * H).T @ q0.reshape(N, G, H)[:, sig].reshape(N, 3 * H)
+        grads["q0"] = dq[:, sig].reshape(N, 3 * H)
+    grads["input"] = (A2 @ params["weight_ih"]).reshape(X.shape)
+    grads["h0"] = dh
+    grads["c0"] = dc
+    if record:
+        grads["hidden"] = dH_all
+    return grads

@@ -1,0 +1,175 @@
+"""One direction of one LSTM layer over a whole sequence: forward and BPTT.
+
+Shapes: X (T, N, D), h0 (N, H_out), c0 (N, H), output (T, N, H_out), with
+H_out = proj_size or H.  Parameters use the cell's local names (weight_ih,
+weight_hh, bias_ih, bias_hh, weight_hr, weight_ci, weight_cf, weight_co,
+weight_fgr); see :mod:`studydeck.engine.variants` for the equations.
+
+Forward, for t = 1..T (blocks in PyTorch's order i, f, g, o, absent ones left out):
+
+    A_t   = W_ih x_t + b_ih + W_hh h_(t-1) + b_hh            (N, G·H) pre-activations
+    i, f, o = σ(A_i, A_f, A_o)   g = tanh(A_g)
+    c_t   = f ⊙ c_(t-1) + i ⊙ g,   h_t = o ⊙ tanh(c_t)  (then W_hr h_t with a projection)
+
+Speed: x W_ih^T is one matmul for all steps; each step is one (N, G·H)
+matmul and one tanh over all blocks, because σ(a) = 0.5 tanh(a/2) + 0.5 and the
+sigmoid rows of the weights are pre-halved (exact in floating point).
+
+Backward walks t = T..1 with dL/dh_t = dL/dout_t + W_hh^T dA_(t+1):
+
+    dc_t  += dh_t ⊙ o ⊙ (1 − tanh²c_t)      dA_o = dh_t ⊙ tanh c_t ⊙ o(1 − o)
+    dA_i = dc_t ⊙ g ⊙ i(1 − i)   dA_f = dc_t ⊙ c_(t-1) ⊙ f(1 − f)   dA_g = dc_t ⊙ i ⊙ (1 − g²)
+    dc_(t-1) = dc_t ⊙ f
+
+The per-step factors (g ⊙ i(1 − i) ...) are computed for all steps at once;
+dW_ih, dW_hh and the biases come from single matmuls over all steps at the end.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def _layout(spec, H):
+    blocks = spec.blocks
+    index = {b: k for k, b in enumerate(blocks)}
+    scale = np.ones((len(blocks), H))
+    for b in spec.sigmoid_blocks:
+        scale[index[b]] = 0.5
+    return blocks, index, scale.reshape(-1)
+
+
+def lstm_forward(X, h0, c0, params, spec, q0=None):
+    """Run the sequence; returns ``(output, h_T, c_T, cache)``; output is (T, N, H_out).
+
+    ``q0`` (N, 3H): FGR only, the gate activations i, f, o of the step before
+    the sequence (zero when None).
+    """
+    T, N, _ = X.shape
+    W_ih, W_hh = params["weight_ih"], params["weight_hh"]
+    H = W_hh.shape[1] if "weight_hr" not in params else params["weight_hr"].shape[1]
+    H_out = W_hh.shape[1]
+    blocks, index, scale = _layout(spec, H)
+    G = len(blocks)
+    dtype = W_ih.dtype
+    scale = scale.astype(dtype)
+    offset = (scale != 1.0) * dtype.type(0.5)
+    W_ih_s = W_ih * scale[:, None]
+    W_hh_sT = np.ascontiguousarray((W_hh * scale[:, None]).T)
+    XW = np.matmul(X.reshape(T * N, -1), W_ih_s.T).reshape(T, N, G * H)
+    if "bias_ih" in params:
+        XW += (params["bias_ih"] + params["bias_hh"]) * scale
+    gates = np.empty((T, N, G * H), dtype)
+    G4 = gates.reshape(T, N, G, H)
+    Hs = np.empty((T + 1, N, H_out), dtype)
+    Cs = np.empty((T + 1, N, H), dtype)
+    Hs[0], Cs[0] = h0, c0
+    proj = "weight_hr" in params
+    hfull = np.empty((T, N, H), dtype) if proj else None
+    W_hrT = params["weight_hr"].T if proj else None
+    tanh_c = np.empty((T, N, H), dtype) if spec.output_activation else None
+    peep = spec.peepholes
+    w_half = {p: dtype.type(0.5) * params["weight_" + p] for p in peep}
+    Wfgr_sT = pad = None
+    if spec.fgr:  # padded to all blocks so it acts on the whole gate vector
+        sig = [index[b] for b in "ifo"]
+        pad = np.zeros((G, H, G, H), dtype)
+        pad[np.ix_(sig, range(H), sig, range(H))] = params["weight_fgr"].reshape(3, H, 3, H)
+        pad = pad.reshape(G * H, G * H)
+        Wfgr_sT = np.ascontiguousarray((pad * scale[:, None]).T)
+        if q0 is not None:
+            q0_full = np.zeros((N, G, H), dtype)
+            q0_full[:, sig] = np.asarray(q0, dtype).reshape(N, 3, H)
+            q0 = q0_full.reshape(N, G * H)
+    fast = spec.input_activation and "co" not in peep
+    k_i, k_f, k_g, k_o = (index.get(b) for b in "ifgo")
+    tmp = np.empty((N, H), dtype)
+    for t in range(T):
+        z = gates[t]
+        z4 = G4[t]
+        c_prev, c = Cs[t], Cs[t + 1]
+        np.matmul(Hs[t], W_hh_sT, out=z)
+        z += XW[t]
+        if Wfgr_sT is not None and t > 0:
+            z += gates[t - 1] @ Wfgr_sT
+        elif Wfgr_sT is not None and q0 is not None:
+            z += q0 @ Wfgr_sT
+        if "ci" in peep:
+            z4[:, k_i] += w_half["ci"] * c_prev
+        if "cf" in peep:
+            z4[:, k_f] += w_half["cf"] * c_prev
+        if fast:
+            np.tanh(z, out=z)
+            z *= scale
+            z += offset
+        else:
+            for b, k in index.items():
+                if b == "g" and spec.input_activation or b in "if" or b == "o" and "co" not in peep:
+                    np.tanh(z4[:, k], out=z4[:, k])
+                    if b != "g":
+                        z4[:, k] *= 0.5
+                        z4[:, k] += 0.5
+        g = z4[:, k_g]
+        if k_i is not None:
+            np.multiply(z4[:, k_i], g, out=c)
+        else:
+            c[...] = g
+        if k_f is not None:
+            np.multiply(z4[:, k_f], c_prev, out=tmp)
+            c += tmp
+        elif spec.cifg:
+            np.multiply(1.0 - z4[:, k_i], c_prev, out=tmp)
+            c += tmp
+        else:
+            c += c_prev
+        act = c
+        if tanh_c is not None:
+            act = np.tanh(c, out=tanh_c[t])
+        if "co" in peep:
+            zo = z4[:, k_o]
+            zo += w_half["co"] * c
+            np.tanh(zo, out=zo)
+            zo *= 0.5
+            zo += 0.5
+        h = hfull[t] if proj else Hs[t + 1]
+        if k_o is not None:
+            np.multiply(z4[:, k_o], act, out=h)
+        else:
+            h[...] = act
+        if proj:
+            np.matmul(h, W_hrT, out=Hs[t + 1])
+    cache = dict(X=X, Hs=Hs, Cs=Cs, gates=gates, tanh_c=tanh_c, hfull=hfull,
+                 params=params, spec=spec, G=G, H=H, index=index, Wfgr_pad=pad, q0=q0)
+    return Hs[1:], Hs[T].copy(), Cs[T].copy(), cache
+
+
+def _factors(cache):
+    """Per-step factors of the backward pass, for all steps at once."""
+    spec, index, G4 = cache["spec"], cache["index"], None
+    Cs, gates, H = cache["Cs"], cache["gates"], cache["H"]
+    T, N, _ = gates.shape
+    G4 = gates.reshape(T, N, -1, H)
+    c_prev, c_new = Cs[:-1], Cs[1:]
+    act = cache["tanh_c"] if spec.output_activation else c_new
+    one = 1.0
+    i = G4[:, :, index["i"]] if "i" in index else one
+    g = G4[:, :, index["g"]]
+    o = G4[:, :, index["o"]] if "o" in index else one
+    dsig = {b: G4[:, :, index[b]] * (1.0 - G4[:, :, index[b]]) for b in spec.sigmoid_blocks}
+    K = np.empty((T, N, len(index) - ("o" in index), H), gates.dtype)
+    if "i" in index:
+        K[:, :, index["i"]] = ((g - c_prev) if spec.cifg else g) * dsig["i"]
+    if "f" in index:
+        K[:, :, index["f"]] = c_prev * dsig["f"]
+    dg = (1.0 - g * g) if spec.input_activation else one
+    K[:, :, index["g"]] = i * dg
+    dact = (1.0 - act * act) if spec.output_activation else one
+    Kc = o * dact * np.ones_like(c_new)
+    Ko = act * dsig["o"] if "o" in index else None
+    if "f" in index:
+        F = G4[:, :, index["f"]]
+    elif spec.cifg:
+        F = 1.0 - i
+    else:
+        F = None
+    return K, Kc, Ko, F, dsig
