@@ -70,9 +70,18 @@ class Deck:
     path: str                       # the file it was loaded from
     cards: tuple[Card, ...] = field(default_factory=tuple)
     content_hash: str = ""
+    _by_id: dict[str, Card] | None = field(default=None, compare=False, repr=False)
 
     def card(self, card_id: str) -> Card | None:
-        for c in self.cards:
-            if c.card_id == card_id:
-                return c
-        return None
+        """The card with ``card_id``, by a lookup table built on first use."""
+        if self._by_id is None:
+            object.__setattr__(self, "_by_id", {c.card_id: c for c in self.cards})
+        return self._by_id.get(card_id)
+
+    def membership_key(self) -> str:
+        """Changes whenever the deck's card ids or their order change."""
+        if self.content_hash:
+            return self.content_hash
+        import hashlib
+
+        return hashlib.blake2b("\x1f".join(c.card_id for c in self.cards).encode(), digest_size=16).hexdigest()

@@ -59,31 +59,34 @@ class Queue:
 
 
 def build_queue(collection: Collection, decks: Iterable[Deck], config: Config, now: datetime) -> Queue:
-    """Today's queue for ``decks``: learning, then reviews, then new cards."""
+    """Today's queue for ``decks``: learning, then reviews, then new cards.
+
+    The collection knows each deck's cards (``sync_decks``), so new cards are
+    found by an index lookup, not by comparing every card with the history.
+    """
     decks = list(decks)
-    by_key: dict[tuple[str, str], Card] = {}
-    for deck in decks:
-        for card in deck.cards:
-            by_key[(deck.id, card.card_id)] = card
+    by_id = {deck.id: deck for deck in decks}
     now_ms = to_ms(now)
+    collection.sync_decks(decks, now_ms)
     reviews_today, new_today = collection.counts_since(to_ms(day_start(now, config.day_starts_at)))
     learning: list[Card] = []
     reviews: list[Card] = []
+    review_cap = max(0, config.max_reviews_per_day - reviews_today)
     for deck_id, card_id, state, _due in collection.due_cards(now_ms, (LEARNING, REVIEW, RELEARNING)):
-        card = by_key.get((deck_id, card_id))
+        deck = by_id.get(deck_id)
+        card = deck.card(card_id) if deck is not None else None
         if card is None:
             continue
-        (reviews if state == REVIEW else learning).append(card)
-    reviews = reviews[: max(0, config.max_reviews_per_day - reviews_today)]
-    new_left = max(0, config.new_per_day - new_today)
+        if state != REVIEW:
+            learning.append(card)
+        elif len(reviews) < review_cap:
+            reviews.append(card)
     new: list[Card] = []
-    if new_left:
-        known = collection.known_cards([d.id for d in decks])
-        for key, card in by_key.items():  # dicts keep deck order
-            if key not in known:
-                new.append(card)
-                if len(new) >= new_left:
-                    break
+    new_left = max(0, config.new_per_day - new_today)
+    for deck in decks:
+        if len(new) >= new_left:
+            break
+        new += [deck.card(card_id) for card_id in collection.new_cards(deck.id, new_left - len(new))]
     return Queue(learning, reviews, new)
 
 

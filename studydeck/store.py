@@ -2,10 +2,12 @@
 
 Tables (schema version in ``PRAGMA user_version``):
 
-- ``cards``: the scheduling state of every card that has been reviewed at
-  least once, keyed on ``(deck_id, card_id)``.  A card with no row is new.
-  Rows are never deleted when a card leaves its deck, so a card that comes
-  back gets its history back.
+- ``cards``: every card ever seen in a deck, keyed on ``(deck_id, card_id)``,
+  with its place in the deck and its scheduling state (state 0: new).
+  Rows are never deleted: a card that leaves its deck file only loses its
+  ``position``, and gets its history back if it returns.
+- ``deck_sync``: which version of each deck the ``position`` column reflects,
+  so loading unchanged decks writes nothing.
 - ``reviews``: append-only, one row per rating: when (UTC epoch ms), the 1-5
   self-rating, the FSRS rating, the answer time, and the card state before
   and after as JSON, so undo is exact and history can be replayed.
@@ -22,7 +24,10 @@ import json
 import sqlite3
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
+
+if TYPE_CHECKING:
+    from studydeck.model import Deck
 
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_MS = 10_000
@@ -35,11 +40,12 @@ _MIGRATIONS: dict[int, str] = {
     CREATE TABLE cards (
         deck_id     TEXT NOT NULL,
         card_id     TEXT NOT NULL,
-        state       INTEGER NOT NULL,
+        position    INTEGER,                   -- place in its deck, NULL while in no loaded deck file
+        state       INTEGER NOT NULL DEFAULT 0, -- 0 new, 1 learning, 2 review, 3 relearning
         step        INTEGER,
         stability   REAL,
         difficulty  REAL,
-        due         INTEGER NOT NULL,          -- UTC epoch milliseconds
+        due         INTEGER NOT NULL DEFAULT 0, -- UTC epoch milliseconds
         last_review INTEGER,                   -- UTC epoch milliseconds
         reps        INTEGER NOT NULL DEFAULT 0,
         lapses      INTEGER NOT NULL DEFAULT 0,
@@ -47,6 +53,12 @@ _MIGRATIONS: dict[int, str] = {
         PRIMARY KEY (deck_id, card_id)
     ) WITHOUT ROWID;
     CREATE INDEX cards_due ON cards (state, due);
+    CREATE INDEX cards_new ON cards (deck_id, state, position);
+    CREATE TABLE deck_sync (
+        deck_id     TEXT PRIMARY KEY,
+        key         TEXT NOT NULL,             -- Deck.membership_key() when last synced
+        synced_at   INTEGER NOT NULL
+    ) WITHOUT ROWID;
     CREATE TABLE reviews (
         id            INTEGER PRIMARY KEY,
         deck_id       TEXT NOT NULL,
@@ -55,7 +67,7 @@ _MIGRATIONS: dict[int, str] = {
         rating        INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),
         fsrs_rating   INTEGER NOT NULL CHECK (fsrs_rating BETWEEN 1 AND 4),
         answer_ms     INTEGER,
-        state_before  TEXT,                    -- JSON CardState; NULL when the card was new
+        state_before  TEXT,                    -- JSON CardState, NULL when the card was new
         state_after   TEXT NOT NULL            -- JSON CardState
     );
     CREATE INDEX reviews_time ON reviews (reviewed_at);
@@ -127,29 +139,48 @@ class Collection:
     # -- reading -----------------------------------------------------------
     def card_state(self, deck_id: str, card_id: str) -> CardState | None:
         row = self.conn.execute(
-            f"SELECT {_CARD_COLUMNS} FROM cards WHERE deck_id = ? AND card_id = ?",
+            f"SELECT {_CARD_COLUMNS} FROM cards WHERE deck_id = ? AND card_id = ? AND state != 0",
             (deck_id, card_id),
         ).fetchone()
         return _row_to_state(row) if row else None
 
-    def known_cards(self, deck_ids: Iterable[str] | None = None) -> dict[tuple[str, str], tuple[int, int]]:
-        """``(deck_id, card_id) -> (state, due)`` for every card with a state."""
-        sql = "SELECT deck_id, card_id, state, due FROM cards"
-        params: tuple = ()
-        if deck_ids is not None:
-            ids = tuple(deck_ids)
-            sql += f" WHERE deck_id IN ({','.join('?' * len(ids))})"
-            params = ids
-        return {(d, c): (s, due) for d, c, s, due in self.conn.execute(sql, params)}
-
     def due_cards(self, now_ms: int, states: tuple[int, ...]) -> list[tuple[str, str, int, int]]:
-        """Cards in ``states`` due at or before ``now_ms``, earliest first."""
+        """Cards in ``states`` due at or before ``now_ms`` and present in a deck, earliest first."""
         marks = ",".join("?" * len(states))
         return self.conn.execute(
             f"SELECT deck_id, card_id, state, due FROM cards "
-            f"WHERE state IN ({marks}) AND due <= ? ORDER BY due",
+            f"WHERE state IN ({marks}) AND due <= ? AND position IS NOT NULL ORDER BY due",
             (*states, now_ms),
         ).fetchall()
+
+    def new_cards(self, deck_id: str, limit: int) -> list[str]:
+        """The first ``limit`` new cards of a deck, in deck order."""
+        return [r[0] for r in self.conn.execute(
+            "SELECT card_id FROM cards WHERE deck_id = ? AND state = 0 AND position IS NOT NULL "
+            "ORDER BY position LIMIT ?", (deck_id, limit))]
+
+    def sync_decks(self, decks: Iterable["Deck"], now_ms: int) -> int:
+        """Record which cards each deck holds and in what order.
+
+        Only decks whose card list changed since the last sync are written;
+        returns how many were.  Cards that left a deck keep their row and
+        history, with ``position`` cleared.
+        """
+        synced = dict(self.conn.execute("SELECT deck_id, key FROM deck_sync"))
+        stale = [(d, d.membership_key()) for d in decks]
+        stale = [(d, key) for d, key in stale if synced.get(d.id) != key]
+        if not stale:
+            return 0
+        with self._transaction() as conn:
+            for deck, key in stale:
+                conn.execute("UPDATE cards SET position = NULL WHERE deck_id = ? AND position IS NOT NULL", (deck.id,))
+                conn.executemany(
+                    "INSERT INTO cards (deck_id, card_id, position) VALUES (?, ?, ?) "
+                    "ON CONFLICT (deck_id, card_id) DO UPDATE SET position = excluded.position",
+                    ((deck.id, card.card_id, i) for i, card in enumerate(deck.cards)),
+                )
+                conn.execute("INSERT OR REPLACE INTO deck_sync VALUES (?, ?, ?)", (deck.id, key, now_ms))
+        return len(stale)
 
     def counts_since(self, since_ms: int) -> tuple[int, int]:
         """(reviews, new cards introduced) since ``since_ms``, undone ones excluded."""
@@ -170,16 +201,23 @@ class Collection:
         return int(row[0])
 
     def reviews(self, since_ms: int | None = None, include_undone: bool = False) -> Iterator[ReviewRow]:
-        sql = (
-            "SELECT id, deck_id, card_id, reviewed_at, rating, fsrs_rating, answer_ms, "
-            "state_before, state_after FROM reviews r"
-        )
+        """The review log in order, undone reviews left out unless asked for."""
         where, params = [], []
         if since_ms is not None:
             where.append("reviewed_at >= ?")
             params.append(since_ms)
         if not include_undone:
             where.append("NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = r.id)")
+        return self._review_rows(where, params)
+
+    def review(self, review_id: int) -> ReviewRow | None:
+        return next(self._review_rows(["id = ?"], [review_id]), None)
+
+    def _review_rows(self, where: list[str], params: list) -> Iterator[ReviewRow]:
+        sql = (
+            "SELECT id, deck_id, card_id, reviewed_at, rating, fsrs_rating, answer_ms, "
+            "state_before, state_after FROM reviews r"
+        )
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY id"
@@ -226,17 +264,24 @@ class Collection:
                 raise CollectionError(f"review {review_id} was already undone")
             deck_id, card_id, before = row
             if before is None:
-                conn.execute("DELETE FROM cards WHERE deck_id = ? AND card_id = ?", (deck_id, card_id))
+                conn.execute(
+                    "UPDATE cards SET state = 0, step = NULL, stability = NULL, difficulty = NULL, due = 0, "
+                    "last_review = NULL, reps = 0, lapses = 0, leech = 0 WHERE deck_id = ? AND card_id = ?",
+                    (deck_id, card_id),
+                )
             else:
                 self._put_state(conn, deck_id, card_id, CardState.from_json(before))
             conn.execute("INSERT INTO undos (review_id, undone_at) VALUES (?, ?)", (review_id, undone_at))
-        return next(r for r in self.reviews(include_undone=True) if r.id == review_id)
+        return self.review(review_id)
 
     @staticmethod
     def _put_state(conn: sqlite3.Connection, deck_id: str, card_id: str, s: CardState) -> None:
         conn.execute(
-            f"INSERT OR REPLACE INTO cards (deck_id, card_id, {_CARD_COLUMNS}) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO cards (deck_id, card_id, {_CARD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (deck_id, card_id) DO UPDATE SET state = excluded.state, step = excluded.step, "
+            "stability = excluded.stability, difficulty = excluded.difficulty, due = excluded.due, "
+            "last_review = excluded.last_review, reps = excluded.reps, lapses = excluded.lapses, "
+            "leech = excluded.leech",
             (deck_id, card_id, s.state, s.step, s.stability, s.difficulty, s.due,
              s.last_review, s.reps, s.lapses, int(s.leech)),
         )
@@ -324,7 +369,7 @@ def open_collection(path: Path, create: bool = True) -> Collection:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if tables and version == 0:
             raise CollectionError(f"{path}: not a studydeck collection (unknown tables); the file was not changed")
-        if version and not {"cards", "reviews", "undos"} <= tables and version <= SCHEMA_VERSION:
+        if version and not {"cards", "reviews", "undos", "deck_sync"} <= tables and version <= SCHEMA_VERSION:
             raise CollectionError(f"{path}: collection is missing tables; the file was not changed")
         if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
             conn.execute("PRAGMA journal_mode = WAL")

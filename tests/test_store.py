@@ -10,7 +10,7 @@ STATE = CardState(state=2, step=None, stability=3.5, difficulty=5.0, due=2_000, 
 def test_nothing_is_created_until_asked(tmp_path):
     path = tmp_path / "sub" / "c.sqlite3"
     with open_collection(path, create=False) as col:
-        assert col.known_cards() == {}
+        assert list(col.reviews()) == []
     assert not path.exists() and not path.parent.exists()
 
 
@@ -87,3 +87,23 @@ def test_foreign_sqlite_file_is_refused(tmp_path):
     conn.close()
     with pytest.raises(CollectionError, match="not a studydeck collection"):
         open_collection(path)
+
+
+def test_sync_tracks_membership_and_order(tmp_path):
+    from tests.helpers import make_deck
+    from dataclasses import replace
+
+    deck = make_deck(n=3)
+    with open_collection(tmp_path / "c.sqlite3") as col:
+        assert col.sync_decks([deck], 0) == 1
+        assert col.sync_decks([deck], 0) == 0            # unchanged: nothing written
+        assert col.new_cards("d", 10) == ["c0", "c1", "c2"]
+        col.record_review("d", "c1", 1_000, 4, 3, 10, None, STATE)
+        assert col.new_cards("d", 10) == ["c0", "c2"]
+        reordered = replace(deck, cards=(deck.cards[2], deck.cards[0]))   # c1 removed
+        assert col.sync_decks([reordered], 0) == 1
+        assert col.new_cards("d", 10) == ["c2", "c0"]
+        assert col.due_cards(10**12, (2,)) == []         # c1 is in no deck now...
+        assert col.card_state("d", "c1") == STATE       # ...but keeps its state
+        col.sync_decks([deck], 0)                        # and it comes back
+        assert [r[1] for r in col.due_cards(10**12, (2,))] == ["c1"]

@@ -1,0 +1,125 @@
+"""Numbers about the collection: per-deck counts, today, retention, history.
+
+Shared by ``studydeck stats`` and the stats screen, so both agree.
+True retention follows Anki: of the reviews of cards that were in the
+review state (not learning), the share rated 3 or more (FSRS Hard or better).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, timedelta
+
+from studydeck.config import Config
+from studydeck.model import Deck
+from studydeck.scheduler import to_ms
+from studydeck.session import day_start
+from studydeck.store import LEARNING, RELEARNING, REVIEW, Collection
+
+_STANDING = "NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = r.id)"
+
+
+@dataclass(frozen=True)
+class DeckCounts:
+    deck: str
+    title: str
+    cards: int
+    new: int
+    learning: int
+    review: int
+    due: int
+    leeches: int
+
+
+def deck_counts(collection: Collection, decks: list[Deck], now: datetime) -> list[DeckCounts]:
+    """Per deck: cards, new, learning, review, due now and leeches, by one grouped query."""
+    collection.sync_decks(decks, to_ms(now))
+    rows = collection.conn.execute(
+        "SELECT deck_id, state, count(*), coalesce(sum(due <= ?), 0), coalesce(sum(leech), 0) "
+        "FROM cards WHERE position IS NOT NULL GROUP BY deck_id, state",
+        (to_ms(now),),
+    )
+    by_deck: dict[str, dict[int, tuple[int, int, int]]] = {}
+    for deck_id, state, n, due, leech in rows:
+        by_deck.setdefault(deck_id, {})[state] = (n, due, leech)
+    out = []
+    for deck in decks:
+        states = by_deck.get(deck.id, {})
+        get = lambda *codes, i=0: sum(states.get(c, (0, 0, 0))[i] for c in codes)  # noqa: E731
+        out.append(DeckCounts(
+            deck=deck.id, title=deck.title, cards=len(deck.cards), new=get(0),
+            learning=get(LEARNING, RELEARNING), review=get(REVIEW),
+            due=get(LEARNING, REVIEW, RELEARNING, i=1), leeches=get(LEARNING, REVIEW, RELEARNING, i=2),
+        ))
+    return out
+
+
+def true_retention(collection: Collection, since_ms: int) -> tuple[float | None, int]:
+    """(pass rate, number of reviews) of review-state cards since ``since_ms``."""
+    row = collection.conn.execute(
+        "SELECT count(*), coalesce(sum(fsrs_rating >= 2), 0) FROM reviews r "
+        f"WHERE reviewed_at >= ? AND json_extract(state_before, '$.state') = {REVIEW} AND {_STANDING}",
+        (since_ms,),
+    ).fetchone()
+    total, passed = int(row[0]), int(row[1])
+    return (passed / total if total else None), total
+
+
+def reviews_per_day(collection: Collection, since: datetime, now: datetime) -> dict[date, int]:
+    """Local calendar day -> number of standing reviews, from ``since`` to now."""
+    offset = int(now.astimezone().utcoffset().total_seconds() * 1000)
+    rows = collection.conn.execute(
+        f"SELECT (reviewed_at + ?) / 86400000 AS day, count(*) FROM reviews r "
+        f"WHERE reviewed_at >= ? AND {_STANDING} GROUP BY day",
+        (offset, to_ms(since)),
+    )
+    epoch = date(1970, 1, 1)
+    return {epoch + timedelta(days=int(day)): int(n) for day, n in rows}
+
+
+def streak(per_day: dict[date, int], today: date) -> int:
+    """Days in a row, ending today (or yesterday if today has none yet), with reviews."""
+    day = today if per_day.get(today) else today - timedelta(days=1)
+    count = 0
+    while per_day.get(day):
+        count += 1
+        day -= timedelta(days=1)
+    return count
+
+
+def forecast(collection: Collection, decks: list[Deck], now: datetime, days: int = 30) -> list[int]:
+    """Cards falling due on each of the next ``days`` days (index 0: overdue or due within 24 h)."""
+    collection.sync_decks(decks, to_ms(now))
+    wanted = {d.id for d in decks}
+    out = [0] * days
+    start = to_ms(now)
+    rows = collection.conn.execute(
+        "SELECT deck_id, max(0, (due - ?) / 86400000) AS day, count(*) FROM cards "
+        "WHERE state != 0 AND position IS NOT NULL AND due < ? GROUP BY deck_id, day",
+        (start, start + days * 86_400_000),
+    )
+    for deck_id, day, n in rows:
+        if deck_id in wanted:
+            out[int(day)] += n
+    return out
+
+
+def summary(collection: Collection, decks: list[Deck], config: Config, now: datetime) -> dict:
+    """Everything ``studydeck stats --json`` prints."""
+    counts = deck_counts(collection, decks, now)
+    today_ms = to_ms(day_start(now, config.day_starts_at))
+    reviews_today, new_today = collection.counts_since(today_ms)
+    total = collection.conn.execute(f"SELECT count(*) FROM reviews r WHERE {_STANDING}").fetchone()[0]
+    retention, retention_n = true_retention(collection, to_ms(now - timedelta(days=30)))
+    per_day = reviews_per_day(collection, now - timedelta(days=400), now)
+    return {
+        "generated_at": now.isoformat(),
+        "reviews_total": int(total),
+        "reviews_today": reviews_today,
+        "new_today": new_today,
+        "due_now": sum(c.due for c in counts),
+        "true_retention_30d": retention,
+        "retention_reviews_30d": retention_n,
+        "streak_days": streak(per_day, now.astimezone().date()),
+        "decks": [asdict(c) for c in counts],
+    }
