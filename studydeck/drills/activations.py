@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from studydeck.engine import functional as F
+from studydeck import engine as F
 
 from . import fmt
 from .common import decimals_of, question, rng_for

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from studydeck.engine.lstm_cell import LSTMCell
+from studydeck.engine import LSTMCell
 
 from . import fmt
 from .common import grid, pylist, rng_for, sizes
@@ -82,7 +82,8 @@ def draw(seed: int, params: dict, variant: str = "standard", peephole=None,
     return LSTMCase(I, H, cell, x, h0, c0, cell.trace(x, (h0, c0)))
 
 
-def gate_parts(case: LSTMCase, q: str, j: int, h_name: str = "h_prev") -> list[Part]:
+def gate_parts(case: LSTMCase, q: str, j: int, h_name: str = "h_prev",
+               c_name: str = "c_prev") -> list[Part]:
     """The summands of a_q[j], peephole terms included."""
     cell, r = case.cell, case.rows(q)
     b_ih = cell.bias_ih[r] if cell.bias else None
@@ -92,17 +93,18 @@ def gate_parts(case: LSTMCase, q: str, j: int, h_name: str = "h_prev") -> list[P
     peep = cell.variant.peepholes
     if "c" + q in peep:
         w = float(getattr(cell, "weight_c" + q)[j])
-        c_name, c_val = ("c", case.trace["c"][j]) if q == "o" else ("c_prev", case.trace["c_prev"][j])
-        shown = f"{fmt.term(fmt.given(w))}·{fmt.term(fmt.num(c_val))}"
-        parts.append(Part(f"w_c{q}[{j}]·{c_name}[{j}]", shown, w * float(c_val)))
+        c_sym, c_val = ("c", case.trace["c"][j]) if q == "o" else (c_name, case.trace["c_prev"][j])
+        shown = f"{fmt.term(fmt.given(w))}·{fmt.term(fmt.auto(c_val))}"
+        parts.append(Part(f"w_c{q}[{j}]·{c_sym}[{j}]", shown, w * float(c_val)))
     return parts
 
 
-def one_gate_lines(case: LSTMCase, q: str, h_name: str = "h_prev") -> list[str]:
+def one_gate_lines(case: LSTMCase, q: str, h_name: str = "h_prev",
+                   c_name: str = "c_prev") -> list[str]:
     tr = case.trace
     lines = []
     for j in range(case.hidden_size):
-        lines += gate_lines(q, j, GATE_FN[q], gate_parts(case, q, j, h_name),
+        lines += gate_lines(q, j, GATE_FN[q], gate_parts(case, q, j, h_name, c_name),
                             float(tr["a_" + q][j]), float(tr[q][j]))
     return lines
 
@@ -115,7 +117,7 @@ def step_lines(case: LSTMCase, h_name: str = "h_prev", c_name: str = "c_prev") -
     late_o = "co" in spec.peepholes
     for q in "ifg" + ("" if late_o else "o"):
         if q in spec.blocks:
-            lines += one_gate_lines(case, q, h_name)
+            lines += one_gate_lines(case, q, h_name, c_name)
     if spec.cifg:
         lines += [f"f[{j}] = 1 − i[{j}] = 1 − {fmt.num(tr['i'][j])} = {fmt.num(tr['f'][j])}"
                   for j in range(H)]
@@ -129,7 +131,7 @@ def step_lines(case: LSTMCase, h_name: str = "h_prev", c_name: str = "c_prev") -
                          f"{fmt.term(fmt.num(tr['i'][j]))}·{fmt.term(fmt.num(tr['g'][j]))} = "
                          f"{fmt.num(tr['c'][j])}   (no forget gate: f = 1)")
     if late_o:
-        lines += one_gate_lines(case, "o", h_name)
+        lines += one_gate_lines(case, "o", h_name, c_name)
     for j in range(H):
         if spec.output_activation:
             lines.append(activation(f"tanh(c[{j}])", TANH, float(tr["c"][j]), float(tr["tanh_c"][j])))

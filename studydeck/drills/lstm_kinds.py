@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from studydeck.engine.lstm_cell import LSTMCell
+from studydeck.engine import LSTMCell
 
 from . import fmt
 from .common import KEEP_DIGITS, decimals_of, grid, pylist, question, rng_for, sizes
