@@ -1,0 +1,59 @@
+import pytest
+
+from studydeck import paths
+from studydeck.config import Config, ConfigError, load_config, parse_step
+
+
+def test_defaults_without_a_file(studydeck_home):
+    config = load_config()
+    assert config == Config()
+    assert config.desired_retention == 0.9 and config.new_per_day == 20
+    assert not studydeck_home.exists()
+
+
+def test_file_values_and_paths(studydeck_home):
+    studydeck_home.mkdir()
+    (studydeck_home / "config.toml").write_text(
+        'desired_retention = 0.85\nnew_per_day = 5\ndeck_folders = ["~/my-decks"]\nbundled_decks = false\n'
+    )
+    config = load_config()
+    assert (config.desired_retention, config.new_per_day, config.bundled_decks) == (0.85, 5, False)
+    assert [p.name for p in config.deck_paths()] == ["my-decks"]
+    assert paths.collection_path() == studydeck_home / "collection.sqlite3"
+
+
+@pytest.mark.parametrize(
+    "text,message",
+    [("new_per_day = 'ten'\n", "whole number"), ("desired_retention = 2\n", "between 0.7 and 0.99"),
+     ("learning_steps = ['1x']\n", "duration"), ("new_per_day = \n", "config.toml"),
+     ("fuz = true\n", "did you mean 'fuzz'")],
+)
+def test_bad_files(studydeck_home, text, message):
+    studydeck_home.mkdir()
+    (studydeck_home / "config.toml").write_text(text)
+    with pytest.raises(ConfigError, match=message):
+        load_config()
+
+
+def test_overrides_are_validated():
+    assert Config().with_overrides(new_per_day=3, max_reviews_per_day=None).new_per_day == 3
+    with pytest.raises(ConfigError):
+        Config().with_overrides(desired_retention=0.2)
+
+
+def test_parse_step():
+    assert parse_step("90s").total_seconds() == 90
+    assert parse_step("1.5h").total_seconds() == 5400
+    with pytest.raises(ValueError):
+        parse_step("soon")
+
+
+def test_home_argument_beats_environment(tmp_path, studydeck_home):
+    assert paths.data_dir(tmp_path / "x") == tmp_path / "x"
+    assert paths.data_dir() == studydeck_home
+
+
+def test_platform_dirs_without_home(monkeypatch, tmp_path):
+    monkeypatch.delenv("STUDYDECK_HOME")
+    assert paths.data_dir() == tmp_path / "xdg_data_home" / "studydeck"
+    assert paths.config_path() == tmp_path / "xdg_config_home" / "studydeck" / "config.toml"
