@@ -1,0 +1,204 @@
+"""Size kinds: parameter counts, tensor shapes and multiply-accumulates.
+
+Every answer comes from a layer the engine builds: counts from
+``count_parameters(layer)``, shapes from running it on a zero input of the
+asked shape, MACs from the sizes of its weight matrices.  Per direction of
+layer l (G blocks: LSTM 4, GRU 3, RNN 1; D_l = input_size, or Dn·H_out above):
+
+    G·H·D_l + G·H·H_out + 2·G·H (two biases)  [+ P·H for weight_hr]
+
+MAC convention (stated in every macs prompt): one multiply-accumulate per
+weight of W_ih and W_hh per sample and time step, i.e. the two matrix–vector
+products; bias additions, nonlinearities and the elementwise gate products
+are not counted.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from studydeck.engine import GRU, LSTM, RNN, GRUCell, LSTMCell, count_parameters
+
+from . import fmt
+from .common import question, rng_for
+from .errors import ParamError
+
+LAYERS = {"lstm": LSTM, "gru": GRU, "rnn": RNN}
+TORCH = {"lstm": "nn.LSTM", "gru": "nn.GRU", "rnn": "nn.RNN"}
+GATES = {"lstm": "4 blocks i, f, g, o", "gru": "3 blocks r, z, n", "rnn": "1 block"}
+INPUT_SIZES = (1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 24, 32, 50, 64)
+HIDDEN_SIZES = (2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 24, 32, 40, 50, 64)
+COUNT_RULE = "Count every weight and bias entry, as sum(p.numel() for p in m.parameters()) does."
+
+
+def _pick(rng, params: dict, name: str, choices) -> int:
+    drawn = int(rng.choice(choices))
+    return int(params.get(name, drawn))
+
+
+def _build(cell: str, I: int, H: int, **kw):
+    # float32 halves the cost of the random initial weights; only shapes matter here.
+    return LAYERS[cell](I, H, dtype=np.float32, seed=0, **kw)
+
+
+def _config(cell: str, I: int, H: int, **kw) -> str:
+    args = [f"input_size={I}", f"hidden_size={H}"]
+    args += [f"{k}={v}" for k, v in kw.items()]
+    return f"{TORCH[cell]}({', '.join(args)})"
+
+
+def count_lines(layer) -> list[str]:
+    """One line per layer and direction: each tensor's shape and size, then the total."""
+    shapes = layer.parameter_shapes()
+    lines, totals = [], []
+    for l in range(layer.num_layers):
+        for direction in range(layer.num_directions):
+            sfx = layer.suffix(l, direction)
+            names = [n for n in shapes if n.endswith(sfx) and not (direction == 0 and n.endswith("_reverse"))]
+            sizes = [int(np.prod(shapes[n])) for n in names]
+            totals.append(sum(sizes))
+            terms = " + ".join(f"{n.removesuffix(sfx)} {fmt.shape(shapes[n])} {s}" for n, s in zip(names, sizes))
+            where = f"layer {l}" + (" reverse" if direction else (" forward" if layer.num_directions > 1 else ""))
+            lines.append(f"{where}: {terms} = {sum(sizes)}")
+    total = count_parameters(layer)
+    if len(totals) > 1:
+        lines.append(f"Total = {' + '.join(map(str, totals))} = {total}")
+    else:
+        lines.append(f"Total = {total}")
+    return lines
+
+
+def _count_question(kind, seed, params, cell, extra_lines, hidden_size=None, **kw):
+    rng = rng_for(seed)
+    I, H = _pick(rng, params, "input_size", INPUT_SIZES), _pick(rng, params, "hidden_size", HIDDEN_SIZES)
+    H = hidden_size or H
+    kw = {k: v for k, v in kw.items() if v is not None}
+    layer = _build(cell, I, H, **kw)
+    defaults = {"bias": True, "num_layers": 1, "bidirectional": False, "proj_size": 0}
+    shown = {k: v for k, v in kw.items() if defaults.get(k, object()) != v}
+    prompt = f"How many parameters does {_config(cell, I, H, **shown)} have? {COUNT_RULE}"
+    given = {"input_size": I, "hidden_size": H, "num_layers": layer.num_layers, "bias": layer.bias,
+             "batch_first": False, "bidirectional": layer.bidirectional,
+             "proj_size": getattr(layer, "proj_size", 0)}
+    lines = [f"{TORCH[cell]} stacks {GATES[cell]} in weight_ih and weight_hh."] + extra_lines(I, H, layer)
+    lines += count_lines(layer)
+    return question(kind, seed, params, prompt=prompt, given=given, answer=count_parameters(layer),
+                    answer_format="integer", solution=lines)
+
+
+def _simple(cell: str):
+    G = {"lstm": 4, "gru": 3, "rnn": 1}[cell]
+
+    def generate(kind, seed, params):
+        bias = params.get("bias", True)
+
+        def formula(I, H, layer):
+            b = f" + 2·{G}·H" if layer.bias else ""
+            return [f"Per layer: {G}·H·I + {G}·H·H{b} with I = {I}, H = {H}."]
+        return _count_question(kind, seed, params, cell, formula, bias=bias)
+    return generate
+
+
+def _cell_choice(rng, params) -> str:
+    drawn = "lstm" if rng.integers(2) == 0 else "gru"
+    return params.get("cell", drawn)
+
+
+def stacked(kind, seed, params):
+    rng = rng_for(seed + 7)
+    cell, L = _cell_choice(rng, params), int(params.get("num_layers", rng.integers(2, 4)))
+    note = lambda I, H, layer: [f"Layer 0 reads x (size {I}); layers above read the hidden state "
+                                f"of the layer below (size {H})."]
+    return _count_question(kind, seed, params, cell, note, num_layers=L)
+
+
+def bidirectional(kind, seed, params):
+    rng = rng_for(seed + 7)
+    cell, L = _cell_choice(rng, params), int(params.get("num_layers", rng.integers(1, 3)))
+    note = lambda I, H, layer: ["Each direction has its own weights (suffix _reverse); a layer "
+                                f"above the first reads both directions' outputs (size 2·{H})."]
+    return _count_question(kind, seed, params, cell, note, num_layers=L, bidirectional=True)
+
+
+def proj_size(kind, seed, params):
+    rng = rng_for(seed + 7)
+    H = _pick(rng, params, "hidden_size", HIDDEN_SIZES[2:])
+    P = int(params.get("proj_size", rng.integers(1, H) if H > 1 else 1))
+    if P >= H:
+        raise ParamError(f"proj_size ({P}) must be smaller than hidden_size ({H})")
+    L = int(params.get("num_layers", 1))
+    bi = bool(params.get("bidirectional", False))
+    note = lambda I, H, layer: [f"With proj_size P = {P}: h has size P, so weight_hh is (4H, P), "
+                                f"and weight_hr (P, H) projects o ⊙ tanh(c) down to P."]
+    return _count_question(kind, seed, params, "lstm", note, hidden_size=H, proj_size=P,
+                           num_layers=L, bidirectional=bi)
+
+
+def bias_convention(kind, seed, params):
+    rng = rng_for(seed + 7)
+    cell = _cell_choice(rng, params)
+    reset_after = bool(rng.integers(2)) if cell == "gru" else False
+    r2 = rng_for(seed)
+    I, H = _pick(r2, params, "input_size", INPUT_SIZES), _pick(r2, params, "hidden_size", HIDDEN_SIZES)
+    torch_layer = _build(cell, I, H)
+    no_bias = count_parameters(_build(cell, I, H, bias=False))
+    one_vector = int(torch_layer.bias_ih_l0.size)
+    keras_vectors = 2 if reset_after else 1  # Keras GRU(reset_after=True) keeps an input and a recurrent bias
+    keras = no_bias + keras_vectors * one_vector
+    torch_count = count_parameters(torch_layer)
+    keras_name = ("keras.layers.LSTM" if cell == "lstm" else
+                  f"keras.layers.GRU(reset_after={reset_after})")
+    prompt = (f"{_config(cell, I, H)} and {keras_name}({H}) on inputs with {I} features hold the "
+              f"same weight matrices. PyTorch keeps two bias vectors (bias_ih and bias_hh); Keras "
+              f"keeps one ({'GRU with reset_after=True keeps two, as rows of a (2, 3H) bias' if reset_after else 'bias'}). "
+              f"How many more parameters does the PyTorch layer have than the Keras one?")
+    lines = [f"Weights only (bias=False): {no_bias}",
+             f"PyTorch: + bias_ih ({one_vector}) + bias_hh ({one_vector}) = {torch_count}",
+             f"Keras: + {keras_vectors} bias vector{'s' if keras_vectors > 1 else ''} of {one_vector} = {keras}",
+             f"Difference = {torch_count} − {keras} = {torch_count - keras}"]
+    if not reset_after:
+        lines.append("The sums b_ih + b_hh are all that matter: PyTorch's extra vector is redundant.")
+    given = {"input_size": I, "hidden_size": H, "num_layers": 1, "bias": True, "batch_first": False,
+             "bidirectional": False, "proj_size": 0, "keras_reset_after": reset_after}
+    return question(kind, seed, params, prompt=prompt, given=given, answer=torch_count - keras,
+                    answer_format="integer", solution=lines)
+
+
+def macs(cell: str):
+    def generate(kind, seed, params):
+        rng = rng_for(seed)
+        I, H = _pick(rng, params, "input_size", INPUT_SIZES), _pick(rng, params, "hidden_size", HIDDEN_SIZES)
+        N = int(params.get("batch", 1))
+        built = (LSTMCell if cell == "lstm" else GRUCell)(I, H, dtype=np.float32, seed=0)
+        per_sample = int(built.weight_ih.size + built.weight_hh.size)
+        G = built.weight_ih.shape[0] // H
+        answer = per_sample * N
+        batch = f" for a batch of {N}" if N > 1 else " for one sample"
+        prompt = (f"How many multiply-accumulates (MACs) does one time step of "
+                  f"{_config(cell, I, H)} take{batch}? Convention: count one MAC per weight in "
+                  f"the matrix–vector products W_ih·x and W_hh·h (per sample); do not count bias "
+                  f"additions, nonlinearities or elementwise gate products.")
+        lines = [f"W_ih is ({G}·H, I) = {fmt.shape(built.weight_ih.shape)}: {built.weight_ih.size} MACs for W_ih·x",
+                 f"W_hh is ({G}·H, H) = {fmt.shape(built.weight_hh.shape)}: {built.weight_hh.size} MACs for W_hh·h",
+                 f"Per sample: {G}·H·(I + H) = {per_sample}"]
+        if N > 1:
+            lines.append(f"Batch of {N}: {N}·{per_sample} = {answer}")
+        lines.append(f"(Not counted: {'3H elementwise products for c and h' if cell == 'lstm' else 'the 3H elementwise products of r ⊙ ·, z ⊙ h and (1 − z) ⊙ n'}, biases, nonlinearities.)")
+        given = {"input_size": I, "hidden_size": H, "num_layers": 1, "bias": True,
+                 "batch_first": False, "bidirectional": False, "proj_size": 0, "batch": N}
+        return question(kind, seed, params, prompt=prompt, given=given, answer=answer,
+                        answer_format="integer", solution=lines)
+    return generate
+
+
+GENERATORS = {
+    "params.lstm": _simple("lstm"),
+    "params.gru": _simple("gru"),
+    "params.rnn": _simple("rnn"),
+    "params.bias_convention": bias_convention,
+    "params.stacked": stacked,
+    "params.bidirectional": bidirectional,
+    "params.proj_size": proj_size,
+    "macs.lstm": macs("lstm"),
+    "macs.gru": macs("gru"),
+}
