@@ -28,6 +28,7 @@ def _build(data):
     suffix = "" if cls.__name__.endswith("Cell") else "_l0"
     gates = {"LSTM": 4, "GRU": 3, "RNN": 1}[cls.__name__.removesuffix("Cell")]
     D, H = data["x"].shape[-1], data["param/weight_ih" + suffix].shape[0] // gates
+    module = cls(D, H, **config, seed=0)
     params = {k[len("param/"):]: v for k, v in data.items() if k.startswith("param/")}
     module.load_state_dict(params)
     return module, params
