@@ -1,0 +1,221 @@
+"""The Textual app: one factory for the CLI and for tests.
+
+``create_app(home, config, loaded, deck_ids, clock=None, seed=None)`` builds
+the app; ``run_app(...)`` runs it and returns the exit code.  Everything a
+test needs to hold still (the clock, the drill seed, cursor blinking, the
+editor command) is injected here, never by subclassing.
+
+Start-up stays cheap: the home screen needs the collection and the deck
+counts only.  The study screen (Markdown, the scheduler and fsrs), the drill
+and lab screens (numpy, the engine, the drills) are imported when first shown.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from studydeck import paths
+from studydeck.config import Config
+from studydeck.model import Deck, Problem
+from studydeck.store import Collection, open_collection
+
+PAINTED_ENV = "STUDYDECK_PAINTED_FILE"
+"""If set, the path of a file to which the app writes ``time.time()`` once the
+home screen has been painted (used by benchmarks/bench_startup.py)."""
+
+
+def _utcnow() -> datetime:
+    from studydeck.session import utcnow
+
+    return utcnow()
+
+
+class StudyDeckApp(App[int]):
+    """studydeck's terminal app.  Build it with :func:`create_app`."""
+
+    CSS_PATH = "studydeck.tcss"
+    TITLE = "studydeck"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
+    ]
+
+    def __init__(
+        self,
+        *,
+        home: str | None,
+        config: Config,
+        decks: Sequence[Deck],
+        problems: Sequence[Problem],
+        deck_ids: Sequence[str] | None,
+        clock: Callable[[], datetime],
+        seed: int | None,
+        cursor_blink: bool,
+        editor: str | None,
+        collection: Collection | None = None,
+    ) -> None:
+        super().__init__()
+        self.home = home
+        self.config = config
+        self.deck_ids = list(deck_ids) if deck_ids else None
+        self.clock = clock
+        self.seed = seed
+        self.cursor_blink = cursor_blink
+        self.editor = editor
+        self._collection = collection
+        self._set_decks(decks, problems)
+
+    # -- shared state ------------------------------------------------------
+    @property
+    def collection(self) -> Collection:
+        if self._collection is None:
+            self._collection = open_collection(paths.collection_path(self.home))
+        return self._collection
+
+    def _set_decks(self, decks: Iterable[Deck], problems: Iterable[Problem]) -> None:
+        decks = list(decks)
+        if self.deck_ids is not None:
+            by_id = {d.id: d for d in decks}
+            decks = [by_id[i] for i in self.deck_ids if i in by_id]
+        self.decks = decks
+        self.problems = [p for p in problems if p.is_error]
+
+    def deck(self, deck_id: str) -> Deck | None:
+        return next((d for d in self.decks if d.id == deck_id), None)
+
+    def reload_decks(self) -> None:
+        """Read the deck files again (after an edit); errors are listed, never raised."""
+        from studydeck.deck import load_decks
+
+        loaded = load_decks(self.config.deck_paths(), cache_dir=paths.cache_dir(self.home))
+        self._set_decks(loaded.decks, loaded.problems)
+
+    # -- navigation --------------------------------------------------------
+    def get_default_screen(self) -> Screen:
+        from studydeck.tui.home import HomeScreen
+
+        return HomeScreen()
+
+    def open_study(self, decks: Sequence[Deck]) -> None:
+        from studydeck.tui.study import StudyScreen  # deferred: Markdown, scheduler, fsrs
+
+        self.push_screen(StudyScreen(list(decks)))
+
+    def action_study_all(self) -> None:
+        self.open_study(self.decks)
+
+    def action_drills(self) -> None:
+        from studydeck.tui.drill import DrillScreen  # deferred: numpy, engine, drills
+
+        self.push_screen(DrillScreen())
+
+    def action_stats(self) -> None:
+        from studydeck.tui.stats import StatsScreen
+
+        self.push_screen(StatsScreen())
+
+    def action_lab(self) -> None:
+        from studydeck.tui.lab import LabScreen  # deferred: numpy and the engine
+
+        self.push_screen(LabScreen())
+
+    def action_help(self) -> None:
+        from studydeck.tui.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_home(self) -> None:
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield SystemCommand("Study all due", "Study every due card of every deck", self.action_study_all)
+        yield SystemCommand("Drills", "Numeric questions on LSTM and GRU cells", self.action_drills)
+        yield SystemCommand("Stats", "Review heatmap, forecast, retention", self.action_stats)
+        yield SystemCommand("Lab", "Nudge an LSTM cell; watch gradients vanish", self.action_lab)
+        yield SystemCommand("Home", "Back to the deck list", self.action_home)
+        yield SystemCommand("Help", "Every key of every screen", self.action_help)
+        yield from super().get_system_commands(screen)
+
+    # -- editing a card ----------------------------------------------------
+    def run_editor(self, path: str, line: int) -> int:
+        """Open ``path`` at ``line`` in $EDITOR (``+LINE``), the app suspended meanwhile."""
+        import shlex
+        import subprocess
+
+        editor = self.editor or os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+        argv = [*shlex.split(editor), f"+{max(line, 1)}", path]
+        driver = self._driver
+        if driver is not None and driver.can_suspend:
+            with self.suspend():
+                return subprocess.call(argv)
+        # No terminal to hand over (headless run): the editor runs detached.
+        return subprocess.call(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+
+    # -- start-up marker ---------------------------------------------------
+    def mark_painted(self) -> None:
+        target = os.environ.get(PAINTED_ENV)
+        if target:
+            import time
+
+            Path(target).write_text(f"{time.time():.6f}\n", encoding="utf-8")
+
+    def on_unmount(self) -> None:
+        if self._collection is not None:
+            self._collection.close()
+
+
+def create_app(
+    home: str | None = None,
+    config: Config | None = None,
+    loaded=None,
+    deck_ids: Sequence[str] | None = None,
+    clock: Callable[[], datetime] | None = None,
+    seed: int | None = None,
+    *,
+    cursor_blink: bool = True,
+    editor: str | None = None,
+    collection: Collection | None = None,
+) -> StudyDeckApp:
+    """Build the app.
+
+    ``loaded`` is the deck loader's result (``.decks``, ``.problems``); None
+    loads the configured folders now.  ``clock`` returns the UTC now (frozen in
+    tests), ``seed`` seeds the free drills, ``cursor_blink=False`` stops the
+    input cursor blinking (snapshots), ``editor`` replaces $EDITOR.
+    """
+    config = config or Config()
+    if loaded is None:
+        from studydeck.deck import load_decks
+
+        loaded = load_decks(config.deck_paths(), cache_dir=paths.cache_dir(home))
+    return StudyDeckApp(
+        home=home,
+        config=config,
+        decks=loaded.decks,
+        problems=loaded.problems,
+        deck_ids=deck_ids,
+        clock=clock or _utcnow,
+        seed=seed,
+        cursor_blink=cursor_blink,
+        editor=editor,
+        collection=collection,
+    )
+
+
+def run_app(home: str | None = None, config: Config | None = None, loaded=None,
+            deck_ids: Sequence[str] | None = None) -> int:
+    """Run the app in this terminal; the exit code for the CLI."""
+    app = create_app(home, config, loaded, deck_ids)
+    result = app.run()
+    return 0 if result is None else int(result)

@@ -1,0 +1,150 @@
+"""One drill question on screen: prompt, given values, an answer box, the
+verdict and the worked solution, beside the cell drawn with this question's
+values.
+
+The widget grades nothing.  A readable answer is posted as
+:class:`DrillView.AnswerSubmitted`; the screen grades it (through the
+session for a drill card, through ``drills.grade`` for a free drill) and
+calls :meth:`show_verdict`, or :meth:`show_error` with AnswerError's
+one-line message (never counted).
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.validation import ValidationResult, Validator
+from textual.widgets import Input, Static
+
+from studydeck.tui.widgets.cell_diagram import cell_diagram
+from studydeck.tui.widgets.values import given_text
+
+_INPUTS = ("x", "h_prev", "c_prev")
+
+
+class AnswerValidator(Validator):
+    """Accepts what ``drills.parse_answer`` can read for the current question."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.question = None
+
+    def validate(self, value: str) -> ValidationResult:
+        from studydeck.drills import AnswerError, parse_answer
+
+        if self.question is None:
+            return self.success()
+        try:
+            parse_answer(self.question, value)
+        except AnswerError as exc:
+            return self.failure(str(exc))
+        return self.success()
+
+
+def visible_cell(question, answered: bool) -> dict | None:
+    """The cell values to draw: before the answer only the inputs and the
+    values the question gives; after it, everything."""
+    cell = question.cell
+    if cell is None or answered:
+        return cell
+    return {k: v for k, v in cell.items() if k in _INPUTS or k in question.given}
+
+
+class DrillView(Horizontal):
+    class AnswerSubmitted(Message):
+        """The learner submitted an answer that parses."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    def __init__(self, *, cursor_blink: bool = True, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.question = None
+        self.answered = False
+        self._validator = AnswerValidator()
+        self._cursor_blink = cursor_blink
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="drill-main"):
+            yield Static(classes="drill-prompt")
+            yield Static(classes="drill-given")
+            answer = Input(classes="drill-answer", validators=[self._validator],
+                           validate_on=["submitted"])
+            answer.cursor_blink = self._cursor_blink
+            yield answer
+            yield Static(classes="drill-verdict")
+            yield Static(classes="drill-solution")
+        yield Static(classes="drill-cell")
+
+    @property
+    def input(self) -> Input:
+        return self.query_one(".drill-answer", Input)
+
+    def show_question(self, question, title: str = "") -> None:
+        self.question = question
+        self.answered = False
+        self._validator.question = question
+        prompt = Text()
+        if title:
+            prompt.append(title + "\n", style="bold")
+        prompt.append(question.prompt)
+        self.query_one(".drill-prompt", Static).update(prompt)
+        self.query_one(".drill-given", Static).update(given_text(question.given))
+        answer = self.input
+        answer.value = ""
+        answer.placeholder = question.answer_hint or "your answer"
+        answer.disabled = False
+        answer.remove_class("-invalid")
+        self.query_one(".drill-verdict", Static).update("")
+        solution = self.query_one(".drill-solution", Static)
+        solution.update("")
+        solution.display = False
+        self._draw_cell()
+        self.query_one(VerticalScroll).scroll_home(animate=False)
+        answer.focus()
+
+    def _draw_cell(self) -> None:
+        panel = self.query_one(".drill-cell", Static)
+        cell = visible_cell(self.question, self.answered)
+        panel.display = cell is not None
+        if cell is not None:
+            panel.update(cell_diagram(cell))
+
+    def show_error(self, message: str) -> None:
+        """An answer that could not be read: say why, keep the box open."""
+        self.query_one(".drill-verdict", Static).update(
+            Text(f"Could not read that: {message}", style="bold red"))
+        self.input.focus()
+
+    def show_verdict(self, verdict, footer: str = "") -> None:
+        self.answered = True
+        line = Text()
+        if verdict.correct:
+            line.append("✓ Right", style="bold green")
+            line.append(f": {verdict.expected_text}")
+        else:
+            line.append("✗ Not quite", style="bold red")
+            line.append(f": expected {verdict.expected_text}; you gave {verdict.given_text}")
+        if verdict.message and verdict.message not in line.plain:
+            line.append(f"\n{verdict.message}", style="italic")
+        if footer:
+            line.append("\n" + footer, style="bold")
+        self.query_one(".drill-verdict", Static).update(line)
+        solution = self.query_one(".drill-solution", Static)
+        solution.update(Text("Worked solution\n", style="bold") + Text(self.question.solution))
+        solution.display = True
+        self.input.disabled = True
+        self._draw_cell()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self.answered:
+            return
+        result = event.validation_result
+        if result is not None and not result.is_valid:
+            self.show_error(result.failure_descriptions[0] if result.failure_descriptions else "unreadable")
+            return
+        self.post_message(self.AnswerSubmitted(event.value))
