@@ -88,8 +88,18 @@ def parse_vector(text: str, length: int) -> list[float]:
     return [parse_scalar(tok) for tok in tokens]
 
 
+def _strip_outer(text: str) -> str:
+    """``[[1, 2], [3, 4]]`` -> ``[1, 2], [3, 4]`` (one outer pair around bracketed groups)."""
+    if len(text) >= 2 and text[0] in "[(" and text[-1] in "])":
+        inner = text[1:-1].strip()
+        if _GROUP_RE.search(inner) and not _GROUP_RE.sub(" ", inner).replace(",", " ").strip():
+            return inner
+    return text
+
+
 def _groups(text: str, lengths: list[int]) -> list[str]:
     """Split an answer of several vectors into the text of each vector."""
+    text = _strip_outer(text)
     if ";" in text:
         parts = [p.strip() for p in text.split(";")]
         if parts and parts[-1] == "":
@@ -142,6 +152,7 @@ def parse_shapes(text: str, count: int) -> list[list[int]]:
     """``count`` shapes, e.g. ``(5, 3, 40) (2, 3, 20)`` or ``5 3 40; 2 3 20``."""
     text = _clean(text)
     text = re.sub(r"torch\.Size\s*\(\s*\[([^\[\]()]*)\]\s*\)", r"(\1)", text)
+    text = _strip_outer(text.strip())
     if ";" in text:
         parts = [p.strip() for p in text.split(";") if p.strip()]
     elif any(ch in text for ch in "[]()"):
@@ -165,9 +176,19 @@ def parse_shapes(text: str, count: int) -> list[list[int]]:
     return shapes
 
 
+def _drop_labels(text: str, labels) -> str:
+    """Remove the answer's own labels (``h_1 =``, ``output``) so its answer text reads back."""
+    text = _clean(text)
+    for label in sorted(labels, key=len, reverse=True):
+        text = re.sub(re.escape(label) + r"\s*[=:]?", " ", text)
+    return text
+
+
 def parse_answer(question: Question, text: str) -> Any:
     """Parse ``text`` into the form of ``question.answer``; raise AnswerError if it cannot."""
     fmt = question.answer_format
+    if question.answer_labels and fmt in ("vector", "vectors", "shapes"):
+        text = _drop_labels(text, question.answer_labels)
     if fmt == "scalar":
         return parse_scalar(text)
     if fmt == "vector":

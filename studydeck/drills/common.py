@@ -47,12 +47,13 @@ def pylist(a) -> Any:
 def question(kind: str, seed: int, params: dict, *, prompt: str, given: dict, answer: Any,
              answer_format: str, solution: list[str], decimals: int | None = None,
              tolerance: float | None = None, cell: dict | None = None,
-             labels: list[str] | None = None, hint: str = "") -> Question:
+             labels: list[str] | None = None, hint: str = "",
+             answer_text: str | None = None) -> Question:
     """Assemble a Question: answer text, tolerance and the closing 'Answer:' line."""
     labels = labels or []
     if answer_format == "scalar":
         answer = float(answer)
-        text = fmt.num(answer, decimals)
+        text = answer_text or fmt.num(answer, decimals)
     elif answer_format == "vector":
         answer = pylist(answer)
         text = fmt.vec(answer, decimals)

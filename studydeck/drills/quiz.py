@@ -45,6 +45,7 @@ def run_quiz(kinds, count: int | None, seed: int, stdin: TextIO, stdout: TextIO)
     UnknownKindError before anything is printed.
     """
     questions = plan(kinds, count, seed)
+    echo = not _isatty(stdin)  # piped answers are not echoed by a terminal: show them
     total = len(questions)
     right = wrong = skipped = 0
     stopped = False
@@ -58,6 +59,10 @@ def run_quiz(kinds, count: int | None, seed: int, stdin: TextIO, stdout: TextIO)
             stdout.write("answer> ")
             stdout.flush()
             line = stdin.readline()
+            if echo and line:
+                stdout.write(line if len(line) <= 200 else line[:200] + "…\n")
+                if not line.endswith("\n"):
+                    stdout.write("\n")
             if line == "":
                 stdout.write("\n(end of input)\n")
                 stopped = True
@@ -89,6 +94,13 @@ def run_quiz(kinds, count: int | None, seed: int, stdin: TextIO, stdout: TextIO)
                  f"{f', {total - answered - skipped} not asked' if answered + skipped < total else ''}.\n")
     stdout.flush()
     return 0
+
+
+def _isatty(stream) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
 
 
 def _indent(text: str, pad: str = "  ") -> str:
