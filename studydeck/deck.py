@@ -1,0 +1,197 @@
+"""YAML decks to ``Deck`` and ``Card`` values, checked with FILE:LINE:COL findings.
+
+Public API:
+
+- ``parse_deck(data, filename) -> (Deck | None, [Problem])`` checks one file's
+  bytes; the deck is None when any finding is an error.
+- ``load_decks(paths, cache_dir=None) -> LoadResult`` loads files and folders
+  (``*.yaml``/``*.yml`` found recursively, in sorted order, hidden entries
+  skipped), reports missing paths and deck ids used by two files, and with
+  ``cache_dir`` reuses earlier parses of identical bytes (see ``deckcache``).
+- ``check_paths(paths) -> LoadResult``: the same without the cache.
+- ``DeckError``: the only exception this module raises, carrying ``problems``.
+
+Bad deck content never raises: it becomes findings.  The pipeline is
+``deck_yaml`` (bytes -> nodes, hostile-input guards) then ``deck_notes``
+(nodes -> cards, the schema).  This module imports neither numpy nor textual.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from studydeck import deck_yaml
+from studydeck.deck_notes import walk
+from studydeck.deckcache import ParseCache, Parsed
+from studydeck.model import Deck, Problem
+
+DECK_SUFFIXES = (".yaml", ".yml")
+MAX_FILE_BYTES = deck_yaml.MAX_FILE_BYTES
+MAX_DEPTH = deck_yaml.MAX_DEPTH
+
+
+class DeckError(Exception):
+    """Deck problems that stop the caller; ``problems`` lists them all."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = list(problems)
+        lines = [str(p) for p in self.problems[:5]]
+        more = len(self.problems) - len(lines)
+        if more > 0:
+            lines.append(f"... and {more} more")
+        super().__init__("\n".join(lines) or "deck error")
+
+
+@dataclass
+class LoadResult:
+    decks: list[Deck] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)   # every deck file read, in order
+
+    @property
+    def has_errors(self) -> bool:
+        return any(p.severity == "error" for p in self.problems)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    def raise_for_errors(self) -> None:
+        """Raise ``DeckError`` with the errors, if there are any."""
+        if self.has_errors:
+            raise DeckError(self.errors)
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def parse_deck(data: bytes, filename: str) -> tuple[Deck | None, list[Problem]]:
+    """Check one deck file's bytes; (deck or None, every error and warning)."""
+    if isinstance(data, str):
+        data = data.encode("utf-8", "surrogatepass")
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise DeckError([Problem(str(filename), 0, 0, "error",
+                                 f"expected the file's bytes, got {type(data).__name__}")])
+    data = bytes(data)
+    parsed = _parse(data, str(filename), content_hash(data))
+    return parsed.deck, parsed.problems
+
+
+def _parse(data: bytes, filename: str, digest: str) -> Parsed:
+    try:
+        return _parse_checked(data, filename, digest)
+    except (RecursionError, MemoryError) as exc:
+        message = f"the file is too complex to check ({type(exc).__name__})"
+    except Exception as exc:  # a checker bug must not take the program down with it
+        message = f"internal checker error ({type(exc).__name__}: {exc}); please report it"
+    return Parsed(None, [Problem(filename, 1, 1, "error", message)])
+
+
+def _parse_checked(data: bytes, filename: str, digest: str) -> Parsed:
+    text, findings = deck_yaml.prescan(data)
+    if text is None:
+        return Parsed(None, [Problem(filename, line, col, "error", message)
+                             for line, col, message in findings])
+    root, findings = deck_yaml.compose(data, text)
+    if root is None:
+        return Parsed(None, [Problem(filename, line, col, "error", message)
+                             for line, col, message in findings])
+    walked, found = walk(root, text)
+    found.sort(key=lambda item: (item[0], item[1]))
+    problems = [Problem(filename, line, col, severity, message)
+                for line, col, severity, message in found]
+    deck = None
+    if walked.deck_id is not None and walked.title is not None and not any(
+            p.severity == "error" for p in problems):
+        deck = Deck(walked.deck_id, walked.title, walked.description, filename,
+                    tuple(walked.cards), digest)
+    return Parsed(deck, problems, walked.deck_pos)
+
+
+def deck_files(paths: Iterable[str | os.PathLike[str]],
+               problems: list[Problem]) -> list[Path]:
+    """The deck files named by ``paths`` (files as given, folders searched), each once."""
+    found: list[Path] = []
+    seen: set[str] = set()
+
+    def add(path: Path) -> None:
+        key = os.path.realpath(path)
+        if key not in seen:
+            seen.add(key)
+            found.append(path)
+
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            inside: list[Path] = []
+            for root, dirs, files in os.walk(path):
+                dirs[:] = [d for d in dirs if not d.startswith(".")]
+                inside.extend(Path(root, name) for name in files
+                              if name.endswith(DECK_SUFFIXES) and not name.startswith("."))
+            for item in sorted(inside):
+                add(item)
+        elif path.is_file():
+            add(path)
+        elif path.exists():
+            problems.append(Problem(str(path), 0, 0, "error", "not a file or a folder"))
+        else:
+            problems.append(Problem(str(path), 0, 0, "error", "no such file or folder"))
+    return found
+
+
+def _read(path: Path) -> bytes | Problem:
+    name = str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return Problem(name, 1, 1, "error", f"file is {size:,} bytes; the limit is "
+                                                f"{MAX_FILE_BYTES:,} bytes (split the deck "
+                                                "into several files)")
+        with open(path, "rb") as handle:
+            return handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        return Problem(name, 0, 0, "error", f"cannot read the file: {exc.strerror or exc}")
+
+
+def load_decks(paths: Iterable[str | os.PathLike[str]],
+               cache_dir: Path | str | None = None) -> LoadResult:
+    """Load and check every deck under ``paths``; never raises for bad deck content."""
+    result = LoadResult()
+    cache = ParseCache(cache_dir) if cache_dir is not None else None
+    owners: dict[str, str] = {}   # deck id -> file that defined it first
+    for path in deck_files(paths, result.problems):
+        name = str(path)
+        data = _read(path)
+        if isinstance(data, Problem):
+            result.problems.append(data)
+            continue
+        result.files.append(name)
+        digest = content_hash(data)
+        parsed = cache.get(digest, name) if cache is not None else None
+        if parsed is None:
+            parsed = _parse(data, name, digest)
+            if cache is not None:
+                cache.put(digest, parsed)
+        result.problems.extend(parsed.problems)
+        deck = parsed.deck
+        if deck is None:
+            continue
+        first = owners.get(deck.id)
+        if first is not None:
+            line, col = parsed.deck_pos
+            result.problems.append(Problem(name, line, col, "error",
+                                           f"deck id '{deck.id}' is already used by {first}"))
+            continue
+        owners[deck.id] = name
+        result.decks.append(deck)
+    return result
+
+
+def check_paths(paths: Iterable[str | os.PathLike[str]]) -> LoadResult:
+    """``load_decks`` without the cache: every file is read and checked afresh."""
+    return load_decks(paths, cache_dir=None)

@@ -1,0 +1,239 @@
+"""Bytes to YAML nodes, safely: the first half of the deck loader.
+
+Nothing here builds Python objects from YAML.  A deck file goes through
+
+1. a pre-scan of its bytes (size cap, NUL bytes, UTF-8, control characters),
+   with compiled regexes and ``bytes`` methods, never a per-character loop;
+2. when the file contains an anchor (``&name``), an event scan that rejects
+   aliases, so an alias bomb ("billion laughs") is refused before anything
+   could expand it;
+3. ``compose`` with libyaml's C parser (``CSafeLoader``; the pure-Python
+   ``SafeLoader`` when libyaml is absent), which yields nodes carrying
+   ``start_mark.line`` / ``.column``.  The loader subclass below counts depth
+   in ``descend_resolver`` (a hook the composer calls once per node) and stops
+   at ``MAX_DEPTH``, because the C composer recurses in C and would crash the
+   process on ~100,000 nested brackets.  It also skips implicit type
+   resolution: plain scalars get the tag ``PLAIN`` and are typed only where a
+   field needs a number or a boolean (``resolve_plain``).
+
+All positions returned are 1-based (line, col), columns counted in characters.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+try:  # libyaml is optional; the pure-Python parser gives the same nodes, slower
+    from yaml import CSafeLoader as _BaseLoader
+
+    HAVE_LIBYAML = True
+except ImportError:  # pragma: no cover - depends on how pyyaml was built
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+    HAVE_LIBYAML = False
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+"""Files larger than this (5 MiB, about 50,000 cards) are refused unread."""
+
+MAX_DEPTH = 50
+"""Deepest nesting of YAML collections accepted; a deck needs about 5."""
+
+# Tags the composer hands out.  PLAIN contains a space, which no tag written
+# in a file can contain, so it cannot be forged.
+PLAIN = " plain"
+STR = "tag:yaml.org,2002:str"
+SEQ = "tag:yaml.org,2002:seq"
+MAP = "tag:yaml.org,2002:map"
+_Y = "tag:yaml.org,2002:"
+STANDARD_TAGS = frozenset(
+    {PLAIN, STR, SEQ, MAP, _Y + "int", _Y + "float", _Y + "bool", _Y + "null"})
+
+# C0 controls except tab and newline, a CR not starting a CRLF, DEL, C1 controls.
+CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n)")
+_ANCHOR_RE = re.compile(rb"&[0-9A-Za-z_-]")
+_TAG_HINT_RE = re.compile(r"(?:^|[\s\[\{,:?\"'-])!", re.M)
+
+_CONTROL_NAMES = {0x1B: "ESC", 0x07: "BEL", 0x08: "BS", 0x0D: "CR", 0x7F: "DEL", 0x9B: "CSI",
+                  0x00: "NUL", 0x0C: "FF", 0x0B: "VT", 0x85: "NEL"}
+
+Finding = tuple[int, int, str]  # (line, col, message), 1-based
+
+
+def char_name(ch: str) -> str:
+    code = ord(ch)
+    name = _CONTROL_NAMES.get(code)
+    return f"U+{code:04X} ({name})" if name else f"U+{code:04X}"
+
+
+def position(text: str, index: int) -> tuple[int, int]:
+    """1-based (line, col) of character ``index`` in ``text``."""
+    line = text.count("\n", 0, index) + 1
+    col = index - text.rfind("\n", 0, index)
+    return line, col
+
+
+def prescan(data: bytes) -> tuple[str | None, list[Finding]]:
+    """Check raw bytes; return the decoded text (None when unusable) and errors."""
+    if len(data) > MAX_FILE_BYTES:
+        return None, [(1, 1, f"file is {len(data):,} bytes; the limit is "
+                             f"{MAX_FILE_BYTES:,} bytes (split the deck into several files)")]
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line, col = _byte_position(data, nul)
+        return None, [(line, col, "NUL byte: this looks like a binary file, not a YAML deck")]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, col = _byte_position(data, exc.start)
+        return None, [(line, col, f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); "
+                                  "save the file as UTF-8")]
+    findings: list[Finding] = []
+    if CONTROL_RE.search(text) is not None:
+        for match in CONTROL_RE.finditer(text):
+            line, col = position(text, match.start())
+            findings.append((line, col, f"control character {char_name(match.group()[0])} is not "
+                                        "allowed in a deck (it could drive the terminal)"))
+            if len(findings) == 5:
+                break
+    return (None if findings else text), findings
+
+
+def _byte_position(data: bytes, offset: int) -> tuple[int, int]:
+    start = data.rfind(b"\n", 0, offset) + 1
+    line = data.count(b"\n", 0, offset) + 1
+    col = len(data[start:offset].decode("utf-8", "replace")) + 1
+    return line, col
+
+
+class TooDeep(Exception):
+    def __init__(self, node: Any) -> None:
+        super().__init__(node)
+        self.node = node
+
+
+class _Composer(_BaseLoader):  # type: ignore[misc, valid-type]
+    """A safe loader used only to compose nodes; see the module docstring."""
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__(stream)
+        self.depth = 0
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        if kind is ScalarNode:
+            return PLAIN if implicit[0] else STR
+        return SEQ if kind is SequenceNode else MAP
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        depth = self.depth + 1
+        if depth > MAX_DEPTH:
+            raise TooDeep(current_node)
+        self.depth = depth
+
+    def ascend_resolver(self) -> None:
+        self.depth -= 1
+
+
+def mark_of(error: yaml.MarkedYAMLError) -> tuple[int, int]:
+    mark = error.problem_mark or error.context_mark
+    if mark is None:
+        return 1, 1
+    return mark.line + 1, mark.column + 1
+
+
+def _syntax(error: yaml.YAMLError) -> Finding:
+    if isinstance(error, yaml.MarkedYAMLError):
+        line, col = mark_of(error)
+        what = error.problem or "invalid YAML"
+        if error.context:
+            what = f"{what} ({error.context})"
+        return line, col, f"YAML syntax error: {what}"
+    return 1, 1, f"YAML error: {error}"
+
+
+def _find_alias(data: bytes) -> Finding | None:
+    loader = _BaseLoader(data)
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.AliasEvent):
+                mark = event.start_mark
+                return (mark.line + 1, mark.column + 1,
+                        f"alias '*{event.anchor}' is not allowed in a deck (anchors and aliases "
+                        "are refused so a file cannot expand itself); write the value out")
+    finally:
+        loader.dispose()
+    return None
+
+
+def compose(data: bytes, text: str) -> tuple[Any, list[Finding]]:
+    """The root node of a pre-scanned file, or None with the errors found."""
+    try:
+        if _ANCHOR_RE.search(data) is not None:
+            alias = _find_alias(data)
+            if alias is not None:
+                return None, [alias]
+        loader = _Composer(data)
+        try:
+            root = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except TooDeep as exc:
+        mark = exc.node.start_mark
+        return None, [(mark.line + 1, mark.column + 1,
+                       f"nesting deeper than {MAX_DEPTH} levels; a deck needs only a few")]
+    except yaml.YAMLError as exc:
+        return None, [_syntax(exc)]
+    if root is None:
+        return None, [(1, 1, "the file holds no YAML document; expected a mapping with "
+                             "'deck', 'title' and 'cards'")]
+    if _TAG_HINT_RE.search(text) is not None:
+        tags = bad_tags(root)
+        if tags:
+            return None, tags
+    return root, []
+
+
+def bad_tags(root: Any) -> list[Finding]:
+    """Every node with a tag other than the plain YAML types (depth already capped)."""
+    found: list[Finding] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.tag not in STANDARD_TAGS:
+            mark = node.start_mark
+            found.append((mark.line + 1, mark.column + 1, tag_message(node.tag)))
+        if node.__class__ is MappingNode:
+            for key, value in node.value:
+                stack.append(value)
+                stack.append(key)
+        elif node.__class__ is SequenceNode:
+            stack.extend(reversed(node.value))
+    found.sort()
+    return found
+
+
+def tag_message(tag: str) -> str:
+    return (f"YAML tag '{tag}' is not allowed; decks use plain strings, numbers, "
+            "lists and mappings only")
+
+
+_RESOLVER = yaml.resolver.Resolver()
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_SCALAR_TYPES = {_Y + "int", _Y + "float", _Y + "bool", _Y + "null", STR}
+
+
+def resolve_plain(node: ScalarNode) -> Any:
+    """The value YAML's safe loader would give a scalar: str, int, float, bool or None.
+
+    Other implicit types (timestamps) stay strings.
+    """
+    tag = node.tag
+    if tag == PLAIN:
+        tag = _RESOLVER.resolve(ScalarNode, node.value, (True, False))
+    if tag == STR or tag not in _SCALAR_TYPES:
+        return node.value
+    return _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, node)
