@@ -37,7 +37,7 @@ def _clean(text: str) -> str:
         raise AnswerError(f"answer too long ({len(text)} characters); type at most {MAX_ANSWER_CHARS}")
     text = text.translate(_TRANSLATE).strip()
     if not text:
-        raise AnswerError("empty answer; type a number (or s to skip)")
+        raise AnswerError("empty answer; type your answer (or s to skip)")
     return text
 
 
