@@ -12,8 +12,9 @@ Forward, for t = 1..T (blocks in PyTorch's order i, f, g, o, absent ones left ou
     c_t   = f ⊙ c_(t-1) + i ⊙ g,   h_t = o ⊙ tanh(c_t)  (then W_hr h_t with a projection)
 
 Speed: x W_ih^T is one matmul for all steps; each step is one (N, G·H)
-matmul and one tanh over all blocks, because σ(a) = 0.5 tanh(a/2) + 0.5 and the
-sigmoid rows of the weights are pre-halved (exact in floating point).
+matmul and one exp over all blocks: σ(a) = 1 / (1 + e^(−a)) and
+tanh(a) = 2 / (1 + e^(−2a)) − 1, with the weight rows pre-multiplied by −1
+(gates) or −2 (block input), which is exact in floating point.
 
 Backward walks t = T..1 with dL/dh_t = dL/dout_t + W_hh^T dA_(t+1):
 
@@ -31,12 +32,27 @@ import numpy as np
 
 
 def _layout(spec, H):
+    """Block order, block index, and per-row factors: −1 for gates, −2 (or 1) for g."""
     blocks = spec.blocks
     index = {b: k for k, b in enumerate(blocks)}
-    scale = np.ones((len(blocks), H))
-    for b in spec.sigmoid_blocks:
-        scale[index[b]] = 0.5
+    scale = np.full((len(blocks), H), -1.0)
+    scale[index["g"]] = -2.0 if spec.input_activation else 1.0
     return blocks, index, scale.reshape(-1)
+
+
+def _sigmoid_(z):
+    """σ in place on the pre-multiplied z = −a: 1 / (1 + e^z)."""
+    np.exp(z, out=z)
+    z += 1.0
+    np.divide(1.0, z, out=z)
+
+
+def _tanh_(z):
+    """tanh in place on the pre-multiplied z = −2a: 2 / (1 + e^z) − 1."""
+    np.exp(z, out=z)
+    z += 1.0
+    np.divide(2.0, z, out=z)
+    z -= 1.0
 
 
 def lstm_forward(X, h0, c0, params, spec, q0=None):
@@ -53,7 +69,7 @@ def lstm_forward(X, h0, c0, params, spec, q0=None):
     G = len(blocks)
     dtype = W_ih.dtype
     scale = scale.astype(dtype)
-    offset = (scale != 1.0) * dtype.type(0.5)
+    numerator = np.where(scale == -2.0, 2.0, 1.0).astype(dtype)
     W_ih_s = W_ih * scale[:, None]
     W_hh_sT = np.ascontiguousarray((W_hh * scale[:, None]).T)
     XW = np.matmul(X.reshape(T * N, -1), W_ih_s.T).reshape(T, N, G * H)
@@ -69,7 +85,7 @@ def lstm_forward(X, h0, c0, params, spec, q0=None):
     W_hrT = params["weight_hr"].T if proj else None
     tanh_c = np.empty((T, N, H), dtype) if spec.output_activation else None
     peep = spec.peepholes
-    w_half = {p: dtype.type(0.5) * params["weight_" + p] for p in peep}
+    w_neg = {p: -params["weight_" + p] for p in peep}
     Wfgr_sT = pad = None
     if spec.fgr:  # padded to all blocks so it acts on the whole gate vector
         sig = [index[b] for b in "ifo"]
@@ -84,60 +100,60 @@ def lstm_forward(X, h0, c0, params, spec, q0=None):
     fast = spec.input_activation and "co" not in peep
     k_i, k_f, k_g, k_o = (index.get(b) for b in "ifgo")
     tmp = np.empty((N, H), dtype)
-    for t in range(T):
-        z = gates[t]
-        z4 = G4[t]
-        c_prev, c = Cs[t], Cs[t + 1]
-        np.matmul(Hs[t], W_hh_sT, out=z)
-        z += XW[t]
-        if Wfgr_sT is not None and t > 0:
-            z += gates[t - 1] @ Wfgr_sT
-        elif Wfgr_sT is not None and q0 is not None:
-            z += q0 @ Wfgr_sT
-        if "ci" in peep:
-            z4[:, k_i] += w_half["ci"] * c_prev
-        if "cf" in peep:
-            z4[:, k_f] += w_half["cf"] * c_prev
-        if fast:
-            np.tanh(z, out=z)
-            z *= scale
-            z += offset
-        else:
-            for b, k in index.items():
-                if b == "g" and spec.input_activation or b in "if" or b == "o" and "co" not in peep:
-                    np.tanh(z4[:, k], out=z4[:, k])
-                    if b != "g":
-                        z4[:, k] *= 0.5
-                        z4[:, k] += 0.5
-        g = z4[:, k_g]
-        if k_i is not None:
-            np.multiply(z4[:, k_i], g, out=c)
-        else:
-            c[...] = g
-        if k_f is not None:
-            np.multiply(z4[:, k_f], c_prev, out=tmp)
-            c += tmp
-        elif spec.cifg:
-            np.multiply(1.0 - z4[:, k_i], c_prev, out=tmp)
-            c += tmp
-        else:
-            c += c_prev
-        act = c
-        if tanh_c is not None:
-            act = np.tanh(c, out=tanh_c[t])
-        if "co" in peep:
-            zo = z4[:, k_o]
-            zo += w_half["co"] * c
-            np.tanh(zo, out=zo)
-            zo *= 0.5
-            zo += 0.5
-        h = hfull[t] if proj else Hs[t + 1]
-        if k_o is not None:
-            np.multiply(z4[:, k_o], act, out=h)
-        else:
-            h[...] = act
-        if proj:
-            np.matmul(h, W_hrT, out=Hs[t + 1])
+    k_g0 = k_g * H
+    with np.errstate(over="ignore"):  # e^z overflows to inf: σ → 0 and tanh → −1, exact
+        for t in range(T):
+            z = gates[t]
+            z4 = G4[t]
+            c_prev, c = Cs[t], Cs[t + 1]
+            np.matmul(Hs[t], W_hh_sT, out=z)
+            z += XW[t]
+            if Wfgr_sT is not None and t > 0:
+                z += gates[t - 1] @ Wfgr_sT
+            elif Wfgr_sT is not None and q0 is not None:
+                z += q0 @ Wfgr_sT
+            if "ci" in peep:
+                z4[:, k_i] += w_neg["ci"] * c_prev
+            if "cf" in peep:
+                z4[:, k_f] += w_neg["cf"] * c_prev
+            if fast:
+                np.exp(z, out=z)
+                z += 1.0
+                np.divide(numerator, z, out=z)
+                z[:, k_g0:k_g0 + H] -= 1.0
+            else:
+                for b, k in index.items():
+                    if b in "if" or b == "o" and "co" not in peep:
+                        _sigmoid_(z4[:, k])
+                    elif b == "g" and spec.input_activation:
+                        _tanh_(z4[:, k])
+            g = z4[:, k_g]
+            if k_i is not None:
+                np.multiply(z4[:, k_i], g, out=c)
+            else:
+                c[...] = g
+            if k_f is not None:
+                np.multiply(z4[:, k_f], c_prev, out=tmp)
+                c += tmp
+            elif spec.cifg:
+                np.multiply(1.0 - z4[:, k_i], c_prev, out=tmp)
+                c += tmp
+            else:
+                c += c_prev
+            act = c
+            if tanh_c is not None:
+                act = np.tanh(c, out=tanh_c[t])
+            if "co" in peep:
+                zo = z4[:, k_o]
+                zo += w_neg["co"] * c
+                _sigmoid_(zo)
+            h = hfull[t] if proj else Hs[t + 1]
+            if k_o is not None:
+                np.multiply(z4[:, k_o], act, out=h)
+            else:
+                h[...] = act
+            if proj:
+                np.matmul(h, W_hrT, out=Hs[t + 1])
     cache = dict(X=X, Hs=Hs, Cs=Cs, gates=gates, tanh_c=tanh_c, hfull=hfull,
                  params=params, spec=spec, G=G, H=H, index=index, Wfgr_pad=pad, q0=q0)
     return Hs[1:], Hs[T].copy(), Cs[T].copy(), cache
