@@ -43,14 +43,17 @@ def expand_kinds(names) -> list[str]:
 
 
 def _unknown(name: str) -> str:
-    close = closest_kind(name)
+    """'unknown drill kind ...; did you mean ...?' naming the closest prefix or kind."""
+    import difflib
+
     prefixes = sorted({k.split(".")[0] for k in KINDS})
-    if close is None:
-        for p in prefixes:
-            if name.lower().startswith(p) or p.startswith(name.lower()):
-                close = p
-                break
-    hint = f"did you mean {close!r}? " if close else ""
+    guesses = []
+    if "." not in name:
+        guesses += difflib.get_close_matches(name.lower(), prefixes, n=1, cutoff=0.6)
+    close = closest_kind(name)
+    if close:
+        guesses.append(close)
+    hint = "did you mean " + " or ".join(repr(g) for g in guesses) + "? " if guesses else ""
     return f"unknown drill kind {name!r}; {hint}see --list (prefixes: {', '.join(prefixes)})"
 
 
