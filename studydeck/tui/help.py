@@ -40,9 +40,8 @@ KEYS: dict[str, list[tuple[str, str]]] = {
     ],
     "Drills": [
         ("Enter", "check the answer; then the next question"),
-        ("ctrl+n", "next question"),
-        ("tab", "move between the kinds list and the answer box"),
-        ("Space", "in the kinds list: include or leave out a kind"),
+        ("ctrl+n", "skip to the next question"),
+        ("ctrl+t", "pick the kinds (Space toggles, ctrl+a all, ctrl+n none, Esc done)"),
         ("Esc", "back home"),
     ],
     "Stats": [

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Input, Static
@@ -68,15 +68,16 @@ class DrillView(Horizontal):
         self._cursor_blink = cursor_blink
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="drill-main"):
-            yield Static(classes="drill-prompt")
-            yield Static(classes="drill-given")
+        with Vertical(classes="drill-main"):
+            with VerticalScroll(classes="drill-body"):
+                yield Static(classes="drill-prompt")
+                yield Static(classes="drill-given")
+                yield Static(classes="drill-solution")
             answer = Input(classes="drill-answer", validators=[self._validator],
                            validate_on=["submitted"])
             answer.cursor_blink = self._cursor_blink
             yield answer
             yield Static(classes="drill-verdict")
-            yield Static(classes="drill-solution")
         yield Static(classes="drill-cell")
 
     @property
@@ -136,8 +137,14 @@ class DrillView(Horizontal):
         solution = self.query_one(".drill-solution", Static)
         solution.update(Text("Worked solution\n", style="bold") + Text(self.question.solution))
         solution.display = True
+        self.call_after_refresh(self._show_solution)
         self.input.disabled = True
+        self.screen.set_focus(None)  # keys go to the screen's bindings again
         self._draw_cell()
+
+    def _show_solution(self) -> None:
+        body = self.query_one(".drill-body", VerticalScroll)
+        body.scroll_to_widget(self.query_one(".drill-solution"), animate=False, top=True)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -86,8 +86,12 @@ def value_block(name: str, value: Any, order: str = "") -> Text:
             per = len(value) // len(order)
             parts = []
             for k, gate in enumerate(order):
-                parts.append(f"{gate}: [" + " ".join(_num(v) for v in value[k * per:(k + 1) * per]) + "]")
-            out.append("  ".join(parts))
+                parts.append(f"{gate} [" + " ".join(_num(v) for v in value[k * per:(k + 1) * per]) + "]")
+            width = max(len(p) for p in parts)
+            for k in range(0, len(parts), 2):
+                if k:
+                    out.append("\n" + " " * len(head))
+                out.append("  ".join(p.ljust(width) for p in parts[k:k + 2]).rstrip())
             return out
         out.append("[ " + "  ".join(_cells([value])[0]) + " ]")
         return out
