@@ -101,7 +101,7 @@ def lstm_forward(X, h0, c0, params, spec, q0=None):
     k_i, k_f, k_g, k_o = (index.get(b) for b in "ifgo")
     tmp = np.empty((N, H), dtype)
     k_g0 = k_g * H
-    with np.errstate(over="ignore"):  # e^z overflows to inf: σ → 0 and tanh → −1, exact
+    with np.errstate(over="ignore", under="ignore"):  # e^z → inf gives σ = 0, tanh = −1
         for t in range(T):
             z = gates[t]
             z4 = G4[t]

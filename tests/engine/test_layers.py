@@ -144,3 +144,23 @@ def test_lstm_variant_layers_run_and_name_their_extras():
     out, (h_n, c_n) = lstm(RNG.normal(size=(4, 2, 2)))
     assert out.shape == (4, 2, 6) and h_n.shape == (4, 2, 3)
     assert LSTM(2, 3, variant="nig").weight_ih_l0.shape == (9, 2)
+
+
+def test_saturated_gates_stay_finite_and_silent():
+    lstm = LSTM(1, 2, seed=0)
+    lstm.weight_ih_l0 = np.full((8, 1), 1e4)
+    with np.errstate(all="raise"):
+        out, (h, c) = lstm(np.array([[[1.0]], [[-1.0]]]))
+    assert np.all(np.isfinite(out)) and np.all(np.isfinite(c))
+    # x = 1: i = f = o = 1, g = 1; x = −1: i = f = o = 0, g = −1
+    assert np.allclose(out[0], np.tanh(1.0)) and np.allclose(out[1], 0.0)
+
+
+def test_importing_the_engine_imports_neither_torch_nor_textual():
+    import subprocess
+    import sys
+
+    code = ("import sys, studydeck.engine; "
+            "bad = [m for m in ('torch', 'textual') if m in sys.modules]; "
+            "sys.exit(1 if bad else 0)")
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0
