@@ -54,8 +54,12 @@ STANDARD_TAGS = frozenset(
 
 # C0 controls except tab and newline, a CR not starting a CRLF, DEL, C1 controls.
 CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n)")
+# Bytes that may appear anywhere: tab, LF, CR, printable ASCII and every byte of
+# a multi-byte UTF-8 sequence.  Deleting them leaves only C0 controls and DEL.
+_ALLOWED_BYTES = bytes([9, 10, 13, *range(32, 127), *range(128, 256)])
+_C1_LEAD = b"\xc2"  # C1 controls U+0080..U+009F are encoded as C2 80..C2 9F
 _ANCHOR_RE = re.compile(rb"&[0-9A-Za-z_-]")
-_TAG_HINT_RE = re.compile(r"(?:^|[\s\[\{,:?\"'-])!", re.M)
+_TAG_HINT_RE = re.compile(r"[\s\[\{,:?\"'-]!")
 
 _CONTROL_NAMES = {0x1B: "ESC", 0x07: "BEL", 0x08: "BS", 0x0D: "CR", 0x7F: "DEL", 0x9B: "CSI",
                   0x00: "NUL", 0x0C: "FF", 0x0B: "VT", 0x85: "NEL"}
@@ -92,7 +96,9 @@ def prescan(data: bytes) -> tuple[str | None, list[Finding]]:
         return None, [(line, col, f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); "
                                   "save the file as UTF-8")]
     findings: list[Finding] = []
-    if CONTROL_RE.search(text) is not None:
+    suspect = (data.translate(None, _ALLOWED_BYTES) or b"\r" in data
+               or (_C1_LEAD in data and CONTROL_RE.search(text) is not None))
+    if suspect:
         for match in CONTROL_RE.finditer(text):
             line, col = position(text, match.start())
             findings.append((line, col, f"control character {char_name(match.group()[0])} is not "
@@ -190,7 +196,7 @@ def compose(data: bytes, text: str) -> tuple[Any, list[Finding]]:
     if root is None:
         return None, [(1, 1, "the file holds no YAML document; expected a mapping with "
                              "'deck', 'title' and 'cards'")]
-    if _TAG_HINT_RE.search(text) is not None:
+    if "!" in text and (text[0] == "!" or _TAG_HINT_RE.search(text) is not None):
         tags = bad_tags(root)
         if tags:
             return None, tags

@@ -1,0 +1,126 @@
+"""Deck loading speed: cold (nothing cached) and warm (cache filled, nothing changed).
+
+Baseline: reading the same files and ``yaml.load(data, Loader=yaml.CSafeLoader)``
+on each, which only builds dicts and lists, with no checks, no line numbers and
+no cards.  Targets: cold <= 1.3x the baseline; warm <= 10% of cold.
+
+Collections are generated: 100 files with a mix of basic, reversed, cloze,
+choice and drill notes, sized to ~10,000 and ~100,000 cards.
+
+    python benchmarks/bench_load.py [--sizes 10000,100000] [--repeats 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+from studydeck import deck_yaml
+from studydeck.deck import check_paths, load_decks
+
+KINDS = ("lstm.forget_gate", "params.lstm", "sigmoid.value", "gru.update_gate")
+
+
+def note(i: int) -> tuple[str, int]:
+    """YAML for note i and the number of cards it makes."""
+    t = i % 20
+    if t < 10:
+        return (f"  - id: basic-{i}\n    front: What does the forget gate of cell {i} decide?\n"
+                f"    back: Which parts of c_(t-1) are kept, entry {i}.\n"
+                f"    tags: [gates, t{i % 7}]\n", 1)
+    if t < 13:
+        return (f"  - id: rev-{i}\n    type: reversed\n    front: Term number {i}\n"
+                f"    back: The definition of term {i}, in a sentence.\n", 2)
+    if t < 16:
+        return (f"  - id: cloze-{i}\n    type: cloze\n"
+                f"    text: \"c_t = {{{{c1::f_t ⊙ c_(t-1)}}}} + {{{{c2::i_t ⊙ g_t::product}}}} ({i})\"\n"
+                f"    extra: |\n      The cell update of step {i}.\n", 2)
+    if t < 19:
+        return (f"  - id: choice-{i}\n    type: choice\n    front: How many gates in case {i}?\n"
+                f"    choices: [\"1\", \"2\", \"3\", \"4\"]\n    answer: \"3\"\n", 1)
+    return (f"  - id: drill-{i}\n    type: drill\n    drill: {KINDS[i % len(KINDS)]}\n"
+            f"    params: {{hidden_size: 2}}\n" if i % 40 != 19 else
+            f"  - id: drill-{i}\n    type: drill\n    drill: sigmoid.value\n", 1)
+
+
+def generate(folder: Path, cards: int, files: int = 100) -> int:
+    per_file = cards // files
+    made = 0
+    i = 0
+    for f in range(files):
+        parts = [f"deck: gen-{f}\ntitle: Generated deck {f}\ndescription: |\n"
+                 f"  Notes for deck {f}.\n\n  A second paragraph.\ncards:\n"]
+        in_file = 0
+        while in_file < per_file:
+            text, count = note(i)
+            parts.append(text)
+            in_file += count
+            i += 1
+        made += in_file
+        (folder / f"deck-{f:03d}.yaml").write_text("".join(parts), encoding="utf-8")
+    return made
+
+
+def baseline(folder: Path) -> None:
+    for path in sorted(folder.glob("*.yaml")):
+        yaml.load(path.read_bytes(), Loader=yaml.CSafeLoader)
+
+
+def timed(fn, repeats: int) -> list[float]:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def run(size: int, repeats: int) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp, "decks")
+        folder.mkdir()
+        made = generate(folder, size)
+        check = load_decks([folder])
+        assert not check.problems and sum(len(d.cards) for d in check.decks) == made
+
+        base = timed(lambda: baseline(folder), repeats)
+        nocache = timed(lambda: check_paths([folder]), repeats)
+        cold = []
+        for r in range(repeats):
+            cache = Path(tmp, f"cache-{r}")
+            cold += timed(lambda: load_decks([folder], cache_dir=cache), 1)
+        warm = timed(lambda: load_decks([folder], cache_dir=Path(tmp, "cache-0")), repeats)
+    m = {name: statistics.median(ts) for name, ts in
+         (("baseline", base), ("check", nocache), ("cold", cold), ("warm", warm))}
+    print(f"\n{made:,} cards in 100 files, median of {repeats}:")
+    print(f"  baseline yaml.load(CSafeLoader)  {m['baseline'] * 1000:9.1f} ms")
+    print(f"  check_paths (no cache)           {m['check'] * 1000:9.1f} ms   "
+          f"ratio {m['check'] / m['baseline']:.2f}x baseline")
+    print(f"  load_decks cold (writes cache)   {m['cold'] * 1000:9.1f} ms   "
+          f"ratio {m['cold'] / m['baseline']:.2f}x baseline (target <= 1.30)")
+    print(f"  load_decks warm (cache hits)     {m['warm'] * 1000:9.1f} ms   "
+          f"ratio {m['warm'] / m['cold']:.3f}x cold (target <= 0.10)")
+    return m
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    print(f"python {platform.python_version()}, pyyaml {yaml.__version__}, "
+          f"libyaml {'yes' if deck_yaml.HAVE_LIBYAML else 'no'}")
+    for size in (int(s) for s in args.sizes.split(",")):
+        run(size, args.repeats if size <= 20000 else max(3, args.repeats // 2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
