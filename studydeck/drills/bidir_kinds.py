@@ -15,7 +15,7 @@ import numpy as np
 from studydeck.engine import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 
 from . import fmt
-from .common import KEEP_DIGITS, decimals_of, grid, pylist, question, rng_for
+from .common import KEEP_DIGITS, as_lists, decimals_of, grid, pylist, question, rng_for, scratch
 from .gru_kinds import GRUCase, step_lines as gru_step_lines
 from .lstm_case import LSTMCase, step_lines as lstm_step_lines
 from .solution import activation, dot, preactivation, value
@@ -39,7 +39,7 @@ def _direction(kind_name: str, layer, direction: int, xs, steps) -> tuple[list[s
     """Replay one direction with a cell over ``steps`` (0-based times); its lines and last h."""
     _, Cell, _ = LAYERS[kind_name]
     I, H = layer.input_size, layer.hidden_size
-    cell = Cell(I, H, seed=0)
+    cell = Cell(I, H, rng=scratch())
     cell.load_state_dict(layer.direction_params(0, direction))
     h, c = np.zeros(H), np.zeros(H)
     arrow = "→" if direction == 0 else "←"
@@ -49,13 +49,13 @@ def _direction(kind_name: str, layer, direction: int, xs, steps) -> tuple[list[s
         lines.append(f"Step t = {t + 1} ({'forward' if direction == 0 else 'reverse'}): "
                      f"x_{t + 1} = {fmt.given_vec(xs[t])}, previous h{arrow} = {fmt.vec(h)}")
         if kind_name == "rnn":
-            tr = cell.trace(xs[t], h)
+            tr = as_lists(cell.trace(xs[t], h))
             lines += _rnn_lines(cell, tr, h_name)
         elif kind_name == "gru":
-            tr = cell.trace(xs[t], h)
+            tr = as_lists(cell.trace(xs[t], h))
             lines += gru_step_lines(GRUCase(I, H, cell, xs[t], h, tr))
         else:
-            tr = cell.trace(xs[t], (h, c))
+            tr = as_lists(cell.trace(xs[t], (h, c)))
             lines += lstm_step_lines(LSTMCase(I, H, cell, xs[t], h, c, tr), h_name, f"c{arrow}_prev")
             c = tr["c"]
         h = tr["h"]
@@ -78,7 +78,7 @@ def output_concat(kind: str, seed: int, params: dict):
         from .errors import ParamError
         raise ParamError(f"t ({t}) must be at most seq_len ({T})")
     Layer, _, order = LAYERS[cell_kind]
-    layer = Layer(I, H, bidirectional=True, seed=0)
+    layer = Layer(I, H, bidirectional=True, rng=scratch())
     state = {name: grid(rng, shape, -0.5, 0.5) if name.startswith("bias") else grid(rng, shape)
              for name, shape in layer.parameter_shapes().items()}
     layer.load_state_dict(state)

@@ -18,17 +18,33 @@ DEFAULT_DECIMALS = 3
 KEEP_DIGITS = "Keep at least 4 decimals in intermediate values."
 
 
+_SCRATCH = np.random.default_rng(0)
+
+
+def scratch() -> np.random.Generator:
+    """A shared generator for engine initial weights that are overwritten or never read
+    (saves building a Generator per question; answers never depend on it)."""
+    return _SCRATCH
+
+
+def as_lists(trace: dict) -> dict:
+    """An engine trace with every array as plain Python floats (fast to format)."""
+    return {k: np.asarray(v).tolist() for k, v in trace.items()}
+
+
 def rng_for(seed: int) -> np.random.Generator:
     """The generator of one question: ``numpy.random.default_rng(seed)`` (negative seeds wrap)."""
     return np.random.default_rng(int(seed) % 2**64)
+
+
+_DIGITS = {0.1: 1, 0.05: 2, 0.01: 2}
 
 
 def grid(rng, shape, low: float = -1.0, high: float = 1.0, step: float = 0.1) -> np.ndarray:
     """Values on a grid of ``step`` in [low, high]: typeable by hand (0.3, -0.7)."""
     n_low, n_high = round(low / step), round(high / step)
     ticks = rng.integers(n_low, n_high + 1, size=shape)
-    digits = max(0, -int(np.floor(np.log10(step) + 1e-9)))
-    return np.round(ticks * step, digits)
+    return np.round(ticks * step, _DIGITS.get(step, 6))
 
 
 def sizes(rng, params: dict, *, need_input: bool = True) -> tuple[int, int]:

@@ -19,13 +19,13 @@ import numpy as np
 from studydeck.engine import LSTM, sigmoid, sigmoid_derivative
 
 from . import fmt
-from .common import decimals_of, grid, question, rng_for
+from .common import decimals_of, grid, question, rng_for, scratch
 
 
 def _cell_path_product(f: np.ndarray) -> float:
     """∂c_k/∂c_0 from the engine: x_t = logit(f_t) drives the forget gate; W_hh = 0."""
     k = len(f)
-    lstm = LSTM(1, 1, seed=0)
+    lstm = LSTM(1, 1, rng=scratch())
     W_ih = np.zeros((4, 1))
     W_ih[1, 0] = 1.0  # the f row reads x
     lstm.load_state_dict({"weight_ih_l0": W_ih, "weight_hh_l0": np.zeros((4, 1)),

@@ -23,7 +23,7 @@ import numpy as np
 from studydeck.engine import GRUCell
 
 from . import fmt
-from .common import KEEP_DIGITS, decimals_of, grid, pylist, question, rng_for, sizes
+from .common import KEEP_DIGITS, as_lists, decimals_of, grid, pylist, question, rng_for, scratch, sizes
 from .solution import SIGMOID, dot, gate_lines, lstm_gate_parts, preactivation, value
 
 GRU_FORM = {True: "n = tanh(W_in·x + b_in + r ⊙ (W_hn·h + b_hn))",
@@ -57,20 +57,20 @@ class GRUCase:
 def draw(seed: int, params: dict, reset_after: bool = True) -> GRUCase:
     rng = rng_for(seed)
     I, H = sizes(rng, params)
-    cell = GRUCell(I, H, seed=0, reset_after=reset_after)
+    cell = GRUCell(I, H, rng=scratch(), reset_after=reset_after)
     state = {name: grid(rng, shape, -0.5, 0.5) if name.startswith("bias") else grid(rng, shape)
              for name, shape in cell.parameter_shapes().items()}
     cell.load_state_dict(state)
     x, h0 = grid(rng, (I,)), grid(rng, (H,), -0.9, 0.9)
-    return GRUCase(I, H, cell, x, h0, cell.trace(x, h0))
+    return GRUCase(I, H, cell, x, h0, as_lists(cell.trace(x, h0)))
 
 
 def rerun(case: GRUCase, reset_after: bool) -> GRUCase:
     """The same weights and inputs under the other reset convention."""
-    cell = GRUCell(case.input_size, case.hidden_size, seed=0, reset_after=reset_after)
+    cell = GRUCell(case.input_size, case.hidden_size, rng=scratch(), reset_after=reset_after)
     cell.load_state_dict(case.cell.state_dict())
     return GRUCase(case.input_size, case.hidden_size, cell, case.x, case.h0,
-                   cell.trace(case.x, case.h0))
+                   as_lists(cell.trace(case.x, case.h0)))
 
 
 def gate_block_lines(case: GRUCase, q: str) -> list[str]:
@@ -168,7 +168,7 @@ def hidden_update(kind: str, seed: int, params: dict):
     n = grid(rng, (H,), -0.9, 0.9, 0.1)
     h0 = grid(rng, (H,), -0.9, 0.9, 0.1)
     # Zero weights; biases set so that z = σ(logit z) and n = tanh(atanh n).
-    cell = GRUCell(1, H, seed=0)
+    cell = GRUCell(1, H, rng=scratch())
     cell.load_state_dict({"weight_ih": np.zeros((3 * H, 1)), "weight_hh": np.zeros((3 * H, H)),
                           "bias_ih": np.concatenate([np.zeros(H), np.log(z) - np.log1p(-z),
                                                      np.arctanh(n)]),
@@ -200,7 +200,7 @@ def convention_difference(kind: str, seed: int, params: dict):
     # With one unit and b_hn = 0 both conventions agree; two units by default.
     after, d = draw(seed, {"hidden_size": 2, **params}, reset_after=True), decimals_of(params)
     before = rerun(after, reset_after=False)
-    diff = after.trace["h"] - before.trace["h"]
+    diff = [a - b for a, b in zip(after.trace["h"], before.trace["h"])]
     H = after.hidden_size
     prompt = (f"{_intro(after)} PyTorch computes {GRU_FORM[True]} (reset after); Cho et al. 2014 "
               f"and Keras reset_after=False compute {GRU_FORM[False]} (reset before). r, z and "

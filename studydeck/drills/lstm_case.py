@@ -19,7 +19,7 @@ import numpy as np
 from studydeck.engine import LSTMCell
 
 from . import fmt
-from .common import grid, pylist, rng_for, sizes
+from .common import as_lists, grid, pylist, rng_for, scratch, sizes
 from .solution import SIGMOID, TANH, Part, activation, gate_lines, lstm_gate_parts, product_sum
 
 GATE_NAMES = {"i": "input gate", "f": "forget gate", "g": "candidate", "o": "output gate"}
@@ -71,7 +71,7 @@ def draw(seed: int, params: dict, variant: str = "standard", peephole=None,
     """Draw a case from ``seed`` and run one step through the engine (x, h0, c0 overridable)."""
     rng = rng_for(seed)
     I, H = sizes(rng, params)
-    cell = LSTMCell(I, H, variant=variant, peephole=peephole, seed=0)
+    cell = LSTMCell(I, H, variant=variant, peephole=peephole, rng=scratch())
     state = {}
     for name, shape in cell.parameter_shapes().items():
         state[name] = grid(rng, shape, -0.5, 0.5) if name.startswith("bias") else grid(rng, shape)
@@ -79,7 +79,7 @@ def draw(seed: int, params: dict, variant: str = "standard", peephole=None,
     x = grid(rng, (I,)) if x is None else np.asarray(x, float)
     h0 = grid(rng, (H,), -0.9, 0.9) if h0 is None else np.asarray(h0, float)
     c0 = grid(rng, (H,), -1.5, 1.5) if c0 is None else np.asarray(c0, float)
-    return LSTMCase(I, H, cell, x, h0, c0, cell.trace(x, (h0, c0)))
+    return LSTMCase(I, H, cell, x, h0, c0, as_lists(cell.trace(x, (h0, c0))))
 
 
 def gate_parts(case: LSTMCase, q: str, j: int, h_name: str = "h_prev",

@@ -18,7 +18,7 @@ import numpy as np
 from studydeck.engine import LSTMCell
 
 from . import fmt
-from .common import KEEP_DIGITS, decimals_of, grid, pylist, question, rng_for, sizes
+from .common import KEEP_DIGITS, as_lists, decimals_of, grid, pylist, question, rng_for, scratch, sizes
 from .lstm_case import GATE_FN, GATE_NAMES, draw, one_gate_lines, step_lines
 from .solution import activation, product_sum
 
@@ -54,7 +54,7 @@ def _logit(p):
 
 def _gate_cell(H: int, i, f, g, o) -> LSTMCell:
     """A cell with zero weights whose gates are exactly the given values (x = 0, h = 0)."""
-    cell = LSTMCell(1, H, seed=0)
+    cell = LSTMCell(1, H, rng=scratch())
     cell.load_state_dict({"weight_ih": np.zeros((4 * H, 1)), "weight_hh": np.zeros((4 * H, H)),
                           "bias_ih": np.concatenate([_logit(i), _logit(f), np.arctanh(g), _logit(o)]),
                           "bias_hh": np.zeros(4 * H)})
@@ -128,7 +128,7 @@ def two_steps(kind: str, seed: int, params: dict):
     first, d = draw(seed, params), decimals_of(params)
     rng = rng_for(seed + 1)
     x2 = grid(rng, (first.input_size,))
-    tr2 = first.cell.trace(x2, (first.trace["h"], first.trace["c"]))
+    tr2 = as_lists(first.cell.trace(x2, (first.trace["h"], first.trace["c"])))
     second = type(first)(first.input_size, first.hidden_size, first.cell, x2,
                          first.trace["h"], first.trace["c"], tr2)
     H = first.hidden_size

@@ -17,7 +17,7 @@ import numpy as np
 from studydeck.engine import GRU, LSTM
 
 from . import fmt
-from .common import question, rng_for
+from .common import question, rng_for, scratch
 from .errors import ParamError
 
 INPUT_SIZES = (1, 2, 3, 4, 5, 8, 10, 16, 20, 32)
@@ -54,9 +54,9 @@ def _shapes(cell: str, seed: int, params: dict):
     kw = dict(num_layers=L, batch_first=cfg["batch_first"], bidirectional=cfg["bidirectional"])
     if cell == "lstm":
         kw["proj_size"] = cfg["proj_size"]
-        layer = LSTM(I, H, dtype=np.float32, seed=0, **kw)
+        layer = LSTM(I, H, dtype=np.float32, rng=scratch(), **kw)
     else:
-        layer = GRU(I, H, dtype=np.float32, seed=0, **kw)
+        layer = GRU(I, H, dtype=np.float32, rng=scratch(), **kw)
     T, N = cfg["seq_len"], cfg["batch"]
     if cfg["unbatched"]:
         in_shape = (T, I)

@@ -15,12 +15,14 @@ are not counted.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from studydeck.engine import GRU, LSTM, RNN, GRUCell, LSTMCell, count_parameters
 
 from . import fmt
-from .common import question, rng_for
+from .common import question, rng_for, scratch
 from .errors import ParamError
 
 LAYERS = {"lstm": LSTM, "gru": GRU, "rnn": RNN}
@@ -38,7 +40,7 @@ def _pick(rng, params: dict, name: str, choices) -> int:
 
 def _build(cell: str, I: int, H: int, **kw):
     # float32 halves the cost of the random initial weights; only shapes matter here.
-    return LAYERS[cell](I, H, dtype=np.float32, seed=0, **kw)
+    return LAYERS[cell](I, H, dtype=np.float32, rng=scratch(), **kw)
 
 
 def _config(cell: str, I: int, H: int, **kw) -> str:
@@ -55,7 +57,7 @@ def count_lines(layer) -> list[str]:
         for direction in range(layer.num_directions):
             sfx = layer.suffix(l, direction)
             names = [n for n in shapes if n.endswith(sfx) and not (direction == 0 and n.endswith("_reverse"))]
-            sizes = [int(np.prod(shapes[n])) for n in names]
+            sizes = [math.prod(shapes[n]) for n in names]
             totals.append(sum(sizes))
             terms = " + ".join(f"{n.removesuffix(sfx)} {fmt.shape(shapes[n])} {s}" for n, s in zip(names, sizes))
             where = f"layer {l}" + (" reverse" if direction else (" forward" if layer.num_directions > 1 else ""))
@@ -169,7 +171,7 @@ def macs(cell: str):
         rng = rng_for(seed)
         I, H = _pick(rng, params, "input_size", INPUT_SIZES), _pick(rng, params, "hidden_size", HIDDEN_SIZES)
         N = int(params.get("batch", 1))
-        built = (LSTMCell if cell == "lstm" else GRUCell)(I, H, dtype=np.float32, seed=0)
+        built = (LSTMCell if cell == "lstm" else GRUCell)(I, H, dtype=np.float32, rng=scratch())
         per_sample = int(built.weight_ih.size + built.weight_hh.size)
         G = built.weight_ih.shape[0] // H
         answer = per_sample * N
