@@ -15,11 +15,11 @@ from typing import Any
 
 from .answers import grade, parse_answer
 from .catalog import KINDS, PARAMS, check_params, closest_kind
-from .errors import AnswerError, ParamError, UnknownKindError
+from .errors import AnswerError, DrillError, ParamError, UnknownKindError
 from .question import Question, Verdict
 
 __all__ = [
-    "KINDS", "PARAMS", "AnswerError", "ParamError", "Question", "UnknownKindError", "Verdict",
+    "KINDS", "PARAMS", "AnswerError", "DrillError", "ParamError", "Question", "UnknownKindError", "Verdict",
     "check_params", "closest_kind", "expand_kinds", "generate", "grade", "list_kinds",
     "parse_answer", "questions_json_lines", "run_quiz", "worksheet",
 ]

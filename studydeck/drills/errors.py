@@ -5,7 +5,11 @@ import these without paying for numpy.
 from __future__ import annotations
 
 
-class AnswerError(ValueError):
+class DrillError(ValueError):
+    """Base of every error below: a one-line message fit to show the user as is."""
+
+
+class AnswerError(DrillError):
     """An answer line that cannot be read as the expected kind of value.
 
     The message is one line, meant to be shown as a hint before asking again.
@@ -13,9 +17,9 @@ class AnswerError(ValueError):
     """
 
 
-class ParamError(ValueError):
+class ParamError(DrillError):
     """A drill parameter that the kind does not accept, or a value out of range."""
 
 
-class UnknownKindError(ValueError):
+class UnknownKindError(DrillError):
     """A drill kind (or prefix) that names no kind; the message names the closest one."""

@@ -57,10 +57,9 @@ def given_text(given: dict[str, Any]) -> str:
             for r, (lab, row) in enumerate(zip(labels, value)):
                 lead = head if r == 0 else " " * len(head)
                 lines.append(f"{lead}{lab.ljust(lw)}  {fmt.given_vec(row)}")
-        elif key.startswith(_STACKED[2:4]) and order and _is_vector(value) and len(value) % len(order) == 0:
-            per = len(value) // len(order)
-            parts = [f"{g}: {fmt.given_vec(value[k * per:(k + 1) * per])}" for k, g in enumerate(order)]
-            lines.append(head + "  ".join(parts))
+        elif _is_block_vector(key, value, order):
+            lines.append(head + "  ".join(f"{g}: {fmt.given_vec(part)}"
+                                          for g, part in _block_parts(value, order)))
         else:
             lines.append(head + _value(value))
     return "\n".join(lines)
@@ -81,6 +80,19 @@ def given_markdown(given: dict[str, Any]) -> str:
             for lab, row in zip(labels, value):
                 out.append(f"  | {lab} | " + " | ".join(fmt.given(v) for v in row) + " |")
             out.append("")
+        elif _is_block_vector(key, value, order):
+            out.append(f"- `{key}` = " + ", ".join(f"{g}: `{fmt.given_vec(part)}`"
+                                                  for g, part in _block_parts(value, order)))
         else:
             out.append(f"- `{key}` = `{_value(value)}`")
     return "\n".join(out)
+
+
+def _is_block_vector(key: str, value: Any, order: str) -> bool:
+    return (key.startswith(_STACKED[2:4]) and bool(order) and _is_vector(value)
+            and len(value) % len(order) == 0)
+
+
+def _block_parts(value: list, order: str):
+    per = len(value) // len(order)
+    return [(g, value[k * per:(k + 1) * per]) for k, g in enumerate(order)]
