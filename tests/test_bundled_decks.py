@@ -169,3 +169,20 @@ def test_card_text_is_not_mangled_by_markdown():
     for name, note_id, text in _card_texts():
         html = md.render(text)
         assert not any(tag in html for tag in unwanted), (name, note_id, text, html)
+
+
+def test_loaded_cards_render_as_intended():
+    """Loaded cards: cloze backs bold exactly the deletion, nothing else gets emphasis."""
+    from markdown_it import MarkdownIt
+
+    from studydeck.deck import load_decks
+
+    md = MarkdownIt("gfm-like")
+    result = load_decks([DECKS_DIR])
+    for deck in result.decks:
+        for card in deck.cards:
+            for side, text in (("front", card.front), ("back", card.back), ("extra", card.extra)):
+                html = md.render(text)
+                bold = 1 if card.type == "cloze" and side == "back" else 0
+                assert html.count("<strong>") == bold, (deck.id, card.card_id, side, html)
+                assert "<em>" not in html and "<a " not in html, (deck.id, card.card_id, side, html)
