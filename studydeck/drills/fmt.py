@@ -61,11 +61,14 @@ def round_half_up(value: float, decimals: int) -> float:
 
 
 def tolerance_for_decimals(decimals: int) -> float:
-    """Half a unit in the last requested decimal, plus a hair for binary rounding.
+    """Half a unit in the last requested decimal, plus a tenth of a unit.
 
-    Any correct rounding of the exact value (up or down at a tie) is within it.
+    Any correct rounding of the exact value (up or down at a tie) is within
+    half a unit.  The extra tenth accepts double rounding: a learner who copies
+    a 4-decimal intermediate such as 0.5125 (exactly 0.51249...) and rounds it
+    to 0.513 is right too.  One unit off is still wrong.
     """
-    return 0.5 * 10.0 ** (-decimals) * (1 + 1e-6)
+    return 0.55 * 10.0 ** (-decimals)
 
 
 def sig_exponent(value: float, sig: int) -> int:

@@ -175,5 +175,13 @@ def test_one_unit_off_is_rejected(value, decimals):
     rounded = round_half_up(value, decimals)
     q = _question(value, tol=tolerance_for_decimals(decimals))
     for wrong in (rounded + unit, rounded - unit):
-        if abs(abs(wrong - value) - unit / 2) > 1e-6 * unit + 1e-12 * abs(value):
+        if abs(wrong - value) > 0.55 * unit * (1 + 1e-9) + 1e-12 * abs(value):
             assert not grade(q, f"{wrong:.{decimals}f}").correct
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(-50, 50, allow_nan=False), st.integers(1, 5))
+def test_double_rounding_through_one_more_decimal_is_accepted(value, decimals):
+    q = _question(value, tol=tolerance_for_decimals(decimals))
+    twice = round_half_up(round_half_up(value, decimals + 1), decimals)
+    assert grade(q, f"{twice:.{decimals}f}").correct
