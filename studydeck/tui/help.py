@@ -20,7 +20,7 @@ KEYS: dict[str, list[tuple[str, str]]] = {
         ("ctrl+q", "quit"),
     ],
     "Home": [
-        ("↑ ↓", "choose a deck"),
+        ("↑ / ↓", "choose a deck"),
         ("Enter", "study the chosen deck"),
         ("a", "study everything due"),
         ("d", "drills"),
@@ -30,9 +30,9 @@ KEYS: dict[str, list[tuple[str, str]]] = {
         ("q", "quit"),
     ],
     "Study": [
-        ("Space / Enter", "show the answer"),
+        ("Space / Enter", "show the answer; after a wrong answer, the next card"),
         ("1 – 5", "rate: Not at all, Barely, With effort, Well, Perfectly"),
-        ("a – d", "pick an option on a choice card (a wrong pick is rated 1)"),
+        ("a – f", "pick an option on a choice card (a wrong pick is rated 1)"),
         ("Enter", "after a right drill or choice answer: rate 4"),
         ("u / ctrl+z", "undo the last rating"),
         ("e", "edit the card in $EDITOR at its line, then reload the deck"),
@@ -49,11 +49,12 @@ KEYS: dict[str, list[tuple[str, str]]] = {
     ],
     "Lab": [
         ("t", "switch between the live cell and the gradient plot"),
-        ("↑ ↓", "choose an input or state value (x, h_prev, c_prev)"),
-        ("← → or - +", "nudge the chosen value by 0.1"),
+        ("f", "gradient view: change the LSTM's forget-gate bias (0, 1, 2, 3)"),
+        ("↑ / ↓ / k / j", "choose an input or state value (x, h_prev, c_prev)"),
+        ("← / → / - / +", "nudge the chosen value by 0.1"),
         ("0", "set the chosen value to 0"),
         ("r", "reset the inputs; in the gradient view: a new sequence"),
-        ("[ ]", "gradient view: shorter or longer sequence"),
+        ("[ / ]", "gradient view: shorter or longer sequence"),
         ("Esc / q", "back home"),
     ],
 }

@@ -20,9 +20,23 @@ from studydeck.scheduler import to_ms
 from studydeck.session import day_start
 
 
+def short_path(path: str) -> str:
+    """``path`` relative to the working directory when inside it, else with ``~`` for home."""
+    import os
+
+    try:
+        relative = os.path.relpath(path)
+        if not relative.startswith(".."):
+            return relative
+    except ValueError:
+        pass
+    home = os.path.expanduser("~")
+    return "~" + path[len(home):] if home != "/" and path.startswith(home + os.sep) else path
+
+
 def problem_line(problem) -> str:
     """``FILE:LINE: message`` for one deck problem."""
-    return f"{problem.file}:{problem.line}: {problem.message}"
+    return f"{short_path(problem.file)}:{problem.line}: {problem.message}"
 
 
 class DeckErrorsPanel(Static):

@@ -4,10 +4,9 @@
  Mon ·░▒·▓ ...
  Tue ...
 
-Each day is one character whose shade grows with its review count, in five
-levels split at the quartiles of the days that had reviews (so one huge day
-does not wash out the rest).  The shades differ in shape as well as colour,
-so the map reads the same with NO_COLOR.
+Each day is one character whose shade grows with its review count: none,
+then four steps up to the busiest day shown.  The shades differ in shape as
+well as colour, so the map reads the same with NO_COLOR.
 """
 
 from __future__ import annotations
@@ -21,31 +20,18 @@ COLOURS = ("grey35", "green4", "green3", "green1", "bright_green")
 WEEKDAYS = ("Mon", "", "Wed", "", "Fri", "", "Sun")
 
 
-def levels(counts: list[int]) -> list[int]:
-    """Thresholds: a day with n reviews gets the level of the last threshold ≤ n."""
-    positive = sorted(c for c in counts if c > 0)
-    if not positive:
-        return [1, 2, 3, 4]
-    q = [positive[min(len(positive) - 1, int(len(positive) * f))] for f in (0.0, 0.25, 0.5, 0.75)]
-    out = []
-    for k, value in enumerate(q):
-        out.append(max(value, out[-1] + 1 if out else 1))
-    return out
-
-
-def level_of(n: int, thresholds: list[int]) -> int:
-    lvl = 0
-    for k, t in enumerate(thresholds, start=1):
-        if n >= t:
-            lvl = k
-    return lvl
+def level(n: int, top: int) -> int:
+    """Shade 0 for no reviews, else 1-4 in proportion to the busiest day ``top``."""
+    if n <= 0:
+        return 0
+    return min(4, 1 + (4 * n) // (top + 1))
 
 
 def heatmap(per_day: dict[date, int], today: date, weeks: int = 26) -> Text:
     """The last ``weeks`` weeks up to ``today`` (today's column on the right)."""
     start = today - timedelta(days=today.weekday()) - timedelta(weeks=weeks - 1)
     days = [start + timedelta(days=k) for k in range((today - start).days + 1)]
-    thresholds = levels([per_day.get(d, 0) for d in days])
+    top = max((per_day.get(d, 0) for d in days), default=0)
     out = Text()
     header = [" "] * (weeks * 2)
     last_month = None
@@ -65,7 +51,7 @@ def heatmap(per_day: dict[date, int], today: date, weeks: int = 26) -> Text:
             if day > today:
                 out.append("  ")
                 continue
-            lvl = level_of(per_day.get(day, 0), thresholds)
+            lvl = level(per_day.get(day, 0), top)
             out.append(SHADES[lvl], style=COLOURS[lvl])
             out.append(" ")
         out.append("\n")

@@ -1,0 +1,207 @@
+"""Pilot tests of home, free drills, stats, lab, help and the command palette."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable
+
+from studydeck.tui.app import create_app
+from studydeck.tui.help import KEYS
+from tests.tui.conftest import BASICS, BROKEN, MIXED, plain, reviews
+
+SIZE = (100, 30)
+
+
+async def test_home_lists_decks_and_broken_files(make_app, studydeck_home):
+    app = make_app(basics=BASICS, mixed=MIXED, broken=BROKEN)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#decks", DataTable)
+        rows = [table.get_row_at(i) for i in range(table.row_count)]
+        assert [r[0] for r in rows] == ["LSTM basics", "Mixed card types"]
+        assert rows[0][1:] == [5, 0, 0, 5]  # new, learning, due, total
+        errors = plain(app.screen.query_one("#deck-errors"), width=400)
+        assert "broken.yaml:5: unknown key 'fornt'" in errors
+        assert "Today: 0 reviews" in plain(app.screen.query_one("#today"))
+        # the decks that loaded still work
+        await pilot.press("enter", "space", "3")
+        await pilot.pause()
+        assert reviews(studydeck_home) == [("basics", "forget-gate", 3)]
+        await pilot.press("escape")
+        await pilot.pause()
+        rows = [table.get_row_at(i) for i in range(table.row_count)]
+        assert rows[0][1:3] == [4, 1]
+        assert "Today: 1 reviews" in plain(app.screen.query_one("#today"))
+
+
+async def test_a_studies_all_decks_and_deck_ids_filter(make_app):
+    app = make_app(deck_ids=["mixed"], basics=BASICS, mixed=MIXED)
+    async with app.run_test(size=SIZE) as pilot:
+        assert [d.id for d in app.decks] == ["mixed"]
+        await pilot.press("a")
+        await pilot.pause()
+        assert app.screen.card.deck_id == "mixed"
+
+
+async def test_free_drills_grade_without_recording(make_app, studydeck_home):
+    app = make_app(basics=BASICS)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("d")
+        await pilot.pause()
+        screen = app.screen
+        question = screen.query_one("DrillView").question
+        assert question is not None
+        await pilot.press(*"not a number", "enter")
+        await pilot.pause()
+        assert screen.asked == 0
+        screen.query_one(".drill-answer").value = ""
+        if question.answer_format in ("vectors", "shapes"):
+            text = question.answer_text
+            for label in question.answer_labels:
+                text = text.replace(f"{label} = ", "").replace(f"{label} ", "")
+        else:
+            text = question.answer_text
+        await pilot.press(*text, "enter")
+        await pilot.pause()
+        assert (screen.asked, screen.right) == (1, 1)
+        first = question
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.query_one("DrillView").question is not first
+        assert reviews(studydeck_home) == []
+
+
+async def test_free_drills_are_seeded(make_app):
+    kinds = []
+    for _ in range(2):
+        app = make_app(basics=BASICS)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("d")
+            await pilot.pause()
+            q = app.screen.query_one("DrillView").question
+            kinds.append((q.kind, q.seed))
+    assert kinds[0] == kinds[1]
+
+
+async def test_stats_screen(make_app, studydeck_home):
+    app = make_app(basics=BASICS)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter", "space", "5", "space", "1")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("s")
+        await pilot.pause()
+        screen = app.screen
+        assert "today 1" in plain(screen.query_one("#forecast-note"))  # the card rated 1 is due today
+        numbers = plain(screen.query_one("#by-state"))
+        assert "Learning" in numbers and "Total cards" in numbers
+        assert "2 reviews" in plain(screen.query_one("#per-day-note"))
+        heat = plain(screen.query_one("#heatmap"))
+        assert heat.count("\n") >= 8
+
+
+async def test_lab_nudges_the_cell_and_plots_gradients(make_app):
+    import numpy as np
+
+    from studydeck.engine import LSTMCell
+
+    app = make_app(basics=BASICS)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("l")
+        await pilot.pause()
+        screen = app.screen
+        before = screen.trace()
+        await pilot.press("right", "right", "down", "left")
+        await pilot.pause()
+        assert screen.values["x"] == [0.7, -1.1]
+        after = screen.trace()
+        expected = LSTMCell(2, 2, seed=7).trace(np.array([0.7, -1.1]), (np.zeros(2), np.zeros(2)))
+        assert np.allclose(after["h"], expected["h"])
+        assert not np.allclose(after["h"], before["h"])
+        assert "+0.70" in plain(screen.query_one("#lab-controls"))
+
+        await pilot.press("t")
+        await pilot.pause()
+        rnn, lstm = screen.gradient_norms()
+        assert len(rnn) == len(lstm) == screen.length
+        assert rnn[0] < 1e-4 * rnn[-1]  # the RNN's gradient vanishes going back in time
+        assert lstm[0] > 100 * rnn[0]   # the LSTM (forget bias +2) keeps far more of it
+        assert "RNN" in screen.query_one("#plot-rnn").border_title
+        await pilot.press("right_square_bracket")
+        await pilot.pause()
+        assert screen.length == 35
+
+
+def _listed_keys() -> set[str]:
+    """Every key the help table names, ranges such as "1 – 5" expanded."""
+    keys = set()
+    for rows in KEYS.values():
+        for key, _ in rows:
+            for part in key.split(" / "):
+                part = part.strip()
+                if " – " in part:
+                    lo, hi = part.split(" – ")
+                    keys.update(chr(c) for c in range(ord(lo), ord(hi) + 1))
+                elif " or " in part:
+                    for alt in part.split(" or "):
+                        keys.update(alt.split())
+                else:
+                    keys.update(part.split())
+    return {k.lower() for k in keys}
+
+
+async def test_help_lists_every_bound_key(make_app):
+    from studydeck.tui import drill, help, home, lab, stats, study
+
+    listed = _listed_keys()
+    names = {"escape": "esc", "question_mark": "?", "left_square_bracket": "[",
+             "right_square_bracket": "]", "plus": "+", "minus": "-", "equals_sign": "+",
+             "up": "↑", "down": "↓", "left": "←", "right": "→"}
+    for screen in (home.HomeScreen, study.StudyScreen, drill.DrillScreen, stats.StatsScreen,
+                   lab.LabScreen, app_bindings()):
+        for binding in screen.BINDINGS:
+            for key in binding.key.split(","):
+                assert names.get(key, key) in listed, (screen.__name__, key)
+    app = make_app(basics=BASICS)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, help.HelpScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HomeScreen"
+
+
+async def test_command_palette_has_the_screens(make_app):
+    app = make_app(basics=BASICS)
+    async with app.run_test(size=SIZE) as pilot:
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        for title in ("Study all due", "Drills", "Stats", "Lab", "Help", "Theme"):
+            assert title in titles
+        stats_command = next(c for c in app.get_system_commands(app.screen) if c.title == "Stats")
+        stats_command.callback()
+        await pilot.pause()
+        assert type(app.screen).__name__ == "StatsScreen"
+
+
+async def test_themes_switch(make_app):
+    app = make_app(basics=BASICS)
+    async with app.run_test(size=SIZE) as pilot:
+        app.theme = "textual-light"
+        await pilot.pause()
+        assert not app.current_theme.dark
+
+
+def app_bindings():
+    from studydeck.tui.app import StudyDeckApp
+
+    return StudyDeckApp
+
+
+def test_factory_loads_configured_decks_itself(tmp_path, studydeck_home):
+    from studydeck.config import Config
+    from tests.tui.conftest import write_decks
+
+    folder = write_decks(tmp_path / "d", basics=BASICS)
+    app = create_app(str(studydeck_home), Config(bundled_decks=False, deck_folders=(str(folder),)))
+    assert [d.id for d in app.decks] == ["basics"]

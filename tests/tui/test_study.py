@@ -1,0 +1,227 @@
+"""Pilot tests of the study screen: reveal, rate 1-5, undo, choice and drill
+cards, editing a card; every check ends on the collection itself."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+
+from textual.widgets import Markdown
+
+from studydeck.scheduler import LABELS
+from tests.tui.conftest import BASICS, DRILLS, MIXED, plain, reviews
+
+SIZE = (100, 30)
+
+
+def front_text(screen) -> str:
+    return screen.query_one("#front", Markdown).source
+
+
+async def open_deck(pilot, deck_id: str) -> None:
+    """From home, move the table cursor to ``deck_id`` and press Enter."""
+    from textual.widgets import DataTable
+
+    table = pilot.app.screen.query_one("#decks", DataTable)
+    row = table.get_row_index(deck_id)
+    table.move_cursor(row=row)
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def test_reveal_rate_each_rating_and_undo(make_app, studydeck_home):
+    app = make_app(basics=BASICS)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_deck(pilot, "basics")
+        screen = app.screen
+        assert type(screen).__name__ == "StudyScreen"
+        seen = []
+        for rating in (1, 2, 3, 4, 5):
+            card = screen.card
+            seen.append(card.card_id)
+            assert front_text(screen) == card.front
+            assert screen.mode == "front"
+            await pilot.press("space")
+            assert screen.mode == "back"
+            assert screen.query_one("#back", Markdown).source == card.back
+            await pilot.press(str(rating))
+            await pilot.pause()
+            # committed before the next card is painted
+            assert reviews(studydeck_home)[-1] == ("basics", card.card_id, rating)
+            assert screen.card is None or screen.card.card_id != card.card_id or rating <= 2
+        assert [r[2] for r in reviews(studydeck_home)] == [1, 2, 3, 4, 5]
+        assert seen == ["forget-gate", "input-gate", "output-gate", "gru-gates", "cec"]
+
+        await pilot.press("u")
+        await pilot.pause()
+        assert [r[2] for r in reviews(studydeck_home)] == [1, 2, 3, 4]
+        assert screen.card.card_id == "cec"
+        assert screen.mode == "front"
+        await pilot.press("enter", "3")
+        await pilot.pause()
+        assert reviews(studydeck_home)[-1] == ("basics", "cec", 3)
+
+
+async def test_rating_bar_shows_labels_and_previews(make_app):
+    app = make_app(basics=BASICS)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_deck(pilot, "basics")
+        await pilot.press("space")
+        screen = app.screen
+        previews = screen.session.previews()
+        shown = plain(screen.query_one("#ratings"))
+        for rating, label in LABELS.items():
+            assert f"{rating}  {label}" in shown
+            assert previews[rating] in shown
+
+
+async def test_rating_keys_do_nothing_before_reveal(make_app, studydeck_home):
+    app = make_app(basics=BASICS)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_deck(pilot, "basics")
+        await pilot.press("4", "5")
+        await pilot.pause()
+        assert reviews(studydeck_home) == []
+        assert app.screen.mode == "front"
+
+
+async def test_cloze_and_choice_cards(make_app, studydeck_home):
+    app = make_app(mixed=MIXED)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_deck(pilot, "mixed")
+        screen = app.screen
+        assert screen.card.card_id == "cell-update#c1"
+        assert "[...]" in front_text(screen)
+        await pilot.press("space", "4")
+        await pilot.pause()
+        assert screen.card.card_id == "cell-update#c2"
+        await pilot.press("space", "4")
+        await pilot.pause()
+
+        assert screen.card.type == "choice"
+        options = screen.options
+        wrong = next(k for k, o in enumerate(options) if o != "2")
+        await pilot.press("abcd"[wrong])
+        await pilot.pause()
+        assert reviews(studydeck_home)[-1] == ("mixed", "gru-gate-count", 1)
+        assert screen.mode == "feedback"
+        # a wrong pick can be undone like any rating, and then answered right
+        await pilot.press("u")
+        await pilot.pause()
+        assert reviews(studydeck_home)[-1][1] == "cell-update#c2"
+        assert screen.card.card_id == "gru-gate-count"
+        options = screen.options
+        await pilot.press("abcd"[options.index("2")])
+        await pilot.pause()
+        assert screen.mode == "back"
+        await pilot.press("2")  # a right pick cannot be rated below 3
+        await pilot.pause()
+        assert reviews(studydeck_home)[-1][1] == "cell-update#c2"
+        await pilot.press("5")
+        await pilot.pause()
+        assert reviews(studydeck_home)[-1] == ("mixed", "gru-gate-count", 5)
+
+
+def _answer_text(question) -> str:
+    answer = question.answer
+    if isinstance(answer, list):
+        return "[" + ", ".join(f"{v:.6f}" for v in answer) + "]"
+    return f"{answer:.6f}"
+
+
+def _wrong_text(question) -> str:
+    answer = question.answer
+    if isinstance(answer, list):
+        return "[" + ", ".join(f"{v + 0.5:.6f}" for v in answer) + "]"
+    return f"{answer + 0.5:.6f}"
+
+
+async def test_drill_cards_right_and_wrong(make_app, studydeck_home):
+    app = make_app(drills=DRILLS)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_deck(pilot, "drills")
+        screen = app.screen
+        assert screen.card.card_id == "sig-a"
+        question = screen.session.drill_question()
+
+        # unreadable: shown, not counted
+        await pilot.press(*"zero point five", "enter")
+        await pilot.pause()
+        assert reviews(studydeck_home) == []
+        assert "Could not read that" in plain(screen.query_one(".drill-verdict"))
+
+        app.screen.query_one(".drill-answer").value = ""
+        await pilot.press(*_answer_text(question), "enter")
+        await pilot.pause()
+        assert screen.mode == "back"
+        assert "Worked solution" in plain(screen.query_one(".drill-solution"))
+        await pilot.press("enter")  # a right answer: Enter rates 4
+        await pilot.pause()
+        assert reviews(studydeck_home) == [("drills", "sig-a", 4)]
+
+        assert screen.card.card_id == "sig-b"
+        question = screen.session.drill_question()
+        await pilot.press(*_wrong_text(question), "enter")
+        await pilot.pause()
+        assert reviews(studydeck_home)[-1] == ("drills", "sig-b", 1)
+        assert screen.mode == "feedback"
+        assert "Not quite" in plain(screen.query_one(".drill-verdict"))
+        await pilot.press("space")
+        await pilot.pause()
+        assert screen.mode in ("front", "done")
+
+
+async def test_drill_card_with_cell_draws_the_cell(make_app):
+    app = make_app(mixed=MIXED)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_deck(pilot, "mixed")
+        screen = app.screen
+        await pilot.press("space", "4", "space", "4")
+        await pilot.pause()
+        options = screen.options
+        await pilot.press("abcd"[options.index("2")], "4")
+        await pilot.pause()
+        assert screen.card.card_id == "drill-forget"
+        question = screen.session.drill_question()
+        cell = plain(screen.query_one(".drill-cell"))
+        assert "c_prev" in cell and "h'" in cell
+        await pilot.press(*_answer_text(question), "enter")
+        await pilot.pause()
+        cell = plain(screen.query_one(".drill-cell"))
+        assert f"{question.answer[0]:6.2f}" in cell
+
+
+async def test_summary_at_the_end(make_app, studydeck_home):
+    app = make_app(basics=BASICS)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_deck(pilot, "basics")
+        for _ in range(5):
+            await pilot.press("space", "5")
+        await pilot.pause()
+        screen = app.screen
+        assert screen.mode == "done"
+        summary = plain(screen.query_one("#summary"))
+        assert "Cards reviewed   5" in summary
+        assert "Retention        100%" in summary
+        await pilot.press("escape")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HomeScreen"
+
+
+async def test_edit_opens_editor_at_line_and_reloads(make_app, tmp_path):
+    log = tmp_path / "editor-args.txt"
+    script = tmp_path / "fake_editor.py"
+    script.write_text(textwrap.dedent(f"""\
+        import sys, pathlib
+        line, path = sys.argv[1], pathlib.Path(sys.argv[2])
+        pathlib.Path({str(log)!r}).write_text(line + " " + str(path))
+        path.write_text(path.read_text().replace("**forget gate**", "**forget gate** (edited)"))
+        """))
+    app = make_app(basics=BASICS, editor=f"{sys.executable} {script}")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_deck(pilot, "basics")
+        await pilot.press("e")
+        await pilot.pause()
+        line, path = log.read_text().split(" ", 1)
+        assert line == "+4" and path.endswith("basics.yaml")
+        assert "(edited)" in front_text(app.screen)

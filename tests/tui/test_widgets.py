@@ -1,0 +1,69 @@
+"""The text pieces the screens draw: cell diagrams, given values, heatmap, log plot."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from studydeck.tui.widgets.cell_diagram import cell_diagram, gru_picture, lstm_picture, vector_text
+from studydeck.tui.widgets.heatmap import SHADES, heatmap, level
+from studydeck.tui.widgets.plot import bar_heights, log_bars
+from studydeck.tui.widgets.values import given_text, value_block
+
+LSTM_CELL = {"x": [0.5, -1.0], "h_prev": [0.1, 0.2], "c_prev": [0.3, -0.4], "i": [0.5, 0.25],
+             "f": [0.62, 0.41], "g": [0.1, -0.2], "o": [0.7, 0.3], "c": [0.236, -0.214],
+             "h": [0.163, -0.063]}
+
+
+def test_lstm_diagram_shows_every_value():
+    text = cell_diagram(LSTM_CELL).plain
+    for label in ("c_prev", "h_prev", "c'", "h'", "tanh", "σ", "(×)", "(+)"):
+        assert label in text
+    assert "f = σ(a_f)       [  0.62   0.41]" in text
+    assert "c' = f⊙c + i⊙g   [  0.24  -0.21]" in text
+
+
+def test_missing_values_show_a_dot_and_gru_is_recognised():
+    text = cell_diagram({"x": [1.0], "h_prev": [0.5], "z": [0.25]}).plain
+    assert "h' = (1−z)⊙n + z⊙h  ·" in text
+    assert "z = σ(a_z)" in text and "[  0.25]" in text
+    assert "c_prev" not in text
+
+
+def test_pictures_are_rectangular_enough_for_the_panel():
+    for picture in (lstm_picture(), gru_picture()):
+        assert max(len(line) for line in picture.plain.splitlines()) <= 50
+
+
+def test_vector_text_unwraps_a_batch_of_one():
+    assert vector_text([[0.5, -0.25]]) == "[  0.50  -0.25]"
+    assert vector_text(None) == "·"
+
+
+def test_given_values_as_vectors_and_labelled_matrices():
+    given = {"gate_order": "ifgo", "x": [0.8, 0.0], "weight_hh": [[0.1], [0.2], [0.3], [0.4]],
+             "bias_ih": [0.1, 0.2, 0.3, 0.4]}
+    text = given_text(given).plain.splitlines()
+    assert text[1] == "x = [ 0.8  0 ]"
+    assert text[2] == "weight_hh = ⎡ 0.1 ⎤ i[0]"
+    assert text[5] == "            ⎣ 0.4 ⎦ o[0]"
+    assert text[6].startswith("bias_ih = i [0.1]")
+    assert value_block("n", 3).plain == "n = 3"
+
+
+def test_heatmap_levels_and_layout():
+    assert [level(n, 10) for n in (0, 1, 3, 5, 8, 10)] == [0, 1, 2, 2, 3, 4]
+    assert level(1, 1) == 3 and level(0, 0) == 0
+    today = date(2026, 3, 1)  # a Sunday
+    per_day = {today: 10, today - timedelta(days=1): 1}
+    lines = heatmap(per_day, today, weeks=4).plain.splitlines()
+    assert len(lines) == 1 + 7 + 1
+    sunday = lines[7]
+    assert sunday.startswith("Sun") and sunday.rstrip().endswith(SHADES[4])
+    assert lines[6].rstrip().endswith(SHADES[1])
+
+
+def test_log_bars_heights():
+    assert bar_heights([1e-8, 1e-4, 10.0, 0.0], lo=-8, hi=1, height=9) == [0, 32, 72, 0]
+    plot = log_bars([1.0, 1e-3], lo=-8, hi=1, height=9).plain.splitlines()
+    assert len(plot) == 9 + 2
+    assert plot[-2].startswith("     └──")
