@@ -5,10 +5,10 @@ changes whenever the checker or the drill catalog would parse the same bytes
 differently (``FORMAT_VERSION``, the catalog, pyyaml's version, the caps).
 Layout of ``<cache_dir>/<content hash>.<salt>.deck``:
 
-    b"SDK1" | blake2b-128 of the payload (16 bytes) | marshal payload
+    b"SDK1" | CRC-32 of the payload (4 bytes, little-endian) | marshal payload
 
-The payload holds plain tuples (marshal reads them at C speed); the checksum is
-verified before unmarshalling, so a truncated or corrupt entry is treated as
+The payload holds plain tuples, the cards stored column by column (marshal
+reads them at C speed); the checksum is verified before unmarshalling, so a truncated or corrupt entry is treated as
 absent and rewritten.  Writes go to a temporary file in the same folder and are
 moved in place with ``os.replace``, so readers never see half an entry.  Every
 failure to read or write the cache is silent: the cache only saves time.
@@ -17,10 +17,12 @@ failure to read or write the cache is silent: the cache only saves time.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import marshal
 import operator
 import os
 import tempfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,26 +35,40 @@ _SALT: str | None = None
 
 
 def _card_builder():
-    """A function rows -> list[Card] that fills the slots directly.
+    """A function (columns, n) -> list[Card] that fills the slots directly.
 
-    ``Card`` is a frozen dataclass without ``__post_init__``, so its
-    ``__init__`` only stores each field through ``object.__setattr__``; doing
-    the same with the slot descriptors bound once costs about half as much,
-    which is most of a warm load.  ``test_deck_cache`` checks that the result
-    equals ``Card(*row)``.
+    ``columns`` holds one entry per Card field, in field order: ``(True, v)``
+    when all n cards share the value v, else ``(False, values)``.  ``Card`` is
+    a frozen dataclass without ``__post_init__``, so its ``__init__`` only
+    stores each field through ``object.__setattr__``; storing through the slot
+    descriptors, bound once, costs about half as much, and that is most of a
+    warm load.  ``test_deck_cache`` checks the result equals ``Card(*row)``.
     """
-    names = [f"a{i}" for i in range(len(_CARD_FIELDS))]
+    names = ", ".join(f"a{i}" for i in range(len(_CARD_FIELDS)))
     setters = "; ".join(f"s{i}(card, a{i})" for i in range(len(_CARD_FIELDS)))
-    source = (f"def build(rows):\n"
-              f"    out = []\n"
-              f"    append = out.append\n"
-              f"    for {', '.join(names)} in rows:\n"
+    source = ("def build(columns, n):\n"
+              "    out = []\n"
+              "    append = out.append\n"
+              "    its = [repeat(values, n) if same else values for same, values in columns]\n"
+              f"    for {names} in zip(*its):\n"
               f"        card = new(Card); {setters}; append(card)\n"
-              f"    return out\n")
-    scope = {"new": object.__new__, "Card": Card}
+              "    return out\n")
+    scope = {"new": object.__new__, "Card": Card, "repeat": itertools.repeat}
     scope.update({f"s{i}": Card.__dict__[name].__set__ for i, name in enumerate(_CARD_FIELDS)})
     exec(source, scope)  # noqa: S102 - the source is built above from Card's own field names
     return scope["build"]
+
+
+def card_columns(cards: tuple[Card, ...]) -> tuple[tuple[bool, object], ...]:
+    """The columns ``build_cards`` reads, for ``cards`` (at least one)."""
+    columns = []
+    for values in zip(*map(operator.attrgetter(*_CARD_FIELDS), cards)):
+        first = values[0]
+        if values.count(first) == len(values) and all(type(v) is type(first) for v in values):
+            columns.append((True, first))
+        else:
+            columns.append((False, values))
+    return tuple(columns)
 
 
 build_cards = _card_builder()
@@ -87,20 +103,19 @@ def encode(parsed: Parsed) -> bytes:
     deck = parsed.deck
     deck_row = None
     if deck is not None:
-        row = operator.attrgetter(*_CARD_FIELDS)
-        cards = tuple(map(row, deck.cards))
+        cards = (len(deck.cards), card_columns(deck.cards) if deck.cards else ())
         deck_row = (deck.id, deck.title, deck.description, cards, deck.content_hash)
     problems = tuple((p.line, p.col, p.severity, p.message) for p in parsed.problems)
     payload = marshal.dumps((FORMAT_VERSION, deck_row, problems, parsed.deck_pos))
-    return _MAGIC + hashlib.blake2b(payload, digest_size=16).digest() + payload
+    return _MAGIC + zlib.crc32(payload).to_bytes(4, "little") + payload
 
 
 def decode(blob: bytes, filename: str) -> Parsed | None:
     """The entry in ``blob`` with ``filename`` filled in; None if it is not a valid entry."""
     if blob[:4] != _MAGIC:
         return None
-    payload = blob[20:]
-    if hashlib.blake2b(payload, digest_size=16).digest() != blob[4:20]:
+    payload = blob[8:]
+    if zlib.crc32(payload).to_bytes(4, "little") != blob[4:8]:
         return None
     try:
         version, deck_row, problems, deck_pos = marshal.loads(payload)
@@ -108,9 +123,11 @@ def decode(blob: bytes, filename: str) -> Parsed | None:
             return None
         deck = None
         if deck_row is not None:
-            deck_id, title, description, cards, content_hash = deck_row
-            deck = Deck(deck_id, title, description, filename,
-                        tuple(build_cards(cards)), content_hash)
+            deck_id, title, description, (count, columns), content_hash = deck_row
+            cards = build_cards(columns, count) if count else []
+            if len(cards) != count or (count and len(columns) != len(_CARD_FIELDS)):
+                return None
+            deck = Deck(deck_id, title, description, filename, tuple(cards), content_hash)
         found = [Problem(filename, *row) for row in problems]
         return Parsed(deck, found, tuple(deck_pos))
     except (ValueError, TypeError, EOFError):
