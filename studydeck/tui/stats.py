@@ -72,9 +72,10 @@ class StatsScreen(Screen):
 
     @staticmethod
     def _numbers(retention, n, counts, per_day, today) -> Table:
-        table = Table.grid(padding=(0, 2))
+        table = Table.grid(padding=(0, 1))
         table.add_column(style="bold")
         table.add_column(justify="right")
+        table.add_column()
         ret = "–" if retention is None else f"{retention:.1%}"
         table.add_row("Retention, 30 d", Text(ret, style="bold"))
         table.add_row("  of reviews", str(n))
@@ -88,7 +89,7 @@ class StatsScreen(Screen):
         for label, value in (("New", new), ("Learning", learning), ("Review", review),
                              ("Due now", due), ("Leeches", leeches), ("Total cards", total)):
             bar = "█" * (round(14 * value / total) if total else 0)
-            table.add_row(label, f"{value:>6} {bar:<14}")
+            table.add_row(label, str(value), Text(bar, style="green"))
         return table
 
     def action_leave(self) -> None:
