@@ -37,7 +37,7 @@ except ImportError:  # pragma: no cover - depends on how pyyaml was built
     HAVE_LIBYAML = False
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
-"""Files larger than this (5 MiB, about 50,000 cards) are refused unread."""
+"""Files larger than this (5 MiB, about 45,000 cards) are refused unread."""
 
 MAX_DEPTH = 50
 """Deepest nesting of YAML collections accepted; a deck needs about 5."""
@@ -121,26 +121,32 @@ class TooDeep(Exception):
         self.node = node
 
 
-class _Composer(_BaseLoader):  # type: ignore[misc, valid-type]
-    """A safe loader used only to compose nodes; see the module docstring."""
+def make_composer(base: type) -> type:
+    """A loader class on ``base`` that only composes nodes; see the module docstring."""
 
-    def __init__(self, stream: Any) -> None:
-        super().__init__(stream)
-        self.depth = 0
+    class Composer(base):  # type: ignore[misc, valid-type]
+        def __init__(self, stream: Any) -> None:
+            super().__init__(stream)
+            self.depth = 0
 
-    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
-        if kind is ScalarNode:
-            return PLAIN if implicit[0] else STR
-        return SEQ if kind is SequenceNode else MAP
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+            if kind is ScalarNode:
+                return PLAIN if implicit[0] else STR
+            return SEQ if kind is SequenceNode else MAP
 
-    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
-        depth = self.depth + 1
-        if depth > MAX_DEPTH:
-            raise TooDeep(current_node)
-        self.depth = depth
+        def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+            depth = self.depth + 1
+            if depth > MAX_DEPTH:
+                raise TooDeep(current_node)
+            self.depth = depth
 
-    def ascend_resolver(self) -> None:
-        self.depth -= 1
+        def ascend_resolver(self) -> None:
+            self.depth -= 1
+
+    return Composer
+
+
+_Composer = make_composer(_BaseLoader)
 
 
 def mark_of(error: yaml.MarkedYAMLError) -> tuple[int, int]:

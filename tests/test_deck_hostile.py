@@ -164,3 +164,26 @@ def test_many_errors_in_one_file_are_all_reported_quickly():
     body = b"".join(b"  - {id: n%d, fornt: q, back: b}\n" % i for i in range(2000))
     found = check(HEAD + body)
     assert len([m for _l, _c, m in found if m.startswith("unknown key 'fornt'")]) == 2000
+
+
+def test_the_pure_python_parser_fallback_gives_the_same_findings(monkeypatch):
+    import yaml
+
+    from studydeck import deck_yaml
+
+    samples = [
+        HEAD + b"  - id: a\n    fornt: q\n    back: b\n",
+        HEAD + b"  - {id: a, front: !!python/name:os.system , back: b}\n",
+        b"a: &a [x, x]\nb: [*a, *a]\ndeck: x\ntitle: T\ncards: []\n",
+        b"deck: x\ntitle: T\ncards: " + b"[" * 5000 + b"]" * 5000 + b"\n",
+        HEAD + b"  - id: a\n    front: [unclosed\n",
+        HEAD + b"  - {id: c, type: cloze, text: '{{c1::x}} {{c2::y::h}}'}\n",
+    ]
+    fast = [parse_deck(data, "f.yaml") for data in samples]
+    monkeypatch.setattr(deck_yaml, "_BaseLoader", yaml.SafeLoader)
+    monkeypatch.setattr(deck_yaml, "_Composer", deck_yaml.make_composer(yaml.SafeLoader))
+    slow = [parse_deck(data, "f.yaml") for data in samples]
+    for (deck_c, found_c), (deck_py, found_py) in zip(fast, slow):
+        assert deck_c == deck_py
+        assert [(p.line, p.severity) for p in found_c] == [(p.line, p.severity) for p in found_py]
+    assert slow[-1][0] is not None and len(slow[-1][0].cards) == 2
