@@ -25,9 +25,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from studydeck.engine.workspace import Workspace
 
-def gru_forward(X, h0, params, reset_after=True):
-    """Run the sequence; returns ``(output, h_T, cache)``."""
+
+def gru_forward(X, h0, params, reset_after=True, ws=None):
+    """Run the sequence; returns ``(output, h_T, cache)``; ``ws``: a Workspace to reuse."""
+    ws = Workspace() if ws is None else ws
     T, N, _ = X.shape
     W_ih, W_hh = params["weight_ih"], params["weight_hh"]
     H = W_hh.shape[1]
@@ -39,18 +42,17 @@ def gru_forward(X, h0, params, reset_after=True):
     b_hh_s = params["bias_hh"] * scale if bias else None
     if bias:
         XW += (params["bias_ih"] * scale).reshape(3, H)
-    gates = np.empty((T, N, 3, H), dtype)  # r, z, n
-    Hs = np.empty((T + 1, N, H), dtype)
+    gates = ws.get("gates", (T, N, 3, H), dtype)  # r, z, n
+    Hs = ws.get("Hs", (T + 1, N, H), dtype)
     Hs[0] = h0
     if reset_after:
         W_hh_sT = np.ascontiguousarray(W_hh_s.T)
-        HW = np.empty((T, N, 3, H), dtype)  # W_hh h_prev + b_hh (r, z halved)
+        HW = ws.get("HW", (T, N, 3, H), dtype)  # W_hh h_prev + b_hh (r, z halved)
     else:
         W_rz_sT = np.ascontiguousarray(W_hh_s[: 2 * H].T)
         W_nT = np.ascontiguousarray(W_hh[2 * H:].T)
-        HW = np.empty((T, N, 2, H), dtype)
-        RH = np.empty((T, N, H), dtype)  # r ⊙ h_prev
-        a_n = np.empty((N, H), dtype)
+        HW = ws.get("HW", (T, N, 2, H), dtype)
+        RH = ws.get("RH", (T, N, H), dtype)  # r ⊙ h_prev
     for t in range(T):
         h_prev, h = Hs[t], Hs[t + 1]
         hw = HW[t]
@@ -84,7 +86,7 @@ def gru_forward(X, h0, params, reset_after=True):
         np.subtract(h_prev, n, out=h)
         h *= z
         h += n
-    cache = dict(X=X, Hs=Hs, gates=gates, HW=HW, RH=None if reset_after else RH,
+    cache = dict(X=X, Hs=Hs, gates=gates, HW=HW, RH=None if reset_after else RH, ws=ws,
                  params=params, reset_after=reset_after, H=H)
     return Hs[1:], Hs[T].copy(), cache
 
@@ -101,8 +103,8 @@ def gru_backward(cache, d_out=None, d_hT=None, record=False):
     Kn = (1.0 - z) * (1.0 - n * n)
     Kz = (h_prev - n) * z * (1.0 - z)
     dsig_r = r * (1.0 - r)
-    dAx = np.empty((T, N, 3, H), dtype)  # input-side pre-activation gradients
-    dAh = np.empty((T, N, 3, H), dtype)  # hidden-side pre-activation gradients
+    dAx = cache["ws"].get("dAx", (T, N, 3, H), dtype)  # input-side pre-activation gradients
+    dAh = cache["ws"].get("dAh", (T, N, 3, H), dtype)  # hidden-side pre-activation gradients
     dh = np.zeros((N, H), dtype)
     if d_hT is not None:
         dh += d_hT
@@ -153,8 +155,9 @@ def gru_backward(cache, d_out=None, d_hT=None, record=False):
     return grads
 
 
-def rnn_forward(X, h0, params, nonlinearity="tanh"):
+def rnn_forward(X, h0, params, nonlinearity="tanh", ws=None):
     """Elman RNN: h_t = tanh(W_ih x_t + b_ih + W_hh h_(t-1) + b_hh) (or relu)."""
+    ws = Workspace() if ws is None else ws
     T, N, _ = X.shape
     W_ih, W_hh = params["weight_ih"], params["weight_hh"]
     H = W_hh.shape[0]
@@ -162,7 +165,7 @@ def rnn_forward(X, h0, params, nonlinearity="tanh"):
     if "bias_ih" in params:
         XW += params["bias_ih"] + params["bias_hh"]
     W_hhT = np.ascontiguousarray(W_hh.T)
-    Hs = np.empty((T + 1, N, H), W_ih.dtype)
+    Hs = ws.get("Hs", (T + 1, N, H), W_ih.dtype)
     Hs[0] = h0
     for t in range(T):
         h = Hs[t + 1]
@@ -172,7 +175,7 @@ def rnn_forward(X, h0, params, nonlinearity="tanh"):
             np.tanh(h, out=h)
         else:
             np.maximum(h, 0.0, out=h)
-    cache = dict(X=X, Hs=Hs, params=params, nonlinearity=nonlinearity)
+    cache = dict(X=X, Hs=Hs, params=params, nonlinearity=nonlinearity, ws=ws)
     return Hs[1:], Hs[T].copy(), cache
 
 
@@ -182,7 +185,7 @@ def rnn_backward(cache, d_out=None, d_hT=None, record=False):
     T, N, H = Hs.shape[0] - 1, Hs.shape[1], Hs.shape[2]
     h = Hs[1:]
     dact = 1.0 - h * h if cache["nonlinearity"] == "tanh" else (h > 0).astype(h.dtype)
-    dA = np.empty((T, N, H), h.dtype)
+    dA = cache["ws"].get("dA", (T, N, H), h.dtype)
     dh = np.zeros((N, H), h.dtype)
     if d_hT is not None:
         dh += d_hT

@@ -19,6 +19,7 @@ import numpy as np
 
 from studydeck.engine.functional import init_uniform, make_rng, resolve_dtype
 from studydeck.engine.params import ParamModule
+from studydeck.engine.workspace import Workspace
 
 
 class RecurrentLayer(ParamModule):
@@ -38,6 +39,7 @@ class RecurrentLayer(ParamModule):
                             ("num_layers", int(num_layers)), ("bias", bool(bias)),
                             ("batch_first", bool(batch_first)), ("dropout", 0.0),
                             ("bidirectional", bool(bidirectional)), ("_caches", None),
+                            ("_workspaces", {}),
                             ("hidden_grads", None)):
             object.__setattr__(self, name, value)
         dtype = resolve_dtype(dtype)
@@ -120,8 +122,9 @@ class RecurrentLayer(ParamModule):
             for direction in range(self.num_directions):
                 k = layer * self.num_directions + direction
                 Xd = layer_input if direction == 0 else np.ascontiguousarray(layer_input[::-1])
+                ws = self._workspaces.setdefault((layer, direction), Workspace())
                 out, last, cache = self._run(Xd, [s[k] for s in states],
-                                             self.direction_params(layer, direction))
+                                             self.direction_params(layer, direction), ws)
                 for final, value in zip(finals, last):
                     final[k] = value
                 caches[(layer, direction)] = cache

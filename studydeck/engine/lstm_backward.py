@@ -27,15 +27,15 @@ def lstm_backward(cache, d_out=None, d_hT=None, d_cT=None, record=False):
     G = GH // H
     H_out = Hs.shape[2]
     dtype = gates.dtype
-    K, Kc, Ko, F, dsig = _factors(cache)
-    Gc = K.shape[2]
+    Gc = G - ("o" in index)
+    chunk = max(1, 65536 // (N * GH))  # steps whose factors fit in cache together
     k_o = index.get("o")
     peep = spec.peepholes
     W_hh = params["weight_hh"]
     proj = "weight_hr" in params
     W_hr = params["weight_hr"] if proj else None
     Wfgr = cache["Wfgr_pad"]  # (G·H, G·H), zero outside the i, f, o blocks
-    dA = np.empty((T, N, GH), dtype)
+    dA = cache["ws"].get("dA", (T, N, GH), dtype)
     dA4 = dA.reshape(T, N, G, H)
     dh = np.zeros((N, H_out), dtype)
     if d_hT is not None:
@@ -47,6 +47,10 @@ def lstm_backward(cache, d_out=None, d_hT=None, d_cT=None, record=False):
     tmp = np.empty((N, H), dtype)
     dq = None  # gradient into the previous step's gate activations (FGR)
     for t in range(T - 1, -1, -1):
+        if t == T - 1 or t < t0:
+            t0 = max(0, t + 1 - chunk)
+            K, Kc, Ko, F, dsig = _factors(cache, t0, t + 1)
+        s = t - t0
         if d_out is not None:
             dh += d_out[t]
         if dH_all is not None:
@@ -54,21 +58,21 @@ def lstm_backward(cache, d_out=None, d_hT=None, d_cT=None, record=False):
         dhf = dh @ W_hr if proj else dh
         da = dA[t]
         da4 = dA4[t]
-        np.multiply(dhf, Kc[t], out=tmp)
+        np.multiply(dhf, Kc[s], out=tmp)
         dc += tmp
         if k_o is not None:
             da_o = da4[:, k_o]
-            np.multiply(dhf, Ko[t], out=da_o)
+            np.multiply(dhf, Ko[s], out=da_o)
             if dq is not None:
-                da_o += dq[:, k_o] * dsig["o"][t]
+                da_o += dq[:, k_o] * dsig["o"][s]
             if "co" in peep:
                 dc += da_o * params["weight_co"]
-        np.multiply(K[t], dc[:, None, :], out=da4[:, :Gc])
+        np.multiply(K[s], dc[:, None, :], out=da4[:, :Gc])
         if dq is not None:
             for b in "if":
-                da4[:, index[b]] += dq[:, index[b]] * dsig[b][t]
+                da4[:, index[b]] += dq[:, index[b]] * dsig[b][s]
         if F is not None:
-            dc *= F[t]
+            dc *= F[s]
         if "ci" in peep:
             dc += da4[:, index["i"]] * params["weight_ci"]
         if "cf" in peep:
@@ -77,12 +81,16 @@ def lstm_backward(cache, d_out=None, d_hT=None, d_cT=None, record=False):
             dq = (da @ Wfgr).reshape(N, G, H)
         dh = np.matmul(da, W_hh)
     A2 = dA.reshape(T * N, GH)
-    grads = {
-        "weight_ih": A2.T @ X.reshape(T * N, -1),
-        "weight_hh": A2.T @ Hs[:-1].reshape(T * N, H_out),
-    }
+    HX = cache["HX"]
+    if HX is None:
+        grads = {"weight_ih": A2.T @ X.reshape(T * N, -1),
+                 "weight_hh": A2.T @ Hs[:-1].reshape(T * N, H_out)}
+        db = A2.sum(axis=0) if "bias_ih" in params else None
+    else:  # one matmul against [h_(t−1), x_t, 1] gives dW_hh, dW_ih and db
+        joint = A2.T @ HX[:-1].reshape(T * N, HX.shape[2])
+        grads = {"weight_ih": joint[:, H_out:-1].copy(), "weight_hh": joint[:, :H_out].copy()}
+        db = joint[:, -1].copy()
     if "bias_ih" in params:
-        db = A2.sum(axis=0)
         grads["bias_ih"] = db
         grads["bias_hh"] = db.copy()
     if proj:

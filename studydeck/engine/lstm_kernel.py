@@ -11,8 +11,10 @@ Forward, for t = 1..T (blocks in PyTorch's order i, f, g, o, absent ones left ou
     i, f, o = σ(A_i, A_f, A_o)   g = tanh(A_g)
     c_t   = f ⊙ c_(t-1) + i ⊙ g,   h_t = o ⊙ tanh(c_t)  (then W_hr h_t with a projection)
 
-Speed: x W_ih^T is one matmul for all steps; each step is one (N, G·H)
-matmul and one exp over all blocks: σ(a) = 1 / (1 + e^(−a)) and
+Speed: for small batches x W_ih^T is one matmul for all steps and each step
+adds one (N, G·H) matmul of h; from N = 8 on, each step is a single matmul of
+[h_(t−1), x_t, 1] with [W_hh, W_ih, b] (faster than the extra add there).
+All blocks go through one exp: σ(a) = 1 / (1 + e^(−a)) and
 tanh(a) = 2 / (1 + e^(−2a)) − 1, with the weight rows pre-multiplied by −1
 (gates) or −2 (block input), which is exact in floating point.
 
@@ -29,6 +31,11 @@ dW_ih, dW_hh and the biases come from single matmuls over all steps at the end.
 from __future__ import annotations
 
 import numpy as np
+
+from studydeck.engine.workspace import Workspace
+
+
+CONCAT_MIN_BATCH = 8  # from this batch size on, x_t joins h_(t−1) in the per-step matmul
 
 
 def _layout(spec, H):
@@ -55,12 +62,13 @@ def _tanh_(z):
     z -= 1.0
 
 
-def lstm_forward(X, h0, c0, params, spec, q0=None):
+def lstm_forward(X, h0, c0, params, spec, q0=None, ws=None):
     """Run the sequence; returns ``(output, h_T, c_T, cache)``; output is (T, N, H_out).
 
     ``q0`` (N, 3H): FGR only, the gate activations i, f, o of the step before
-    the sequence (zero when None).
+    the sequence (zero when None).  ``ws``: a :class:`Workspace` to reuse.
     """
+    ws = Workspace() if ws is None else ws
     T, N, _ = X.shape
     W_ih, W_hh = params["weight_ih"], params["weight_hh"]
     H = W_hh.shape[1] if "weight_hr" not in params else params["weight_hr"].shape[1]
@@ -70,20 +78,36 @@ def lstm_forward(X, h0, c0, params, spec, q0=None):
     dtype = W_ih.dtype
     scale = scale.astype(dtype)
     numerator = np.where(scale == -2.0, 2.0, 1.0).astype(dtype)
-    W_ih_s = W_ih * scale[:, None]
-    W_hh_sT = np.ascontiguousarray((W_hh * scale[:, None]).T)
-    XW = np.matmul(X.reshape(T * N, -1), W_ih_s.T).reshape(T, N, G * H)
-    if "bias_ih" in params:
-        XW += (params["bias_ih"] + params["bias_hh"]) * scale
-    gates = np.empty((T, N, G * H), dtype)
+    bias = "bias_ih" in params
+    gates = ws.get("gates", (T, N, G * H), dtype)
+    HX = None
+    if N >= CONCAT_MIN_BATCH:
+        # Each step multiplies [h_(t−1), x_t, 1] by [W_hh, W_ih, b]^T: one matmul, no adds.
+        D = X.shape[2]
+        HX = ws.get("HX", (T + 1, N, H_out + D + 1), dtype)
+        HX[:T, :, H_out:H_out + D] = X
+        HX[T, :, H_out:] = 0.0
+        HX[:, :, H_out + D] = 1.0
+        columns = [W_hh, W_ih, (params["bias_ih"] + params["bias_hh"])[:, None] if bias
+                   else np.zeros((G * H, 1), dtype)]
+        W_sT = np.ascontiguousarray((np.concatenate(columns, axis=1) * scale[:, None]).T)
+        Hs = HX[:, :, :H_out]
+    else:
+        # x_t W_ih^T + b for every step in one matmul, then one matmul per step.
+        np.matmul(X.reshape(T * N, -1), (W_ih * scale[:, None]).T,
+                  out=gates.reshape(T * N, G * H))
+        if bias:
+            gates += (params["bias_ih"] + params["bias_hh"]) * scale
+        W_sT = np.ascontiguousarray((W_hh * scale[:, None]).T)
+        Hs = ws.get("Hs", (T + 1, N, H_out), dtype)
     G4 = gates.reshape(T, N, G, H)
-    Hs = np.empty((T + 1, N, H_out), dtype)
-    Cs = np.empty((T + 1, N, H), dtype)
+    Cs = ws.get("Cs", (T + 1, N, H), dtype)
     Hs[0], Cs[0] = h0, c0
     proj = "weight_hr" in params
-    hfull = np.empty((T, N, H), dtype) if proj else None
+    hfull = ws.get("hfull", (T, N, H), dtype) if proj else None
     W_hrT = params["weight_hr"].T if proj else None
-    tanh_c = np.empty((T, N, H), dtype) if spec.output_activation else None
+    tanh_c = ws.get("tanh_c", (T, N, H), dtype) if spec.output_activation else None
+    hw = np.empty((N, G * H), dtype)
     peep = spec.peepholes
     w_neg = {p: -params["weight_" + p] for p in peep}
     Wfgr_sT = pad = None
@@ -106,8 +130,11 @@ def lstm_forward(X, h0, c0, params, spec, q0=None):
             z = gates[t]
             z4 = G4[t]
             c_prev, c = Cs[t], Cs[t + 1]
-            np.matmul(Hs[t], W_hh_sT, out=z)
-            z += XW[t]
+            if HX is None:
+                np.matmul(Hs[t], W_sT, out=hw)
+                z += hw
+            else:
+                np.matmul(HX[t], W_sT, out=z)
             if Wfgr_sT is not None and t > 0:
                 z += gates[t - 1] @ Wfgr_sT
             elif Wfgr_sT is not None and q0 is not None:
@@ -154,38 +181,50 @@ def lstm_forward(X, h0, c0, params, spec, q0=None):
                 h[...] = act
             if proj:
                 np.matmul(h, W_hrT, out=Hs[t + 1])
-    cache = dict(X=X, Hs=Hs, Cs=Cs, gates=gates, tanh_c=tanh_c, hfull=hfull,
+    cache = dict(X=X, Hs=Hs, HX=HX, Cs=Cs, gates=gates, tanh_c=tanh_c, hfull=hfull, ws=ws,
                  params=params, spec=spec, G=G, H=H, index=index, Wfgr_pad=pad, q0=q0)
     return Hs[1:], Hs[T].copy(), Cs[T].copy(), cache
 
 
-def _factors(cache):
-    """Per-step factors of the backward pass, for all steps at once."""
-    spec, index, G4 = cache["spec"], cache["index"], None
-    Cs, gates, H = cache["Cs"], cache["gates"], cache["H"]
-    T, N, _ = gates.shape
-    G4 = gates.reshape(T, N, -1, H)
-    c_prev, c_new = Cs[:-1], Cs[1:]
-    act = cache["tanh_c"] if spec.output_activation else c_new
+def _factors(cache, t0, t1):
+    """The backward pass's per-step factors for steps t0..t1−1 (computed a chunk at a time).
+
+    K (t1−t0, N, G_c, H) multiplies dc for the blocks i, f, g; Kc = o ⊙ (1 − tanh²c)
+    and Ko = tanh c ⊙ o(1 − o) multiply dh; F is the forget gate (1 − i for CIFG,
+    None without one); dsig holds σ' of each gate.
+    """
+    spec, index, H = cache["spec"], cache["index"], cache["H"]
+    gates = cache["gates"][t0:t1]
+    n, N, _ = gates.shape
+    G4 = gates.reshape(n, N, -1, H)
+    c_prev, c_new = cache["Cs"][t0:t1], cache["Cs"][t0 + 1:t1 + 1]
+    act = cache["tanh_c"][t0:t1] if spec.output_activation else c_new
     one = 1.0
     i = G4[:, :, index["i"]] if "i" in index else one
     g = G4[:, :, index["g"]]
     o = G4[:, :, index["o"]] if "o" in index else one
-    dsig = {b: G4[:, :, index[b]] * (1.0 - G4[:, :, index[b]]) for b in spec.sigmoid_blocks}
-    K = np.empty((T, N, len(index) - ("o" in index), H), gates.dtype)
+    dsig = {}
+    for b in spec.sigmoid_blocks:
+        q = G4[:, :, index[b]]
+        dsig[b] = q - q * q
+    K = np.empty((n, N, len(index) - ("o" in index), H), gates.dtype)
     if "i" in index:
-        K[:, :, index["i"]] = ((g - c_prev) if spec.cifg else g) * dsig["i"]
+        np.multiply((g - c_prev) if spec.cifg else g, dsig["i"], out=K[:, :, index["i"]])
     if "f" in index:
-        K[:, :, index["f"]] = c_prev * dsig["f"]
-    dg = (1.0 - g * g) if spec.input_activation else one
-    K[:, :, index["g"]] = i * dg
-    dact = (1.0 - act * act) if spec.output_activation else one
-    Kc = o * dact * np.ones_like(c_new)
+        np.multiply(c_prev, dsig["f"], out=K[:, :, index["f"]])
+    if spec.input_activation:
+        np.multiply(g, g, out=K[:, :, index["g"]])
+        np.subtract(one, K[:, :, index["g"]], out=K[:, :, index["g"]])
+        K[:, :, index["g"]] *= i
+    else:
+        K[:, :, index["g"]] = i
+    dact = (one - act * act) if spec.output_activation else one
+    Kc = o * dact if not (np.isscalar(o) and np.isscalar(dact)) else np.ones_like(c_new)
     Ko = act * dsig["o"] if "o" in index else None
     if "f" in index:
         F = G4[:, :, index["f"]]
     elif spec.cifg:
-        F = 1.0 - i
+        F = one - i
     else:
         F = None
     return K, Kc, Ko, F, dsig

@@ -43,7 +43,8 @@ variant's peepholes (e.g. CIFG without peepholes).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -60,19 +61,19 @@ class LSTMVariant:
     peephole: bool = True
     fgr: bool = False
 
-    @property
+    @cached_property
     def blocks(self):
         """The blocks with their own weight rows, in PyTorch's order (subset of 'ifgo')."""
         has = {"i": self.input_gate, "f": self.forget_gate and not self.cifg,
                "g": True, "o": self.output_gate}
         return "".join(name for name in "ifgo" if has[name])
 
-    @property
+    @cached_property
     def sigmoid_blocks(self):
         """The gates computed by a sigmoid in the engine's internal order (subset of 'ifo')."""
         return "".join(name for name in "ifo" if name in self.blocks)
 
-    @property
+    @cached_property
     def peepholes(self):
         """The peephole vectors present: subset of ('ci', 'cf', 'co')."""
         if not self.peephole:
@@ -126,5 +127,5 @@ def lstm_variant(name="standard", peephole=None):
             raise ValueError(f"unknown LSTM variant {name!r}; known: {known}")
         spec = _VARIANTS[key]
     if peephole is not None and bool(peephole) != spec.peephole:
-        spec = LSTMVariant(**{**spec.__dict__, "peephole": bool(peephole)})
+        spec = replace(spec, peephole=bool(peephole))
     return spec

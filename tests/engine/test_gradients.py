@@ -182,3 +182,35 @@ def test_hidden_gradient_norms_of_a_lower_layer():
     hidden = lower.hidden_grads[(0, 0)]
     assert np.allclose(norms, np.sqrt((hidden ** 2).sum(axis=(1, 2))))
     assert norms[-1] == pytest.approx(np.linalg.norm(d_low[:, -1]))
+
+
+@pytest.mark.parametrize("kwargs", [dict(), dict(proj_size=2, variant="vanilla"),
+                                    dict(bias=False, variant="fgr")])
+def test_large_batch_path_agrees_with_single_samples(kwargs):
+    # from N = 8 on the kernel multiplies [h, x, 1] by [W_hh, W_ih, b] each step
+    rng = np.random.default_rng(13)
+    lstm = LSTM(2, 3, seed=5, **kwargs)
+    N = 9
+    x = rng.normal(size=(4, N, 2))
+    g_out = rng.normal(size=(4, N, lstm.output_size))
+    out, (h_n, c_n) = lstm(x)
+    grads = lstm.backward(g_out)
+    total = {name: np.zeros_like(value) for name, value in grads.items()
+             if name not in ("input", "h0", "c0")}
+    for n in range(N):
+        o1, (h1, c1) = lstm(x[:, n:n + 1])
+        assert np.allclose(o1[:, 0], out[:, n], atol=1e-14, rtol=0)
+        assert np.allclose(c1[:, 0], c_n[:, n], atol=1e-14, rtol=0)
+        g1 = lstm.backward(g_out[:, n:n + 1])
+        assert np.allclose(g1["input"][:, 0], grads["input"][:, n], atol=1e-13, rtol=0)
+        for name in total:
+            total[name] += g1[name]
+    for name, value in total.items():
+        assert np.allclose(value, grads[name], atol=1e-12, rtol=0), name
+
+
+def test_large_batch_path_finite_differences():
+    rng = np.random.default_rng(14)
+    layer = LSTM(2, 3, bidirectional=True, proj_size=2, variant="cifg", seed=6)
+    x = rng.normal(size=(2, 8, 2))
+    _check_layer(layer, x, (rng.normal(size=(2, 8, 2)), rng.normal(size=(2, 8, 3))), rng)
