@@ -98,7 +98,8 @@ class RecurrentLayer(ParamModule):
             return [np.zeros((LD, N, s), self.dtype) for s in sizes]
         parts = (hx,) if len(sizes) == 1 else tuple(hx)
         if len(parts) != len(sizes):
-            raise ValueError(f"{type(self).__name__}: expected {len(sizes)} states, got {len(parts)}")
+            raise ValueError(f"{type(self).__name__}: expected {len(sizes)} states, "
+                             f"got {len(parts)}")
         states = []
         for part, size, name in zip(parts, sizes, ("h_0", "c_0")):
             part = np.asarray(part, dtype=self.dtype)

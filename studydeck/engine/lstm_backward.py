@@ -106,7 +106,8 @@ def lstm_backward(cache, d_out=None, d_hT=None, d_cT=None, record=False):
         grads["weight_fgr"] = rows.T @ cols
         q0 = cache["q0"]
         if q0 is not None:
-            grads["weight_fgr"] += dA4[0][:, sig].reshape(N, 3 * H).T @ q0.reshape(N, G, H)[:, sig].reshape(N, 3 * H)
+            first = dA4[0][:, sig].reshape(N, 3 * H)
+            grads["weight_fgr"] += first.T @ q0.reshape(N, G, H)[:, sig].reshape(N, 3 * H)
         grads["q0"] = dq[:, sig].reshape(N, 3 * H)
     grads["input"] = (A2 @ params["weight_ih"]).reshape(X.shape)
     grads["h0"] = dh

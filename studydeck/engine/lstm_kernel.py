@@ -21,7 +21,8 @@ tanh(a) = 2 / (1 + e^(−2a)) − 1, with the weight rows pre-multiplied by −1
 Backward walks t = T..1 with dL/dh_t = dL/dout_t + W_hh^T dA_(t+1):
 
     dc_t  += dh_t ⊙ o ⊙ (1 − tanh²c_t)      dA_o = dh_t ⊙ tanh c_t ⊙ o(1 − o)
-    dA_i = dc_t ⊙ g ⊙ i(1 − i)   dA_f = dc_t ⊙ c_(t-1) ⊙ f(1 − f)   dA_g = dc_t ⊙ i ⊙ (1 − g²)
+    dA_i = dc_t ⊙ g ⊙ i(1 − i)     dA_f = dc_t ⊙ c_(t-1) ⊙ f(1 − f)
+    dA_g = dc_t ⊙ i ⊙ (1 − g²)
     dc_(t-1) = dc_t ⊙ f
 
 The per-step factors (g ⊙ i(1 − i) ...) are computed for all steps at once;

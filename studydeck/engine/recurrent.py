@@ -35,7 +35,8 @@ class LSTM(RecurrentLayer):
                  dropout=0.0, bidirectional=False, proj_size=0, *, dtype=None, seed=None,
                  rng=None, variant="standard", peephole=None):
         if proj_size < 0:
-            raise ValueError("proj_size should be a positive integer or zero to disable projections")
+            raise ValueError("proj_size should be a positive integer "
+                             "or zero to disable projections")
         if proj_size >= hidden_size:
             raise ValueError("proj_size has to be smaller than hidden_size")
         object.__setattr__(self, "proj_size", int(proj_size))
@@ -119,7 +120,8 @@ class RNN(RecurrentLayer):
                  batch_first=False, dropout=0.0, bidirectional=False, *, dtype=None, seed=None,
                  rng=None):
         if nonlinearity not in ("tanh", "relu"):
-            raise ValueError(f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or 'relu'.")
+            raise ValueError(f"Unknown nonlinearity '{nonlinearity}'. "
+                             "Select from 'tanh' or 'relu'.")
         object.__setattr__(self, "nonlinearity", nonlinearity)
         self._setup(input_size, hidden_size, num_layers, bias, batch_first, dropout,
                     bidirectional, dtype, seed, rng)
