@@ -138,6 +138,8 @@ def _parse_checked(data: bytes, filename: str, digest: str) -> Parsed:
 def deck_files(paths: Iterable[str | os.PathLike[str]],
                problems: list[Problem]) -> list[Path]:
     """The deck files named by ``paths`` (files as given, folders searched), each once."""
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]   # one path, not an iterable of characters
     found: list[Path] = []
     seen: set[str] = set()
 
@@ -169,12 +171,12 @@ def deck_files(paths: Iterable[str | os.PathLike[str]],
 def _read(path: Path) -> bytes | Problem:
     name = str(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return Problem(name, 1, 1, "error", f"file is {size:,} bytes; the limit is "
-                                                f"{MAX_FILE_BYTES:,} bytes (split the deck "
-                                                "into several files)")
         with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > MAX_FILE_BYTES:
+                return Problem(name, 1, 1, "error", f"file is {size:,} bytes; the limit is "
+                                                    f"{MAX_FILE_BYTES:,} bytes (split the deck "
+                                                    "into several files)")
             return handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         return Problem(name, 0, 0, "error", f"cannot read the file: {exc.strerror or exc}")

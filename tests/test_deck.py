@@ -311,6 +311,12 @@ def test_the_same_deck_id_in_two_files_is_an_error_on_the_second(tmp_path):
     assert dup[0].message == f"deck id 'same' is already used by {tmp_path / '1.yaml'}"
 
 
+def test_a_single_path_may_be_passed_without_a_list(tmp_path):
+    _write(tmp_path / "x.yaml", _deck_text("x"))
+    assert [d.id for d in load_decks(tmp_path).decks] == ["x"]
+    assert [d.id for d in check_paths(str(tmp_path / "x.yaml")).decks] == ["x"]
+
+
 def test_a_file_named_twice_is_loaded_once(tmp_path):
     _write(tmp_path / "x.yaml", _deck_text("x"))
     result = load_decks([tmp_path, tmp_path / "x.yaml"])
