@@ -1,7 +1,6 @@
-"""Composed YAML nodes to cards: the deck schema, checked as it is read.
+"""Composed YAML nodes to cards, checked against the schema as they are read.
 
-One place holds the schema (``TOP_KEYS``, ``TYPE_KEYS``, ``REQUIRED``); the
-walker reads each note once, in file order, and derives its cards:
+The walker reads each note once, in file order, and derives its cards:
 
     basic     ID                       front -> back
     reversed  ID, ID#reverse           front -> back, back -> front
@@ -9,58 +8,22 @@ walker reads each note once, in file order, and derives its cards:
     choice    ID                       back = the answer; choices in file order
     drill     ID                       front = the kind's description, back = ""
 
-A note without ``id`` gets ``auto-`` + 10 hex digits of
-blake2b(deck id + "\\n" + front) and a warning, since editing its front then
-changes its id and resets its history.
+The schema itself (keys, required fields, id rules) lives in ``deck_schema``.
 """
 
 from __future__ import annotations
 
-import hashlib
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from studydeck.deck_cloze import find_deletions, render
 from studydeck.deck_fields import INVALID, Fields, is_null, suggest
 from studydeck.deck_yaml import position
+from studydeck.deck_schema import (DECK_ID_RE, MAX_CHOICES, MIN_CHOICES, NO_ID_WARNING,
+                                   NOTE_ID_RE, NOTE_KEYS, REQUIRED, TOP_KEYS, TYPE_KEYS, applies,
+                                   derive_id, slug)
 from studydeck.drills.catalog import KINDS, check_params, closest_kind
-from studydeck.model import CARD_TYPES, Card
-
-DECK_ID_RE = re.compile(r"[a-z0-9-]+")
-NOTE_ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*")
-MIN_CHOICES, MAX_CHOICES = 2, 6
-
-TOP_KEYS = ("deck", "title", "description", "cards")
-NOTE_KEYS = ("id", "type", "front", "back", "tags", "extra", "text", "choices", "answer",
-             "drill", "params")
-_COMMON = frozenset({"id", "type", "tags", "extra"})
-TYPE_KEYS = {
-    "basic": _COMMON | {"front", "back"},
-    "reversed": _COMMON | {"front", "back"},
-    "cloze": _COMMON | {"text"},
-    "choice": _COMMON | {"front", "choices", "answer"},
-    "drill": _COMMON | {"drill", "params"},
-}
-REQUIRED = {"basic": ("front", "back"), "reversed": ("front", "back"), "cloze": ("text",),
-            "choice": ("front", "choices", "answer"), "drill": ("drill",)}
-NO_ID_WARNING = "card has no id; editing its front will reset its history (add `id: ...`)"
-assert tuple(TYPE_KEYS) == CARD_TYPES
-
-
-def derive_id(deck_id: str, source: str) -> str:
-    digest = hashlib.blake2b(f"{deck_id}\n{source}".encode(), digest_size=5).hexdigest()
-    return "auto-" + digest
-
-
-def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "x"
-
-
-def _applies(key: str) -> str:
-    types = [t for t, keys in TYPE_KEYS.items() if key in keys]
-    return f" (it belongs to {' and '.join(types)} notes; set `type:` or remove it)"
-
+from studydeck.model import Card
 
 @dataclass(slots=True)
 class Walked:
@@ -140,7 +103,7 @@ class _Notes:
         allowed = TYPE_KEYS[kind]
         bad = not allowed.issuperset(fields)
         if bad:
-            f.keys(fields, allowed, NOTE_KEYS, f"{kind} notes", _applies)
+            f.keys(fields, allowed, NOTE_KEYS, f"{kind} notes", applies)
         for name in REQUIRED[kind]:
             if name not in fields:
                 f.error(node, f"{kind} note is missing '{name}'")

@@ -9,7 +9,7 @@ import textwrap
 import pytest
 
 from studydeck.deck import DeckError, LoadResult, check_paths, load_decks, parse_deck
-from studydeck.deck_notes import NO_ID_WARNING, derive_id
+from studydeck.deck_schema import NO_ID_WARNING, derive_id
 from studydeck.drills.catalog import KINDS
 from studydeck.model import Problem
 
@@ -254,6 +254,13 @@ def test_cloze_errors_point_inside_the_text():
             text: "ab {{c1:x}}"
         """)
     assert where(problems) == [(6, 15, "error")]
+
+
+def test_the_schema_knows_exactly_the_models_card_types():
+    from studydeck.deck_schema import REQUIRED, TYPE_KEYS
+    from studydeck.model import CARD_TYPES
+
+    assert tuple(TYPE_KEYS) == CARD_TYPES and tuple(REQUIRED) == CARD_TYPES
 
 
 def test_problems_print_as_file_line_col():
