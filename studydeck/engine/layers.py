@@ -89,7 +89,7 @@ class RecurrentLayer(ParamModule):
             X = x.transpose(1, 0, 2)
         else:
             X = x
-        return np.ascontiguousarray(X), unbatched
+        return np.array(X, order="C", copy=True), unbatched  # the backward pass keeps it
 
     def _prepare_states(self, hx, N, unbatched):
         LD = self.num_layers * self.num_directions
