@@ -130,8 +130,12 @@ def test_the_fast_card_builder_matches_the_constructor():
     rows = [("d", "c#c1", "c", "cloze", "f", "b", 3, ("t",), (), "", "", (), "e", False),
             ("d", "x", "x", "drill", "f", "", 9, (), (), "", "k", (("n", 2),), "", True)]
     cards = [Card(*row) for row in rows]
-    built = deckcache.build_cards(deckcache.card_columns(tuple(cards)), len(rows))
-    assert built == [Card(*row) for row in rows]
-    assert [hash(c) for c in built] == [hash(Card(*row)) for row in rows]
-    with pytest.raises(AttributeError):
-        built[0].front = "changed"
+    columns = deckcache.card_columns(tuple(cards))
+    assert deckcache.build_cards is not deckcache.build_cards_safe  # the fast path is in use
+    for build in (deckcache.build_cards, deckcache.build_cards_safe):
+        built = build(columns, len(rows))
+        assert built == cards and all(type(c) is Card for c in built)
+        assert [hash(c) for c in built] == [hash(c) for c in cards]
+        assert [c.params_dict for c in built] == [{}, {"n": 2}]
+        with pytest.raises(AttributeError):
+            built[0].front = "changed"
