@@ -335,3 +335,38 @@ def test_importing_the_loader_pulls_in_neither_numpy_nor_textual():
             "print(sorted(m for m in ('numpy', 'textual') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_cloze_errors_inside_a_literal_block_point_at_the_file_line_and_column():
+    _deck, problems = notes("""\
+          - id: c
+            type: cloze
+            text: |
+              first line {{c1::ok}}
+              second {{c2:broken}}
+        """)
+    assert where(problems) == [(8, 14, "error")]
+    assert problems[0].message.startswith("malformed cloze deletion")
+
+
+def test_text_that_merely_looks_like_tags_or_anchors_is_fine():
+    deck, problems = notes("""\
+          - id: a
+            front: Q&A about a != b, R&D and &amp;
+            back: yes it is !important
+            tags: [q&a]
+        """)
+    assert problems == [] and deck.cards[0].front == "Q&A about a != b, R&D and &amp;"
+    assert deck.cards[0].back == "yes it is !important"
+
+
+def test_params_values_are_typed_like_yaml_and_sorted():
+    deck, problems = notes("""\
+          - id: d
+            type: drill
+            drill: shapes.lstm
+            params: {seq_len: 5, bidirectional: true, batch: 0x10, input_size: 3}
+        """)
+    assert problems == []
+    assert deck.cards[0].params == (("batch", 16), ("bidirectional", True), ("input_size", 3),
+                                    ("seq_len", 5))
