@@ -72,6 +72,42 @@ class StudyDeckApp(App[int]):
         self.editor = editor
         self._collection = collection
         self._set_decks(decks, problems)
+        self._prefetch: tuple | None = None
+
+    # -- the home screen's numbers, read while Textual starts --------------
+    def prefetch_home_numbers(self) -> None:
+        """Compute the home screen's numbers on a thread with its own connection.
+
+        SQLite releases the GIL, so the queries (tens of ms on a large
+        collection) overlap Textual's own start-up instead of delaying the
+        first paint.  The home screen takes the result once, then queries
+        directly.
+        """
+        import threading
+
+        from studydeck.tui.home import home_numbers
+
+        result: dict = {}
+        decks, config, clock, path = self.decks, self.config, self.clock, paths.collection_path(self.home)
+
+        def work() -> None:
+            try:
+                with open_collection(path, create=False) as collection:
+                    result["numbers"] = home_numbers(collection, decks, config, clock())
+            except Exception as exc:  # the UI thread recomputes and reports it
+                result["error"] = exc
+
+        thread = threading.Thread(target=work, name="studydeck-prefetch", daemon=True)
+        thread.start()
+        self._prefetch = (thread, result)
+
+    def take_prefetched_numbers(self):
+        if self._prefetch is None:
+            return None
+        thread, result = self._prefetch
+        self._prefetch = None
+        thread.join(timeout=10)
+        return result.get("numbers")
 
     # -- shared state ------------------------------------------------------
     @property
@@ -173,6 +209,7 @@ class StudyDeckApp(App[int]):
     def on_unmount(self) -> None:
         if self._collection is not None:
             self._collection.close()
+            self._collection = None
 
 
 def create_app(
@@ -217,5 +254,13 @@ def run_app(home: str | None = None, config: Config | None = None, loaded=None,
             deck_ids: Sequence[str] | None = None) -> int:
     """Run the app in this terminal; the exit code for the CLI."""
     app = create_app(home, config, loaded, deck_ids)
+    app.collection  # opened (and made) now, so a bad collection file is reported by the CLI
+    app.prefetch_home_numbers()
+    # Decks, cards and Textual's own objects are here for the whole run: leave
+    # them out of the cyclic GC's full passes, which otherwise walk every card
+    # (tens of ms with 10,000 cards) while the first screen is being built.
+    import gc
+
+    gc.freeze()
     result = app.run()
     return 0 if result is None else int(result)

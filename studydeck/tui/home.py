@@ -6,18 +6,23 @@ Decks whose files failed to load are listed below the table as
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import Header, Static
 
 from studydeck import stats
 from studydeck.scheduler import to_ms
 from studydeck.session import day_start
+from studydeck.tui.widgets.deck_table import DeckTable, key_bar
+
+KEYS = [("enter", "Study deck"), ("a", "All due"), ("d", "Drills"), ("s", "Stats"), ("l", "Lab"),
+        ("?", "Help"), ("q", "Quit"), ("^p", "Commands")]
 
 
 def short_path(path: str) -> str:
@@ -39,6 +44,51 @@ def problem_line(problem) -> str:
     return f"{short_path(problem.file)}:{problem.line}: {problem.message}"
 
 
+class _ReviewDays:
+    """A read-only ``{local date: reviews}`` view for :func:`stats.streak`,
+    answering one day at a time with an indexed probe (``LIMIT 1`` on the
+    ``reviewed_at`` index) instead of counting a whole year of reviews.
+
+    Days are cut as :func:`stats.reviews_per_day` cuts them (the local UTC
+    offset of ``now``) and undone reviews do not count, so the streak is the
+    same number; a year-long streak costs a few hundred index probes.
+    """
+
+    def __init__(self, collection, now) -> None:
+        self.conn = collection.conn
+        self.offset = int(now.astimezone().utcoffset().total_seconds() * 1000)
+
+    def get(self, day, default=None):
+        start = (day - date(1970, 1, 1)).days * 86_400_000 - self.offset
+        row = self.conn.execute(
+            "SELECT 1 FROM reviews r WHERE reviewed_at >= ? AND reviewed_at < ? "
+            "AND NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = r.id) LIMIT 1",
+            (start, start + 86_400_000),
+        ).fetchone()
+        return 1 if row else default
+
+
+def current_streak(collection, now) -> int:
+    """``stats.streak`` of the collection, read day by day back from today."""
+    return stats.streak(_ReviewDays(collection, now), now.astimezone().date())
+
+
+@dataclass(frozen=True)
+class HomeNumbers:
+    """What the home screen shows, computed in one go (possibly off the UI thread)."""
+
+    counts: list
+    reviews_today: int
+    new_today: int
+    streak: int
+
+
+def home_numbers(collection, decks, config, now) -> HomeNumbers:
+    counts = stats.deck_counts(collection, decks, now)
+    reviews_today, new_today = collection.counts_since(to_ms(day_start(now, config.day_starts_at)))
+    return HomeNumbers(counts, reviews_today, new_today, current_streak(collection, now))
+
+
 class DeckErrorsPanel(Static):
     """The deck files that could not be loaded, one problem a line."""
 
@@ -52,7 +102,6 @@ class DeckErrorsPanel(Static):
 
 class HomeScreen(Screen):
     BINDINGS = [
-        Binding("enter", "study_selected", "Study deck", show=True),
         Binding("a", "app.study_all", "All due"),
         Binding("d", "app.drills", "Drills"),
         Binding("s", "app.stats", "Stats"),
@@ -65,36 +114,30 @@ class HomeScreen(Screen):
         yield Header(show_clock=False)
         with Vertical(id="home-body"):
             yield Static(id="today")
-            table = DataTable(id="decks", cursor_type="row", zebra_stripes=True)
-            table.add_column("Deck", key="title")
-            for name in ("New", "Learning", "Due", "Total"):
-                table.add_column(name, key=name.lower())
-            yield table
+            yield DeckTable(id="decks")
             yield DeckErrorsPanel(id="deck-errors")
-        yield Footer()
+        # A key bar rather than a Footer: this screen is on the start-up path.
+        yield Static(key_bar(KEYS), id="home-keys")
 
     def on_mount(self) -> None:
+        self._shown_once = False
         self.refresh_counts()
         self.call_after_refresh(self.app.mark_painted)
 
     def on_screen_resume(self) -> None:
-        self.refresh_counts()
+        if self._shown_once:  # back from another screen: the numbers have changed
+            self.refresh_counts()
+        self._shown_once = True
 
     def refresh_counts(self) -> None:
         app = self.app
-        now = app.clock()
-        collection = app.collection
-        table = self.query_one("#decks", DataTable)
-        selected = table.cursor_row
-        table.clear()
-        counts = stats.deck_counts(collection, app.decks, now)
-        for c in counts:
-            table.add_row(c.title, c.new, c.learning, c.due, c.cards, key=c.deck)
-        if counts:
-            table.move_cursor(row=min(selected, len(counts) - 1))
-        reviews_today, new_today = collection.counts_since(to_ms(day_start(now, app.config.day_starts_at)))
-        per_day = stats.reviews_per_day(collection, now - timedelta(days=400), now)
-        streak = stats.streak(per_day, now.astimezone().date())
+        numbers = app.take_prefetched_numbers()
+        if numbers is None:
+            numbers = home_numbers(app.collection, app.decks, app.config, app.clock())
+        counts = numbers.counts
+        self.query_one(DeckTable).set_rows(
+            [(c.deck, (c.title, c.new, c.learning, c.due, c.cards)) for c in counts])
+        reviews_today, new_today, streak = numbers.reviews_today, numbers.new_today, numbers.streak
         due = sum(c.due for c in counts)
         new = sum(c.new for c in counts)
         line = Text()
@@ -107,18 +150,9 @@ class HomeScreen(Screen):
         self.query_one("#today", Static).update(line)
         self.query_one(DeckErrorsPanel).show(app.problems)
 
-    def action_study_selected(self) -> None:
-        table = self.query_one("#decks", DataTable)
-        if not table.row_count:
-            return
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        deck = self.app.deck(key)
-        if deck is not None:
-            self.app.open_study([deck])
-
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_deck_table_deck_chosen(self, event: DeckTable.DeckChosen) -> None:
         event.stop()
-        deck = self.app.deck(event.row_key.value)
+        deck = self.app.deck(event.deck_id)
         if deck is not None:
             self.app.open_study([deck])
 

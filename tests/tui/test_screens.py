@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from textual.widgets import DataTable
+from datetime import timedelta
 
 from studydeck.tui.app import create_app
 from studydeck.tui.help import KEYS
+from studydeck.tui.widgets.deck_table import DeckTable
 from tests.tui.conftest import BASICS, BROKEN, MIXED, plain, reviews
 
 SIZE = (100, 30)
@@ -15,10 +16,11 @@ async def test_home_lists_decks_and_broken_files(make_app, studydeck_home):
     app = make_app(basics=BASICS, mixed=MIXED, broken=BROKEN)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        table = app.screen.query_one("#decks", DataTable)
-        rows = [table.get_row_at(i) for i in range(table.row_count)]
+        table = app.screen.query_one(DeckTable)
+        rows = [cells for _, cells in table.rows]
         assert [r[0] for r in rows] == ["LSTM basics", "Mixed card types"]
-        assert rows[0][1:] == [5, 0, 0, 5]  # new, learning, due, total
+        assert rows[0][1:] == (5, 0, 0, 5)  # new, learning, due, total
+        assert "LSTM basics" in plain(table)
         errors = plain(app.screen.query_one("#deck-errors"), width=400)
         assert "broken.yaml:5: unknown key 'fornt'" in errors
         assert "Today: 0 reviews" in plain(app.screen.query_one("#today"))
@@ -28,8 +30,8 @@ async def test_home_lists_decks_and_broken_files(make_app, studydeck_home):
         assert reviews(studydeck_home) == [("basics", "forget-gate", 3)]
         await pilot.press("escape")
         await pilot.pause()
-        rows = [table.get_row_at(i) for i in range(table.row_count)]
-        assert rows[0][1:3] == [4, 1]
+        rows = [cells for _, cells in table.rows]
+        assert rows[0][1:3] == (4, 1)
         assert "Today: 1 reviews" in plain(app.screen.query_one("#today"))
 
 
@@ -205,3 +207,66 @@ def test_factory_loads_configured_decks_itself(tmp_path, studydeck_home):
     folder = write_decks(tmp_path / "d", basics=BASICS)
     app = create_app(str(studydeck_home), Config(bundled_decks=False, deck_folders=(str(folder),)))
     assert [d.id for d in app.decks] == ["basics"]
+
+
+def _rate_on_days(collection, days_ago, clock, undo_last=False):
+    from studydeck.config import Config
+    from studydeck.scheduler import Scheduler, to_ms
+
+    scheduler = Scheduler(Config(fuzz=False))
+    last = None
+    for k in days_ago:
+        when = clock() - timedelta(days=k)
+        before = collection.card_state("basics", "cec")
+        outcome = scheduler.review(before, 3, when)
+        last = collection.record_review("basics", "cec", to_ms(when), 3, outcome.fsrs_rating, 1000,
+                                        before, outcome.after)
+    if undo_last:
+        collection.undo_review(last, to_ms(clock()))
+
+
+def test_streak_by_probes_equals_stats_streak(make_app, clock):
+    from studydeck import stats
+    from studydeck.tui.home import current_streak
+
+    app = make_app(basics=BASICS)
+    collection = app.collection
+    now = clock()
+    full = lambda: stats.streak(stats.reviews_per_day(collection, now - timedelta(days=400), now),
+                                now.astimezone().date())
+    assert current_streak(collection, now) == full() == 0
+    _rate_on_days(collection, [9, 8, 6, 5, 4, 3, 2, 1], clock)
+    assert current_streak(collection, now) == full() == 6
+    _rate_on_days(collection, [0], clock, undo_last=True)  # an undone review does not count
+    assert current_streak(collection, now) == full() == 6
+    _rate_on_days(collection, [0, 7], clock)
+    assert current_streak(collection, now) == full() == 10
+
+
+async def test_prefetched_home_numbers_are_the_same(make_app, clock):
+    from studydeck.tui.home import home_numbers
+
+    app = make_app(basics=BASICS)
+    _rate_on_days(app.collection, [2, 1], clock)
+    app.prefetch_home_numbers()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app._prefetch is None  # taken by the home screen
+        assert "Streak: 2 days" in plain(app.screen.query_one("#today"))
+        app.prefetch_home_numbers()
+        fetched = app.take_prefetched_numbers()
+        assert fetched == home_numbers(app.collection, app.decks, app.config, clock())
+
+
+async def test_deck_table_keys_and_click(make_app):
+    app = make_app(basics=BASICS, mixed=MIXED)
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.screen.query_one(DeckTable)
+        await pilot.press("down", "down", "up", "j")
+        assert table.chosen == "mixed"
+        await pilot.press("home")
+        assert table.chosen == "basics"
+        await pilot.click(DeckTable, offset=(3, 2))  # the second deck's row, under the header
+        await pilot.pause()
+        assert type(app.screen).__name__ == "StudyScreen"
+        assert app.screen.card.deck_id == "mixed"

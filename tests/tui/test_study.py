@@ -20,12 +20,11 @@ def front_text(screen) -> str:
 
 async def open_deck(pilot, deck_id: str) -> None:
     """From home, move the table cursor to ``deck_id`` and press Enter."""
-    from textual.widgets import DataTable
+    from studydeck.tui.widgets.deck_table import DeckTable
 
-    table = pilot.app.screen.query_one("#decks", DataTable)
-    row = table.get_row_index(deck_id)
-    table.move_cursor(row=row)
-    await pilot.press("enter")
+    table = pilot.app.screen.query_one(DeckTable)
+    row = [deck for deck, _ in table.rows].index(deck_id)
+    await pilot.press(*["down"] * row, "enter")
     await pilot.pause()
 
 

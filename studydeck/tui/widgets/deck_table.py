@@ -1,0 +1,95 @@
+"""The home screen's deck table, and its key bar.
+
+A focusable Static that draws a Rich table with one highlighted row: the
+home screen is on the start-up path, and this costs a fraction of a
+DataTable (no per-cell widgets, little CSS).  ↑/↓ (or k/j) move the cursor,
+Enter posts :class:`DeckTable.DeckChosen`, a click on a row chooses it.
+"""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import Static
+
+COLUMNS = ("Deck", "New", "Learning", "Due", "Total")
+
+
+class DeckTable(Static, can_focus=True):
+    BINDINGS = [
+        Binding("up,k", "move(-1)", "Up", show=False),
+        Binding("down,j", "move(1)", "Down", show=False),
+        Binding("home", "move_to(0)", show=False),
+        Binding("end", "move_to(-1)", show=False),
+        Binding("enter", "choose", "Study deck"),
+    ]
+
+    cursor = reactive(0)
+
+    class DeckChosen(Message):
+        def __init__(self, deck_id: str) -> None:
+            super().__init__()
+            self.deck_id = deck_id
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.rows: list[tuple[str, tuple]] = []  # (deck id, cells)
+
+    def set_rows(self, rows: list[tuple[str, tuple]]) -> None:
+        self.rows = rows
+        self.cursor = min(self.cursor, max(0, len(rows) - 1))
+        self._draw()
+
+    @property
+    def chosen(self) -> str | None:
+        return self.rows[self.cursor][0] if self.rows else None
+
+    def watch_cursor(self) -> None:
+        self._draw()
+
+    def _draw(self) -> None:
+        table = Table(box=None, padding=(0, 2, 0, 1), show_edge=False, header_style="bold")
+        for k, name in enumerate(COLUMNS):
+            table.add_column(name, justify="left" if k == 0 else "right", no_wrap=True)
+        for index, (_deck_id, cells) in enumerate(self.rows):
+            style = "reverse" if index == self.cursor and self.has_focus else (
+                "underline" if index == self.cursor else "")
+            table.add_row(*[Text(str(c)) for c in cells], style=style)
+        self.update(table)
+
+    def on_focus(self) -> None:
+        self._draw()
+
+    def on_blur(self) -> None:
+        self._draw()
+
+    def action_move(self, step: int) -> None:
+        if self.rows:
+            self.cursor = max(0, min(len(self.rows) - 1, self.cursor + step))
+
+    def action_move_to(self, index: int) -> None:
+        if self.rows:
+            self.cursor = index % len(self.rows)
+
+    def action_choose(self) -> None:
+        if self.rows:
+            self.post_message(self.DeckChosen(self.chosen))
+
+    def on_click(self, event: events.Click) -> None:
+        row = event.y - 1  # the header takes the first line
+        if 0 <= row < len(self.rows):
+            self.cursor = row
+            self.action_choose()
+
+
+def key_bar(keys: list[tuple[str, str]]) -> Text:
+    """A footer-like line of keys, drawn as one Text (cheaper than a Footer)."""
+    text = Text()
+    for key, what in keys:
+        text.append(f" {key} ", style="bold reverse")
+        text.append(f" {what} ")
+    return text
