@@ -152,13 +152,14 @@ def deck_files(paths: Iterable[str | os.PathLike[str]],
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            inside: list[Path] = []
+            inside: list[tuple[tuple[str, ...], str]] = []
             for root, dirs, files in os.walk(path):
                 dirs[:] = [d for d in dirs if not d.startswith(".")]
-                inside.extend(Path(root, name) for name in files
+                parts = tuple(Path(root).parts)
+                inside.extend((parts + (name,), os.path.join(root, name)) for name in files
                               if name.endswith(DECK_SUFFIXES) and not name.startswith("."))
-            for item in sorted(inside):
-                add(item)
+            for _parts, item in sorted(inside):
+                add(Path(item))
         elif path.is_file():
             add(path)
         elif path.exists():

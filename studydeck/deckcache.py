@@ -160,10 +160,11 @@ def decode(blob: bytes, filename: str) -> Parsed | None:
 class ParseCache:
     def __init__(self, directory: str | os.PathLike[str]) -> None:
         self.directory = Path(directory)
+        self._prefix = os.path.join(self.directory, "")
         self._ready = False
 
-    def _path(self, content_hash: str) -> Path:
-        return self.directory / f"{content_hash}.{salt()}.deck"
+    def _path(self, content_hash: str) -> str:
+        return f"{self._prefix}{content_hash}.{salt()}.deck"
 
     def get(self, content_hash: str, filename: str) -> Parsed | None:
         try:
