@@ -137,7 +137,7 @@ def test_sigkill_mid_session_keeps_every_acknowledged_rating(tmp_path):
             acknowledged += 1
         proc.stdin.write("\n")          # reveal the next card, then die before rating it
         proc.stdin.flush()
-        read_until(proc, "Rate 1-5")
+        read_until(proc, "1 Not at all")  # the rating line: the card is revealed
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
