@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from studydeck.engine import LSTMCell
+from studydeck.engine import LSTM, LSTMCell
 
 from . import fmt
 from .common import KEEP_DIGITS, as_lists, decimals_of, grid, pylist, question, rng_for, scratch, sizes
@@ -142,9 +142,13 @@ def two_steps(kind: str, seed: int, params: dict):
               f"(each {_count(H)}), {fmt.decimals_phrase(d)}. {KEEP_DIGITS}")
     lines = ["Step 1: x = x_1, previous state (h0, c0)."] + step_lines(first, "h0", "c0")
     lines += ["Step 2: x = x_2, previous state (h_1, c_1) from step 1."] + step_lines(second, "h_1", "c_1")
+    # The answer is nn.LSTM's (h_n, c_n) on the whole sequence; the cell replays it step by step.
+    layer = LSTM(first.input_size, H, rng=scratch())
+    layer.load_state_dict({k: v for k, v in given.items() if k.endswith("_l0")})
+    _, (h_n, c_n) = layer(np.array(given["x"]), (np.array(given["h0"]), np.array(given["c0"])))
     cell = second.cell_values()
     return question(kind, seed, params, prompt=prompt, given=given,
-                    answer=[tr2["h"], tr2["c"]], answer_format="vectors", solution=lines,
+                    answer=[h_n[0], c_n[0]], answer_format="vectors", solution=lines,
                     decimals=d, cell=cell, labels=["h_2", "c_2"])
 
 

@@ -161,3 +161,20 @@ def test_every_kind_declares_its_params():
 def test_negative_and_huge_seeds_work():
     assert generate("lstm.step", -5).seed == -5
     assert generate("tanh.value", 2**70).answer == generate("tanh.value", 2**70).answer
+
+
+def _final_value(lines: list[str], label: str, j: int) -> float:
+    """The number that ends the last derivation of ``label[j]`` (h: one line, c: three)."""
+    k = max(n for n, line in enumerate(lines) if line.startswith(f"{label}[{j}] = "))
+    last = lines[k] if label == "h" else lines[k + 2]
+    return float(last.rsplit(" = ", 1)[1].split()[0])
+
+
+@pytest.mark.parametrize("kind", ["lstm.step", "lstm.two_steps", "variant.peephole_step"])
+def test_solution_ends_on_the_engine_answer(kind):
+    for seed in SEEDS:
+        q = generate(kind, seed, {"hidden_size": 2})
+        lines = q.solution.splitlines()
+        for label, vec in (("h", q.answer[0]), ("c", q.answer[1])):
+            for j, value in enumerate(vec):
+                assert abs(_final_value(lines, label, j) - value) <= 5e-5 + 1e-12, (kind, seed, label, j)
