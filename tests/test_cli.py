@@ -153,7 +153,9 @@ def test_two_processes_on_one_collection(tmp_path):
     write_deck(a, "alpha", n=15)
     write_deck(b, "beta", n=15)
     script = "\n4\n" * 15
-    procs = [spawn("study", "--plain", "--no-bundled", "--deck-dir", str(d), home=home) for d in (a, b)]
+    # the new-card limit is shared by all decks, so raise it for 2 × 15 new cards
+    procs = [spawn("study", "--plain", "--no-bundled", "--new-per-day", "50", "--deck-dir", str(d), home=home)
+             for d in (a, b)]
     for p in procs:
         p.stdin.write(script)
         p.stdin.close()
