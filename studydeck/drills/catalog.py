@@ -3,6 +3,8 @@
 This module imports nothing heavy, so ``studydeck check`` can validate
 ``type: drill`` cards without loading numpy.  The generators themselves live
 in the registry (``studydeck.drills.registry``); a test checks the two agree.
+``PARAMS`` declares the parameters each kind accepts (``params:`` on a drill
+card) and ``check_params`` validates them, so a deck is checked without numpy.
 """
 
 from __future__ import annotations

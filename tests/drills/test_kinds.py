@@ -178,3 +178,12 @@ def test_solution_ends_on_the_engine_answer(kind):
         for label, vec in (("h", q.answer[0]), ("c", q.answer[1])):
             for j, value in enumerate(vec):
                 assert abs(_final_value(lines, label, j) - value) <= 5e-5 + 1e-12, (kind, seed, label, j)
+
+
+def test_registry_matches_catalog():
+    from studydeck.drills.registry import REGISTRY
+
+    assert list(REGISTRY) == list(KINDS)
+    for name, entry in REGISTRY.items():
+        assert entry.name == name and entry.description == KINDS[name]
+        assert entry.generate(3).kind == name
