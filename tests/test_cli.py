@@ -150,11 +150,11 @@ def test_sigkill_mid_session_keeps_every_acknowledged_rating(tmp_path):
 def test_two_processes_on_one_collection(tmp_path):
     home = tmp_path / "home"
     a, b = tmp_path / "a", tmp_path / "b"
-    write_deck(a, "alpha", n=15)
-    write_deck(b, "beta", n=15)
-    script = "\n4\n" * 15
-    # the new-card limit is shared by all decks, so raise it for 2 × 15 new cards
-    procs = [spawn("study", "--plain", "--no-bundled", "--new-per-day", "50", "--deck-dir", str(d), home=home)
+    write_deck(a, "alpha", n=40)
+    write_deck(b, "beta", n=40)
+    script = "\n4\n" * 40
+    # the new-card limit is shared by all decks, so raise it for 2 × 40 new cards
+    procs = [spawn("study", "--plain", "--no-bundled", "--new-per-day", "100", "--deck-dir", str(d), home=home)
              for d in (a, b)]
     for p in procs:
         p.stdin.write(script)
@@ -163,10 +163,10 @@ def test_two_processes_on_one_collection(tmp_path):
     for code, out, err in results:
         assert code == 0, err
         assert "locked" not in err and "locked" not in out
-        assert "Session over: 15 cards" in out
+        assert "Session over: 40 cards" in out
     with open_collection(home / "collection.sqlite3") as col:
         decks = sorted({r.deck_id for r in col.reviews()})
-        assert len(list(col.reviews())) == 30 and decks == ["alpha", "beta"]
+        assert len(list(col.reviews())) == 80 and decks == ["alpha", "beta"]
 
 
 def test_corrupt_collection_gives_a_clear_error_and_is_kept(tmp_path):
