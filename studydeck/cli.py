@@ -199,15 +199,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from studydeck.config import ConfigError
     from studydeck.deck import DeckError
+    from studydeck.drills.errors import DrillError
     from studydeck.store import CollectionError
 
-    known_errors: tuple[type[Exception], ...] = (ConfigError, DeckError, CollectionError)
-    try:
-        from studydeck.drills.errors import DrillError
-
-        known_errors += (DrillError,)
-    except ImportError:
-        pass
+    known_errors = (ConfigError, DeckError, CollectionError, DrillError)
     command = args.command or "study"
     if args.command is None:
         args.decks, args.plain = [], False

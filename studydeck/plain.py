@@ -124,7 +124,7 @@ class PlainStudy:
             try:
                 verdict = self.session.answer_drill(line)
             except AnswerError as exc:
-                self.say(f"Could not read that: {exc} Try again.")
+                self.say(f"Could not read that: {str(exc).rstrip('.')}. Try again.")
                 continue
             break
         if verdict.correct:
@@ -179,7 +179,7 @@ class PlainStudy:
         minutes, seconds = divmod(round(summary.seconds), 60)
         counts = " ".join(f"{r}:{n}" for r, n in summary.counts().items())
         self.say(
-            f"Session over: {summary.reviewed} cards in {minutes}m {seconds:02d}s, "
+            f"Session over: {summary.reviewed} card{'s' if summary.reviewed != 1 else ''} in {minutes}m {seconds:02d}s, "
             f"retention {summary.retention:.0%} (ratings {counts})."
         )
 

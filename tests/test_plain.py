@@ -49,7 +49,7 @@ def test_undo_then_rate_again(col):
 def test_end_of_input_stops_cleanly(col):
     code, out = run(col, make_deck(n=3), "\n5\n\n")
     assert code == 0
-    assert "Session over: 1 cards" in out
+    assert "Session over: 1 card " in out
     assert [r.rating for r in col.reviews()] == [5]
 
 
@@ -88,3 +88,38 @@ def test_choice_card_right_letter_then_rate(col):
     assert "✓ Right." in out.getvalue()
     assert "Type a number from 3 to 5" in out.getvalue()
     assert [r.rating for r in col.reviews()] == [5]
+
+
+def test_drill_card_wrong_answer_shows_solution_and_records_one(col):
+    from studydeck import drills
+
+    deck = make_deck(n=1, types={0: "drill"})
+    session = Session(col, [deck], CONFIG, clock=Clock())
+    question = session.drill_question()
+    wrong = str(float(question.answer) + 0.5)
+    out = io.StringIO()
+    PlainStudy(session, io.StringIO(f"letters\n{wrong}\n"), out).run()
+    text = out.getvalue()
+    assert "Could not read that:" in text and "Try again." in text
+    assert "✗ Expected" in text and question.solution in text
+    assert [r.rating for r in col.reviews()] == [1]
+
+
+def test_drill_card_right_answer_then_default_rating(col):
+    deck = make_deck(n=1, types={0: "drill"})
+    session = Session(col, [deck], CONFIG, clock=Clock())
+    question = session.drill_question()
+    out = io.StringIO()
+    PlainStudy(session, io.StringIO(f"{question.answer}\n\n"), out).run()
+    assert "✓ Right" in out.getvalue()
+    assert [r.rating for r in col.reviews()] == [4]
+
+
+def test_drill_question_is_reproducible_from_card_and_review_number(col):
+    from studydeck.session import drill_seed
+
+    deck = make_deck(n=1, types={0: "drill"})
+    first = Session(col, [deck], CONFIG, clock=Clock()).drill_question()
+    again = Session(col, [deck], CONFIG, clock=Clock()).drill_question()
+    assert first.to_json() == again.to_json()
+    assert first.seed == drill_seed(deck.cards[0], 0)
