@@ -199,7 +199,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from studydeck.config import ConfigError
     from studydeck.deck import DeckError
-    from studydeck.drills.errors import DrillError
+    from studydeck.drills.errors import DrillError, UnknownKindError
     from studydeck.store import CollectionError
 
     known_errors = (ConfigError, DeckError, CollectionError, DrillError)
@@ -208,7 +208,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.decks, args.plain = [], False
     try:
         return COMMANDS[command](args)
-    except UsageError as exc:
+    except (UsageError, UnknownKindError) as exc:
         parser.print_usage(sys.stderr)
         print(f"studydeck: error: {exc}", file=sys.stderr)
         return 2

@@ -234,3 +234,19 @@ def test_check_reports_and_exits(tmp_path):
     assert proc.returncode == 1
     assert f"{bad}:5:5: error: unknown key 'fornt'; did you mean 'front'?" in proc.stdout
     assert "Traceback" not in proc.stderr
+
+
+def test_drill_command(tmp_path):
+    home = tmp_path / "h"
+    listing = studydeck("drill", "--list", home=home, check=True).stdout
+    assert "lstm.forget_gate" in listing and "macs.gru" in listing
+    lines = studydeck("drill", "--kind", "params", "--json", "--count", "3", "--seed", "5", home=home, check=True)
+    again = studydeck("drill", "--kind", "params", "--json", "--count", "3", "--seed", "5", home=home, check=True)
+    rows = [json.loads(line) for line in lines.stdout.splitlines()]
+    assert lines.stdout == again.stdout and len(rows) == 3
+    assert all(r["kind"].startswith("params.") and {"prompt", "given", "answer", "tolerance", "solution"} <= set(r) for r in rows)
+    bad = studydeck("drill", "--kind", "lstm.forgt", home=home)
+    assert bad.returncode == 2 and "did you mean 'lstm.forget_gate'" in bad.stderr
+    quiz = studydeck("drill", "--kind", "sigmoid.value", "--count", "1", "--seed", "1", home=home, stdin="q\n")
+    assert quiz.returncode == 0 and "σ" in quiz.stdout
+    assert not home.exists()
