@@ -180,7 +180,8 @@ def _drop_labels(text: str, labels) -> str:
     """Remove the answer's own labels (``h_1 =``, ``output``) so its answer text reads back."""
     text = _clean(text)
     for label in sorted(labels, key=len, reverse=True):
-        text = re.sub(r"(?<![\w'])" + re.escape(label.translate(_TRANSLATE)) + r"(?![\w'])\s*[=:]?", " ", text)
+        word = re.escape(label.translate(_TRANSLATE))
+        text = re.sub(r"(?<![\w'])" + word + r"(?![\w'])\s*[=:]?", " ", text)
     return text
 
 
