@@ -22,10 +22,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Markdown, ProgressBar, Rule, Static
+from textual.widgets import Header, ProgressBar, Rule, Static
 
 from studydeck.scheduler import LABELS, state_name
 from studydeck.session import Session, SessionError
+from studydeck.tui.widgets.card_text import CardText
+from studydeck.tui.widgets.deck_table import key_bar
 from studydeck.tui.widgets.drill_view import DrillView
 from studydeck.tui.widgets.rating_bar import RatingBar
 
@@ -59,16 +61,17 @@ class StudyScreen(Screen):
             yield Static(id="position")
             yield ProgressBar(id="progress", show_eta=False, show_percentage=False)
         with VerticalScroll(id="card"):
-            yield Markdown(id="front")
+            yield CardText(id="front")
             yield Static(id="choices")
             yield Rule(id="divider")
-            yield Markdown(id="back")
-            yield Markdown(id="extra")
+            yield CardText(id="back")
+            yield CardText(id="extra")
         yield DrillView(id="drill", cursor_blink=self.app.cursor_blink)
         yield RatingBar(id="ratings")
         yield Static(id="hint")
         yield Static(id="summary")
-        yield Footer()
+        # The hint line is this screen's footer: it names the keys that work
+        # in the current mode, and costs far less than a Footer to repaint.
 
     async def on_mount(self) -> None:
         titles = ", ".join(d.title for d in self.decks) if len(self.decks) < 3 else f"{len(self.decks)} decks"
@@ -86,7 +89,6 @@ class StudyScreen(Screen):
             self.card = None
             self.mode = "done"
             self._show_summary()
-            self.refresh_bindings()
             return
         self.card = session.current
         self.mode = "front"
@@ -104,7 +106,7 @@ class StudyScreen(Screen):
             question = self.session.drill_question()
             drill.show_question(question, title=card.front)
         else:
-            await self.query_one("#front", Markdown).update(card.front)
+            self.query_one("#front", CardText).show(card.front)
             self.query_one("#card", VerticalScroll).scroll_home(animate=False)
         await self._paint_answer()
 
@@ -115,14 +117,14 @@ class StudyScreen(Screen):
         self._paint_choices()
         if card.type != "drill":
             self.query_one("#divider").display = shown
-            back = self.query_one("#back", Markdown)
+            back = self.query_one("#back", CardText)
             back.display = shown and bool(card.back) and card.type != "choice"
-            extra = self.query_one("#extra", Markdown)
+            extra = self.query_one("#extra", CardText)
             extra.display = shown and bool(card.extra)
             if back.display:
-                await back.update(card.back)
+                back.show(card.back)
             if extra.display:
-                await extra.update(card.extra)
+                extra.show(card.extra)
         ratings = self.query_one(RatingBar)
         ratings.display = self.mode == "back"
         if self.mode == "back":
@@ -130,7 +132,6 @@ class StudyScreen(Screen):
             default = 4 if self.session.graded else None
             ratings.show(self.session.previews(), allowed, default)
         self.query_one("#hint", Static).update(self._hint())
-        self.refresh_bindings()
 
     def _paint_choices(self) -> None:
         choices = self.query_one("#choices", Static)
@@ -153,23 +154,28 @@ class StudyScreen(Screen):
 
     def _hint(self) -> Text:
         card = self.card
+        keys: list[tuple[str, str]] = []
+        lead = Text()
         if self.mode == "front":
             if card.type == "drill":
-                return Text("Type the answer and press Enter · Esc home")
-            if card.type == "choice":
-                last = LETTERS[len(self.options) - 1]
-                return Text(f"Pick a-{last} · Space/Enter shows the answer · u undo · e edit")
-            return Text("Space/Enter shows the answer · u undo · e edit · Esc home")
-        if self.mode == "feedback":
+                keys = [("enter", "check the answer"), ("^z", "undo")]
+            elif card.type == "choice":
+                keys = [(f"a-{LETTERS[len(self.options) - 1]}", "pick"), ("space", "show answer"),
+                        ("u", "undo"), ("e", "edit")]
+            else:
+                keys = [("space", "show answer"), ("u", "undo"), ("e", "edit")]
+        elif self.mode == "feedback":
             outcome = self.session.last_outcome()
             when = self.session.due_label(outcome) if outcome else ""
-            return Text(f"Saved: 1 {LABELS[1]} → next review in {when}. "
-                        "Space/Enter: next card · u undo", style="bold")
-        if self.mode == "back":
+            lead = Text(f"Saved: 1 {LABELS[1]} → next review in {when}.  ", style="bold")
+            keys = [("space", "next card"), ("u", "undo")]
+        elif self.mode == "back":
             allowed = self.allowed_ratings()
-            extra = " (Enter = 4)" if self.session.graded else ""
-            return Text(f"Rate {allowed[0]}-{allowed[-1]}{extra} · u undo · e edit")
-        return Text("")
+            keys = [(f"{allowed[0]}-{allowed[-1]}", "rate")]
+            if self.session.graded:
+                keys.append(("enter", "rate 4"))
+            keys += [("u", "undo"), ("e", "edit")]
+        return lead + key_bar(keys + [("esc", "home"), ("?", "help")])
 
     def _update_progress(self) -> None:
         done, total = self.session.progress
@@ -203,7 +209,7 @@ class StudyScreen(Screen):
             text.append(f"Ratings          {counts}\n")
         self.query_one("#summary", Static).update(text)
         self.query_one("#summary").display = True
-        self.query_one("#hint", Static).update("Esc: home · u: undo the last rating")
+        self.query_one("#hint", Static).update(key_bar([("esc", "home"), ("u", "undo the last rating")]))
 
     # -- which keys work now -----------------------------------------------
     def allowed_ratings(self) -> tuple[int, ...]:
@@ -302,7 +308,7 @@ class StudyScreen(Screen):
             return
         self.card = new_card
         if new_card.type != "drill":
-            await self.query_one("#front", Markdown).update(new_card.front)
+            self.query_one("#front", CardText).show(new_card.front)
             await self._paint_answer()
         self.notify("Deck reloaded.", timeout=2)
 

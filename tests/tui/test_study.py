@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 import textwrap
 
-from textual.widgets import Markdown
+from studydeck.tui.widgets.card_text import CardText
 
 from studydeck.scheduler import LABELS
 from tests.tui.conftest import BASICS, DRILLS, MIXED, plain, reviews
@@ -15,7 +15,7 @@ SIZE = (100, 30)
 
 
 def front_text(screen) -> str:
-    return screen.query_one("#front", Markdown).source
+    return screen.query_one("#front", CardText).source
 
 
 async def open_deck(pilot, deck_id: str) -> None:
@@ -42,7 +42,7 @@ async def test_reveal_rate_each_rating_and_undo(make_app, studydeck_home):
             assert screen.mode == "front"
             await pilot.press("space")
             assert screen.mode == "back"
-            assert screen.query_one("#back", Markdown).source == card.back
+            assert screen.query_one("#back", CardText).source == card.back
             await pilot.press(str(rating))
             await pilot.pause()
             # committed before the next card is painted

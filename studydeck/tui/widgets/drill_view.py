@@ -137,7 +137,8 @@ class DrillView(Horizontal):
         solution = self.query_one(".drill-solution", Static)
         solution.update(Text("Worked solution\n", style="bold") + Text(self.question.solution))
         solution.display = True
-        self.call_after_refresh(self._show_solution)
+        # After the layout that gives the solution its place: scroll it to the top.
+        self.call_after_refresh(self.call_after_refresh, self._show_solution)
         self.input.disabled = True
         self.screen.set_focus(None)  # keys go to the screen's bindings again
         self._draw_cell()
