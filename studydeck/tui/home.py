@@ -144,7 +144,8 @@ class HomeScreen(Screen):
         line.append(f"Today: {reviews_today} reviews", style="bold")
         line.append(f" ({new_today} new)   ")
         line.append(f"Streak: {streak} day{'s' if streak != 1 else ''}   ", style="bold")
-        line.append(f"Due now: {due}   New available: {new}")
+        today = min(new, max(0, app.config.new_per_day - new_today))
+        line.append(f"Due now: {due}   New today: {today} (of {new} unseen)")
         if not app.decks:
             line.append("\nNo decks loaded: add deck folders to the settings or use --deck-dir.")
         self.query_one("#today", Static).update(line)

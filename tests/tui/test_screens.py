@@ -270,3 +270,9 @@ async def test_deck_table_keys_and_click(make_app):
         await pilot.pause()
         assert type(app.screen).__name__ == "StudyScreen"
         assert app.screen.card.deck_id == "mixed"
+
+
+def test_no_color_is_respected(make_app, monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(basics=BASICS)
+    assert app.no_color  # Textual then renders without colour; shapes carry the meaning
