@@ -17,7 +17,7 @@ from textual.widgets import Footer, Header, Sparkline, Static
 
 from studydeck import stats
 from studydeck.scheduler import to_ms
-from studydeck.tui.widgets.heatmap import heatmap
+from studydeck.tui.heatmap import heatmap
 
 PER_DAY_DAYS = 90
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from studydeck.tui.app import create_app
 from studydeck.tui.help import KEYS
-from studydeck.tui.widgets.deck_table import DeckTable
+from studydeck.tui.deck_table import DeckTable
 from tests.tui.conftest import BASICS, BROKEN, MIXED, plain, reviews
 
 SIZE = (100, 30)
