@@ -124,13 +124,11 @@ class DrillView(Horizontal):
         self.answered = True
         line = Text()
         if verdict.correct:
-            line.append("✓ Right", style="bold green")
-            line.append(f": {verdict.expected_text}")
+            line.append("✓ ", style="bold green")
         else:
-            line.append("✗ Not quite", style="bold red")
-            line.append(f": expected {verdict.expected_text}; you gave {verdict.given_text}")
-        if verdict.message and verdict.message not in line.plain:
-            line.append(f"\n{verdict.message}", style="italic")
+            line.append("✗ ", style="bold red")
+        line.append(verdict.message or ("Right." if verdict.correct else "Not quite."), style="bold")
+        line.append(f"\nyou gave {verdict.given_text} · expected {verdict.expected_text}")
         if footer:
             line.append("\n" + footer, style="bold")
         self.query_one(".drill-verdict", Static).update(line)

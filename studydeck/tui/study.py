@@ -277,8 +277,7 @@ class StudyScreen(Screen):
             drill.show_error(str(exc))
             return
         self.mode = "back" if verdict.correct else "feedback"
-        footer = "" if verdict.correct else "Rated 1: it comes back soon."
-        drill.show_verdict(verdict, footer)
+        drill.show_verdict(verdict)
         self._update_progress_after_grade(verdict.correct)
         await self._paint_answer()
 

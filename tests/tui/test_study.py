@@ -164,7 +164,8 @@ async def test_drill_cards_right_and_wrong(make_app, studydeck_home):
         await pilot.pause()
         assert reviews(studydeck_home)[-1] == ("drills", "sig-b", 1)
         assert screen.mode == "feedback"
-        assert "Not quite" in plain(screen.query_one(".drill-verdict"))
+        verdict = plain(screen.query_one(".drill-verdict"))
+        assert verdict.startswith("✗") and "you gave" in verdict
         await pilot.press("space")
         await pilot.pause()
         assert screen.mode in ("front", "done")
