@@ -102,7 +102,7 @@ class DrillScreen(Screen):
                 if not self.answered and self.query_one(DrillView).question.kind not in chosen and chosen:
                     self.action_next()
 
-        self.push_screen(KindsScreen(self.kinds, self.chosen), picked)
+        self.app.push_screen(KindsScreen(self.kinds, self.chosen), picked)
 
     def action_next(self) -> None:
         from studydeck import drills

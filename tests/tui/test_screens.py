@@ -276,3 +276,62 @@ def test_no_color_is_respected(make_app, monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")
     app = make_app(basics=BASICS)
     assert app.no_color  # Textual then renders without colour; shapes carry the meaning
+
+
+async def test_free_drill_kinds_picker(make_app):
+    app = make_app(basics=BASICS)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("d")
+        await pilot.pause()
+        drills_screen = app.screen
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "KindsScreen"
+        await pilot.press("ctrl+n", "space", "escape")  # none, then the first kind only
+        await pilot.pause()
+        assert app.screen is drills_screen
+        first = drills_screen.kinds[0]
+        assert drills_screen.chosen == [first]
+        assert drills_screen.query_one("DrillView").question.kind == first
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert drills_screen.query_one("DrillView").question.kind == first
+
+
+async def test_home_reload_picks_up_a_new_deck_file(make_app, tmp_path):
+    app = make_app(basics=BASICS)
+    async with app.run_test(size=SIZE) as pilot:
+        (tmp_path / "decks" / "mixed.yaml").write_text(MIXED, encoding="utf-8")
+        await pilot.press("r")
+        await pilot.pause()
+        table = app.screen.query_one(DeckTable)
+        assert [deck for deck, _ in table.rows] == ["basics", "mixed"]
+
+
+async def test_lab_keys_zero_reset_bias_and_length(make_app):
+    app = make_app(basics=BASICS)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("l")
+        await pilot.pause()
+        lab = app.screen
+        await pilot.press("0")
+        assert lab.values["x"][0] == 0.0
+        await pilot.press("r")
+        assert lab.values["x"] == [0.5, -1.0]
+        await pilot.press("f")  # only in the gradient view
+        assert lab.forget_bias == 2.0
+        await pilot.press("t", "f")
+        await pilot.pause()
+        assert lab.forget_bias == 3.0
+        _, strong = lab.gradient_norms()
+        await pilot.press("f")
+        await pilot.pause()
+        assert lab.forget_bias == 0.0
+        _, none = lab.gradient_norms()
+        assert strong[0] > none[0]  # a larger forget bias keeps more of the early gradient
+        await pilot.press("left_square_bracket", "left_square_bracket", "left_square_bracket",
+                          "left_square_bracket")
+        assert lab.length == 10
+        await pilot.press("t", "escape")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HomeScreen"
