@@ -84,12 +84,16 @@ cards:
 
 
 @pytest.fixture(autouse=True)
-def utc_zone(monkeypatch):
+def utc_zone():
     """Local time is UTC, so day boundaries and the heatmap never depend on the machine."""
-    monkeypatch.setenv("TZ", "UTC")
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = "UTC"
     time.tzset()
     yield
-    monkeypatch.undo()
+    if before is None:
+        del os.environ["TZ"]
+    else:
+        os.environ["TZ"] = before
     time.tzset()
 
 
