@@ -12,6 +12,12 @@ from __future__ import annotations
 import hashlib
 import re
 
+MAX_FILE_BYTES = 5 * 1024 * 1024
+"""Files larger than this (5 MiB, about 45,000 cards) are refused unread."""
+
+MAX_DEPTH = 50
+"""Deepest nesting of YAML collections accepted; a deck needs about 5."""
+
 DECK_ID_RE = re.compile(r"[a-z0-9-]+")
 NOTE_ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*")
 MIN_CHOICES, MAX_CHOICES = 2, 6

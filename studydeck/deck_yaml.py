@@ -36,11 +36,7 @@ except ImportError:  # pragma: no cover - depends on how pyyaml was built
 
     HAVE_LIBYAML = False
 
-MAX_FILE_BYTES = 5 * 1024 * 1024
-"""Files larger than this (5 MiB, about 45,000 cards) are refused unread."""
-
-MAX_DEPTH = 50
-"""Deepest nesting of YAML collections accepted; a deck needs about 5."""
+from studydeck.deck_schema import MAX_DEPTH, MAX_FILE_BYTES  # noqa: E402,F401 - the caps live with the schema
 
 # Tags the composer hands out.  PLAIN contains a space, which no tag written
 # in a file can contain, so it cannot be forged.

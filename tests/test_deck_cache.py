@@ -139,3 +139,21 @@ def test_the_fast_card_builder_matches_the_constructor():
         assert [c.params_dict for c in built] == [{}, {"n": 2}]
         with pytest.raises(AttributeError):
             built[0].front = "changed"
+
+
+def test_warm_load_does_not_import_yaml(tmp_path):
+    """An unchanged deck comes from the cache without loading PyYAML (start-up time)."""
+    import subprocess
+    import sys
+
+    folder = tmp_path / "decks"
+    folder.mkdir()
+    (folder / "a.yaml").write_text("deck: a\ntitle: A\ncards:\n  - id: x\n    front: Q\n    back: A\n")
+    code = (
+        "import sys\nfrom studydeck.deck import load_decks\n"
+        f"r = load_decks([{str(folder)!r}], cache_dir={str(tmp_path / 'cache')!r})\n"
+        "print(len(r.decks), 'yaml' in sys.modules)\n"
+    )
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+            for _ in range(2)]
+    assert runs == [["1", "True"], ["1", "False"]]
