@@ -7,7 +7,6 @@ Decks whose files failed to load are listed below the table as
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -44,35 +43,6 @@ def problem_line(problem) -> str:
     return f"{short_path(problem.file)}:{problem.line}: {problem.message}"
 
 
-class _ReviewDays:
-    """A read-only ``{local date: reviews}`` view for :func:`stats.streak`,
-    answering one day at a time with an indexed probe (``LIMIT 1`` on the
-    ``reviewed_at`` index) instead of counting a whole year of reviews.
-
-    Days are cut as :func:`stats.reviews_per_day` cuts them (the local UTC
-    offset of ``now``) and undone reviews do not count, so the streak is the
-    same number; a year-long streak costs a few hundred index probes.
-    """
-
-    def __init__(self, collection, now) -> None:
-        self.conn = collection.conn
-        self.offset = int(now.astimezone().utcoffset().total_seconds() * 1000)
-
-    def get(self, day, default=None):
-        start = (day - date(1970, 1, 1)).days * 86_400_000 - self.offset
-        row = self.conn.execute(
-            "SELECT 1 FROM reviews r WHERE reviewed_at >= ? AND reviewed_at < ? "
-            "AND NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = r.id) LIMIT 1",
-            (start, start + 86_400_000),
-        ).fetchone()
-        return 1 if row else default
-
-
-def current_streak(collection, now) -> int:
-    """``stats.streak`` of the collection, read day by day back from today."""
-    return stats.streak(_ReviewDays(collection, now), now.astimezone().date())
-
-
 @dataclass(frozen=True)
 class HomeNumbers:
     """What the home screen shows, computed in one go (possibly off the UI thread)."""
@@ -86,7 +56,7 @@ class HomeNumbers:
 def home_numbers(collection, decks, config, now) -> HomeNumbers:
     counts = stats.deck_counts(collection, decks, now)
     reviews_today, new_today = collection.counts_since(to_ms(day_start(now, config.day_starts_at)))
-    return HomeNumbers(counts, reviews_today, new_today, current_streak(collection, now))
+    return HomeNumbers(counts, reviews_today, new_today, stats.current_streak(collection, now))
 
 
 class DeckErrorsPanel(Static):

@@ -227,7 +227,7 @@ def _rate_on_days(collection, days_ago, clock, undo_last=False):
 
 def test_streak_by_probes_equals_stats_streak(make_app, clock):
     from studydeck import stats
-    from studydeck.tui.home import current_streak
+    from studydeck.stats import current_streak
 
     app = make_app(basics=BASICS)
     collection = app.collection
