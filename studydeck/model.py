@@ -70,7 +70,7 @@ class Deck:
     path: str                       # the file it was loaded from
     cards: tuple[Card, ...] = field(default_factory=tuple)
     content_hash: str = ""
-    _by_id: dict[str, Card] | None = field(default=None, compare=False, repr=False)
+    _by_id: dict[str, Card] | None = field(default=None, init=False, compare=False, repr=False)
 
     def card(self, card_id: str) -> Card | None:
         """The card with ``card_id``, by a lookup table built on first use."""

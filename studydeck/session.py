@@ -194,6 +194,26 @@ class Session:
             return None
         return self.collection.card_state(*self.current.key)
 
+    def replace_decks(self, decks: Iterable[Deck]) -> None:
+        """Carry on with reloaded decks (after an edit): queued cards become
+        their new versions, matched by id; cards that left their deck leave
+        the queue.  History is keyed by id, so nothing recorded changes."""
+        self.decks = list(decks)
+        by_id = {deck.id: deck for deck in self.decks}
+
+        def fresh(card: Card) -> Card | None:
+            deck = by_id.get(card.deck_id)
+            return deck.card(card.card_id) if deck is not None else None
+
+        self._main = [new for new in map(fresh, self._main) if new is not None]
+        self._pending = [(due, new) for due, card in self._pending if (new := fresh(card)) is not None]
+        if self.current is not None:
+            new = fresh(self.current)
+            if new is None:
+                self._advance()
+            else:
+                self.current = new
+
     # -- showing a card ----------------------------------------------------
     def reveal(self) -> None:
         if self.current is None:

@@ -163,3 +163,17 @@ def test_day_start_is_utc_and_before_now():
     start = day_start(now, 4)
     assert start.tzinfo is not None and start <= now
     assert (now - start).total_seconds() < 86400
+
+
+def test_replace_decks_swaps_in_edited_cards(col):
+    from dataclasses import replace
+
+    deck = make_deck(n=3)
+    s = Session(col, [deck], CONFIG, clock=Clock())
+    edited = replace(deck, cards=tuple(replace(c, back=c.back + "!") for c in deck.cards[:2]))  # c2 removed
+    s.replace_decks([edited])
+    assert s.current.back == "back 0!"
+    s.rate(5)
+    assert s.current.back == "back 1!"
+    s.rate(5)
+    assert s.finished                                  # c2 left the deck, so it left the queue

@@ -305,6 +305,7 @@ class StudyScreen(Screen):
             why = f": {problems[0]}" if problems else ""
             self.notify(f"The card is no longer in the deck{why}", severity="warning", timeout=6)
             return
+        self.session.replace_decks(self.app.decks)
         self.card = new_card
         if new_card.type != "drill":
             self.query_one("#front", CardText).show(new_card.front)
