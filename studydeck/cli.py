@@ -125,6 +125,10 @@ def cmd_study(args: argparse.Namespace) -> int:
     config = _config(args)
     loaded = _load(args, config)
     decks = _select(loaded.decks, args.decks)
+    if not args.plain and not (sys.stdin.isatty() and sys.stdout.isatty()):
+        # like git's pager: a full-screen app only on a terminal
+        print("studydeck: not a terminal, so studying in plain mode (--plain)", file=sys.stderr)
+        args.plain = True
     if not args.plain:
         from studydeck.tui.app import run_app  # deferred: textual loads only for the app
 

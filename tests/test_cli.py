@@ -250,3 +250,12 @@ def test_drill_command(tmp_path):
     quiz = studydeck("drill", "--kind", "sigmoid.value", "--count", "1", "--seed", "1", home=home, stdin="q\n")
     assert quiz.returncode == 0 and "σ" in quiz.stdout
     assert not home.exists()
+
+
+def test_without_a_terminal_the_app_falls_back_to_plain_mode(tmp_path):
+    folder, home = tmp_path / "decks", tmp_path / "home"
+    write_deck(folder, n=2)
+    proc = studydeck("--no-bundled", "--deck-dir", str(folder), home=home, stdin="\n4\n")
+    assert proc.returncode == 0
+    assert "plain mode" in proc.stderr
+    assert "\x1b[" not in proc.stdout and "Saved: 4 Well" in proc.stdout
