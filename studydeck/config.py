@@ -11,6 +11,7 @@ relearning_steps = ["10m"]
 leech_threshold = 8          # lapses before a card is flagged as a leech
 day_starts_at = 4            # local hour at which a new study day begins (as Anki)
 fuzz = true                  # spread review intervals slightly, as FSRS and Anki do
+bury_siblings = true         # a new card waits a day while its note's other cards are studied
 ```
 """
 
@@ -53,6 +54,7 @@ class Config:
     leech_threshold: int = 8
     day_starts_at: int = 4
     fuzz: bool = True
+    bury_siblings: bool = True
     source: str = field(default="", compare=False)
 
     def validate(self) -> "Config":

@@ -68,7 +68,8 @@ def build_queue(collection: Collection, decks: Iterable[Deck], config: Config, n
     by_id = {deck.id: deck for deck in decks}
     now_ms = to_ms(now)
     collection.sync_decks(decks, now_ms)
-    reviews_today, new_today = collection.counts_since(to_ms(day_start(now, config.day_starts_at)))
+    today_ms = to_ms(day_start(now, config.day_starts_at))
+    reviews_today, new_today = collection.counts_since(today_ms)
     learning: list[Card] = []
     reviews: list[Card] = []
     review_cap = max(0, config.max_reviews_per_day - reviews_today)
@@ -83,10 +84,36 @@ def build_queue(collection: Collection, decks: Iterable[Deck], config: Config, n
             reviews.append(card)
     new: list[Card] = []
     new_left = max(0, config.new_per_day - new_today)
+    if new_left == 0:
+        return Queue(learning, reviews, new)
+    # Siblings (the two sides of a reversed note, the deletions of a cloze)
+    # are buried as Anki buries them: a new card is not shown on a day its
+    # note is already being studied, so one side cannot give the other away.
+    busy: set[tuple[str, str]] = set()
+    if config.bury_siblings:
+        busy = {(c.deck_id, c.note_id) for c in learning + reviews}
+        for deck_id, card_id in collection.cards_reviewed_since(today_ms):
+            deck = by_id.get(deck_id)
+            card = deck.card(card_id) if deck is not None else None
+            if card is not None:
+                busy.add((deck_id, card.note_id))
     for deck in decks:
-        if len(new) >= new_left:
-            break
-        new += [deck.card(card_id) for card_id in collection.new_cards(deck.id, new_left - len(new))]
+        offset = 0
+        while len(new) < new_left:
+            batch = collection.new_cards(deck.id, 2 * (new_left - len(new)) + 8, offset)
+            if not batch:
+                break
+            offset += len(batch)
+            for card_id in batch:
+                card = deck.card(card_id)
+                note = (deck.id, card.note_id)
+                if note in busy:
+                    continue
+                if config.bury_siblings:
+                    busy.add(note)
+                new.append(card)
+                if len(new) >= new_left:
+                    break
     return Queue(learning, reviews, new)
 
 

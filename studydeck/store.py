@@ -153,11 +153,18 @@ class Collection:
             (*states, now_ms),
         ).fetchall()
 
-    def new_cards(self, deck_id: str, limit: int) -> list[str]:
-        """The first ``limit`` new cards of a deck, in deck order."""
+    def new_cards(self, deck_id: str, limit: int, offset: int = 0) -> list[str]:
+        """New cards of a deck in deck order: ``limit`` of them, skipping ``offset``."""
         return [r[0] for r in self.conn.execute(
             "SELECT card_id FROM cards WHERE deck_id = ? AND state = 0 AND position IS NOT NULL "
-            "ORDER BY position LIMIT ?", (deck_id, limit))]
+            "ORDER BY position LIMIT ? OFFSET ?", (deck_id, limit, offset))]
+
+    def cards_reviewed_since(self, since_ms: int) -> set[tuple[str, str]]:
+        """``(deck_id, card_id)`` of every card with a standing review since ``since_ms``."""
+        # no DISTINCT: with it SQLite walks the card index instead of the time index
+        return set(self.conn.execute(
+            "SELECT deck_id, card_id FROM reviews r WHERE reviewed_at >= ? "
+            "AND NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = r.id)", (since_ms,)))
 
     def sync_decks(self, decks: Iterable["Deck"], now_ms: int) -> int:
         """Record which cards each deck holds and in what order.

@@ -177,3 +177,30 @@ def test_replace_decks_swaps_in_edited_cards(col):
     assert s.current.back == "back 1!"
     s.rate(5)
     assert s.finished                                  # c2 left the deck, so it left the queue
+
+
+def sibling_deck():
+    from studydeck.model import Card, Deck
+
+    def card(card_id, note_id):
+        return Card(deck_id="s", card_id=card_id, note_id=note_id, type="reversed", front=card_id, back="b")
+
+    cards = (card("a", "a"), card("a#reverse", "a"), card("b#c1", "b"), card("b#c2", "b"), card("c", "c"))
+    return Deck(id="s", title="S", description="", path="s.yaml", cards=cards)
+
+
+def test_new_siblings_are_buried_until_the_next_day(col):
+    deck = sibling_deck()
+    clock = Clock()
+    assert [c.card_id for c in build_queue(col, [deck], CONFIG, clock()).new] == ["a", "b#c1", "c"]
+    s = Session(col, [deck], CONFIG, clock=clock)
+    while not s.finished:
+        s.rate(5)
+    assert [c.card_id for c in build_queue(col, [deck], CONFIG, clock()).new] == []   # studied today
+    clock.advance(days=1)
+    assert [c.card_id for c in build_queue(col, [deck], CONFIG, clock()).new] == ["a#reverse", "b#c2"]
+
+
+def test_burying_can_be_turned_off(col):
+    queue = build_queue(col, [sibling_deck()], Config(fuzz=False, bury_siblings=False), Clock()())
+    assert len(queue.new) == 5
