@@ -259,3 +259,21 @@ def test_without_a_terminal_the_app_falls_back_to_plain_mode(tmp_path):
     assert proc.returncode == 0
     assert "plain mode" in proc.stderr
     assert "\x1b[" not in proc.stdout and "Saved: 4 Well" in proc.stdout
+
+
+def test_history_survives_renaming_moving_and_editing_the_file(tmp_path):
+    folder, home = tmp_path / "decks", tmp_path / "home"
+    path = write_deck(folder, n=3)
+    args = ("study", "--plain", "--no-bundled", "--deck-dir", str(folder))
+    studydeck(*args, home=home, stdin="\n5\n", check=True)          # card-0 learned
+    moved = folder / "sub" / "renamed.yml"
+    moved.parent.mkdir()
+    text = path.read_text().replace("Answer 0.", "A better answer 0.")   # edit its back
+    lines = text.splitlines(keepends=True)
+    head, notes = lines[:4], lines[4:]
+    moved.write_text("".join(head + notes[3:] + notes[:3]))           # and move it to the end
+    path.unlink()
+    proc = studydeck(*args, home=home, stdin="\n", check=True)
+    assert "Question 1?" in proc.stdout and "Question 0?" not in proc.stdout
+    stats = json.loads(studydeck("stats", "--json", "--no-bundled", "--deck-dir", str(folder), home=home).stdout)
+    assert stats["decks"][0]["new"] == 2 and stats["reviews_total"] == 1
