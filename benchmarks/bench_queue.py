@@ -1,6 +1,6 @@
 """Building today's queue with 100,000 cards and 1,000,000 review rows.
 
-Figure: the median time of ``session.build_queue`` (due learning cards, due
+Figure: the median time of ``queue.build_queue`` (due learning cards, due
 reviews within the daily cap, new cards within the new-card limit) over a
 collection where 80% of 100,000 cards have been studied, about one in eight
 of them is due, and the review log holds 1,000,000 rows.  The decks are
@@ -25,7 +25,7 @@ from pathlib import Path
 from studydeck.config import Config
 from studydeck.model import Card, Deck
 from studydeck.scheduler import to_ms
-from studydeck.session import build_queue
+from studydeck.queue import build_queue
 from studydeck.store import open_collection
 
 BUDGET_MS = 50.0

@@ -148,7 +148,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     import json
 
     from studydeck import paths, stats
-    from studydeck.session import utcnow
+    from studydeck.queue import utcnow
     from studydeck.store import open_collection
 
     config = _config(args)

@@ -5,9 +5,7 @@ Plain mode and the Textual app are two faces of this class: they show
 ``drill_question()`` and ``answer_drill(text)``.  Scheduling decisions live
 here and in :mod:`studydeck.scheduler`, never in a screen.
 
-The queue (as Anki builds it): due learning and relearning cards first, then
-due reviews (at most ``max_reviews_per_day`` a day), then new cards in deck
-order (at most ``new_per_day`` a day).  A card rated into a short learning
+The queue comes from :mod:`studydeck.queue`.  A card rated into a short learning
 step comes back in the same session once it is due, or up to twenty minutes
 early when nothing else is left (Anki's "learn ahead" limit).
 """
@@ -17,104 +15,20 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Callable, Iterable
 
 from studydeck.config import Config
 from studydeck.model import Card, Deck
+from studydeck.queue import build_queue, utcnow
 from studydeck.scheduler import Outcome, Scheduler, from_ms, to_ms
-from studydeck.store import LEARNING, RELEARNING, REVIEW, CardState, Collection
+from studydeck.store import LEARNING, RELEARNING, CardState, Collection
 
 LEARN_AHEAD = timedelta(minutes=20)
 
 
 class SessionError(Exception):
     """A call the session cannot honour now (rating before a drill is answered...)."""
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def day_start(now: datetime, starts_at_hour: int) -> datetime:
-    """The UTC instant at which the learner's current study day began.
-
-    The day rolls over at ``starts_at_hour`` local time, as in Anki.
-    """
-    local = now.astimezone()
-    start = local.replace(hour=starts_at_hour, minute=0, second=0, microsecond=0)
-    if start > local:
-        start -= timedelta(days=1)
-    return start.astimezone(timezone.utc)
-
-
-@dataclass(frozen=True)
-class Queue:
-    learning: list[Card]
-    reviews: list[Card]
-    new: list[Card]
-
-    def __len__(self) -> int:
-        return len(self.learning) + len(self.reviews) + len(self.new)
-
-
-def build_queue(collection: Collection, decks: Iterable[Deck], config: Config, now: datetime) -> Queue:
-    """Today's queue for ``decks``: learning, then reviews, then new cards.
-
-    The collection knows each deck's cards (``sync_decks``), so new cards are
-    found by an index lookup, not by comparing every card with the history.
-    """
-    decks = list(decks)
-    by_id = {deck.id: deck for deck in decks}
-    now_ms = to_ms(now)
-    collection.sync_decks(decks, now_ms)
-    today_ms = to_ms(day_start(now, config.day_starts_at))
-    reviews_today, new_today = collection.counts_since(today_ms)
-    learning: list[Card] = []
-    reviews: list[Card] = []
-    review_cap = max(0, config.max_reviews_per_day - reviews_today)
-    for deck_id, card_id, state, _due in collection.due_cards(now_ms, (LEARNING, REVIEW, RELEARNING)):
-        deck = by_id.get(deck_id)
-        card = deck.card(card_id) if deck is not None else None
-        if card is None:
-            continue
-        if state != REVIEW:
-            learning.append(card)
-        elif len(reviews) < review_cap:
-            reviews.append(card)
-    new: list[Card] = []
-    new_left = max(0, config.new_per_day - new_today)
-    if new_left == 0:
-        return Queue(learning, reviews, new)
-    # Siblings (the two sides of a reversed note, the deletions of a cloze)
-    # are buried as Anki buries them: a new card is not shown on a day its
-    # note is already being studied, so one side cannot give the other away.
-    busy: set[tuple[str, str]] = set()
-    if config.bury_siblings:
-        busy = {(c.deck_id, c.note_id) for c in learning + reviews}
-        for deck_id, card_id in collection.cards_reviewed_since(today_ms):
-            deck = by_id.get(deck_id)
-            card = deck.card(card_id) if deck is not None else None
-            if card is not None:
-                busy.add((deck_id, card.note_id))
-    for deck in decks:
-        offset = 0
-        while len(new) < new_left:
-            batch = collection.new_cards(deck.id, 2 * (new_left - len(new)) + 8, offset)
-            if not batch:
-                break
-            offset += len(batch)
-            for card_id in batch:
-                card = deck.card(card_id)
-                note = (deck.id, card.note_id)
-                if note in busy:
-                    continue
-                if config.bury_siblings:
-                    busy.add(note)
-                new.append(card)
-                if len(new) >= new_left:
-                    break
-    return Queue(learning, reviews, new)
 
 
 def drill_seed(card: Card, review_number: int) -> int:

@@ -88,7 +88,7 @@ def test_core_modules_import_neither_numpy_nor_textual():
     code = (
         "import sys\n"
         "import studydeck, studydeck.cli, studydeck.deck, studydeck.store, studydeck.scheduler, "
-        "studydeck.session, studydeck.plain, studydeck.stats, studydeck.config, studydeck.drills\n"
+        "studydeck.session, studydeck.queue, studydeck.plain, studydeck.stats, studydeck.config, studydeck.drills\n"
         "bad = sorted(m for m in ('numpy', 'textual', 'fsrs') if m in sys.modules)\n"
         "print(','.join(bad))\n"
     )

@@ -32,7 +32,7 @@ home screen has been painted (used by benchmarks/bench_startup.py)."""
 
 
 def _utcnow() -> datetime:
-    from studydeck.session import utcnow
+    from studydeck.queue import utcnow
 
     return utcnow()
 

@@ -17,7 +17,7 @@ from textual.widgets import Header, Static
 
 from studydeck import stats
 from studydeck.scheduler import to_ms
-from studydeck.session import day_start
+from studydeck.queue import day_start
 from studydeck.tui.deck_table import DeckTable, key_bar
 
 KEYS = [("enter", "Study deck"), ("a", "All due"), ("d", "Drills"), ("s", "Stats"), ("l", "Lab"),
