@@ -23,6 +23,7 @@ import operator
 import os
 import tempfile
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -97,6 +98,52 @@ def card_columns(cards: tuple[Card, ...]) -> tuple[tuple[bool, object], ...]:
 build_cards, build_cards_safe = _card_builder()
 
 
+class LazyCards(Sequence):
+    """A deck's cards from the cache, built on first use.
+
+    Counting them (the home screen, ``check``'s totals) and syncing an
+    unchanged deck need no card objects, so a warm start builds none; the
+    first look at a card builds the deck's whole tuple, once.  It compares,
+    hashes and pickles as that tuple.
+    """
+
+    __slots__ = ("_columns", "_count", "_cards")
+
+    def __init__(self, columns: tuple[tuple[bool, object], ...], count: int) -> None:
+        self._columns = columns
+        self._count = count
+        self._cards: tuple[Card, ...] | None = None
+
+    def _built(self) -> tuple[Card, ...]:
+        if self._cards is None:
+            self._cards = tuple(build_cards(self._columns, self._count))
+            self._columns = None
+        return self._cards
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index):
+        return self._built()[index]
+
+    def __iter__(self):
+        return iter(self._built())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (tuple, LazyCards)):
+            return self._built() == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._built())
+
+    def __repr__(self) -> str:
+        return repr(self._built())
+
+    def __reduce__(self):
+        return (tuple, (self._built(),))
+
+
 @dataclass(slots=True)
 class Parsed:
     """What checking one file gives: the deck (None on any error), its findings,
@@ -147,10 +194,11 @@ def decode(blob: bytes, filename: str) -> Parsed | None:
         deck = None
         if deck_row is not None:
             deck_id, title, description, (count, columns), content_hash = deck_row
-            cards = build_cards(columns, count) if count else []
-            if len(cards) != count or (count and len(columns) != len(_CARD_FIELDS)):
+            if count and (len(columns) != len(_CARD_FIELDS)
+                          or any(not same and len(values) != count for same, values in columns)):
                 return None
-            deck = Deck(deck_id, title, description, filename, tuple(cards), content_hash)
+            cards = LazyCards(columns, count) if count else ()
+            deck = Deck(deck_id, title, description, filename, cards, content_hash)
         found = [Problem(filename, *row) for row in problems]
         return Parsed(deck, found, tuple(deck_pos))
     except Exception:  # any malformed entry is a miss: the file is parsed again

@@ -9,6 +9,7 @@ deletion (``ID#c1``, ``ID#c2``...).  Review history is keyed on
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,7 +69,7 @@ class Deck:
     title: str
     description: str
     path: str                       # the file it was loaded from
-    cards: tuple[Card, ...] = field(default_factory=tuple)
+    cards: Sequence[Card] = field(default_factory=tuple)  # a tuple, or the parse cache's lazy equivalent
     content_hash: str = ""
     _by_id: dict[str, Card] | None = field(default=None, init=False, compare=False, repr=False)
 

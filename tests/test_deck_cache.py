@@ -157,3 +157,25 @@ def test_warm_load_does_not_import_yaml(tmp_path):
     runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
             for _ in range(2)]
     assert runs == [["1", "True"], ["1", "False"]]
+
+
+def test_cached_cards_are_built_only_when_looked_at(tmp_path):
+    import pickle
+
+    from studydeck.deckcache import LazyCards
+
+    folder = tmp_path / "decks"
+    folder.mkdir()
+    body = "".join(f"  - id: n{i}\n    front: Q{i}\n    back: A{i}\n" for i in range(50))
+    (folder / "a.yaml").write_text("deck: a\ntitle: A\ncards:\n" + body)
+    cold = load_decks([folder], cache_dir=tmp_path / "cache").decks[0]
+    warm = load_decks([folder], cache_dir=tmp_path / "cache").decks[0]
+    cards = warm.cards
+    assert isinstance(cards, LazyCards) and len(cards) == 50
+    assert cards._cards is None                      # counting built nothing
+    assert warm == cold and warm.cards == cold.cards and cold.cards == warm.cards
+    assert cards._cards is not None
+    assert warm.card("n7") == cold.card("n7") and list(cards)[7] is cards[7]
+    assert hash(warm) == hash(cold)
+    again = pickle.loads(pickle.dumps(warm))
+    assert again == cold and isinstance(again.cards, tuple)
