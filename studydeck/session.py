@@ -21,7 +21,7 @@ from typing import Callable, Iterable
 from studydeck.config import Config
 from studydeck.model import Card, Deck
 from studydeck.queue import build_queue, utcnow
-from studydeck.scheduler import Outcome, Scheduler, from_ms, to_ms
+from studydeck.scheduler import Outcome, Scheduler, format_interval, from_ms, to_ms
 from studydeck.store import LEARNING, RELEARNING, CardState, Collection
 
 LEARN_AHEAD = timedelta(minutes=20)
@@ -287,6 +287,5 @@ class Session:
         return self._done[-1].outcome if self._done else None
 
     def due_label(self, outcome: Outcome) -> str:
-        from studydeck.scheduler import format_interval
-
+        """How long until ``outcome``'s card is due, as ``10m`` or ``3d``."""
         return format_interval(from_ms(outcome.after.due) - self.clock())
