@@ -73,10 +73,6 @@ class Outcome:
     after: CardState
     became_leech: bool
 
-    @property
-    def interval(self) -> timedelta:
-        return from_ms(self.after.due) - from_ms(self.after.last_review or self.after.due)
-
 
 class Scheduler:
     """The fsrs scheduler plus the pieces FSRS leaves to the application:

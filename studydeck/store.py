@@ -324,10 +324,9 @@ class _Transaction:
             self.conn.execute("ROLLBACK")
 
 
-def _connect(target: str, uri: bool = False) -> sqlite3.Connection:
-    conn = sqlite3.connect(target, uri=uri, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    return conn
+def _connect(target: str) -> sqlite3.Connection:
+    # timeout= is SQLite's busy timeout: a writer waits for another process's lock
+    return sqlite3.connect(target, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
 
 
 def _migrate(conn: sqlite3.Connection, path: Path | str) -> None:

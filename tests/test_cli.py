@@ -11,8 +11,6 @@ import textwrap
 import time
 from pathlib import Path
 
-import pytest
-
 from studydeck.store import open_collection
 
 DECK = textwrap.dedent(

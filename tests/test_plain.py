@@ -91,8 +91,6 @@ def test_choice_card_right_letter_then_rate(col):
 
 
 def test_drill_card_wrong_answer_shows_solution_and_records_one(col):
-    from studydeck import drills
-
     deck = make_deck(n=1, types={0: "drill"})
     session = Session(col, [deck], CONFIG, clock=Clock())
     question = session.drill_question()

@@ -19,7 +19,7 @@ import numpy as np
 from studydeck.engine import LSTM, sigmoid, sigmoid_derivative
 
 from . import fmt
-from .common import decimals_of, grid, question, rng_for, scratch
+from .common import grid, question, rng_for, scratch
 
 
 def _cell_path_product(f: np.ndarray) -> float:

@@ -68,10 +68,9 @@ def _shapes(cell: str, seed: int, params: dict):
 
 
 def _solution(cell, cfg, kw, in_shape, tensors) -> list[str]:
-    I, H, L = cfg["input_size"], cfg["hidden_size"], cfg["num_layers"]
+    H, L = cfg["hidden_size"], cfg["num_layers"]
     Dn = 2 if kw["bidirectional"] else 1
     P = kw.get("proj_size", 0)
-    H_out = P or H
     T = cfg["seq_len"]
     if cfg["unbatched"]:
         read = f"The input {fmt.shape(in_shape)} is unbatched (T, I): T = {T}, no batch dimension."

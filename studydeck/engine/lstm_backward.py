@@ -46,8 +46,9 @@ def lstm_backward(cache, d_out=None, d_hT=None, d_cT=None, record=False):
     dH_all = np.empty((T, N, H_out), dtype) if (proj or record) else None
     tmp = np.empty((N, H), dtype)
     dq = None  # gradient into the previous step's gate activations (FGR)
+    t0 = T  # first step of the chunk of factors in hand; none yet
     for t in range(T - 1, -1, -1):
-        if t == T - 1 or t < t0:
+        if t < t0:
             t0 = max(0, t + 1 - chunk)
             K, Kc, Ko, F, dsig = _factors(cache, t0, t + 1)
         s = t - t0
