@@ -23,8 +23,8 @@ from pathlib import Path
 
 import yaml
 
-from studydeck import deck_yaml
-from studydeck.deck import check_paths, load_decks
+from studydeck.deckfile import yaml_nodes as deck_yaml
+from studydeck.deckfile.load import check_paths, load_decks
 
 KINDS = ("lstm.forget_gate", "params.lstm", "sigmoid.value", "gru.update_gate")
 

@@ -24,8 +24,8 @@ from pathlib import Path
 
 from studydeck.config import Config
 from studydeck.model import Card, Deck
-from studydeck.scheduler import to_ms
-from studydeck.queue import build_queue
+from studydeck.study.scheduler import to_ms
+from studydeck.study.queue import build_queue
 from studydeck.store import open_collection
 
 BUDGET_MS = 50.0

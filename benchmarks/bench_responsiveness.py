@@ -67,7 +67,7 @@ async def one_session(home: Path, folder: Path) -> list[float]:
     from studydeck.tui.card_text import CardText
 
     from studydeck.config import Config
-    from studydeck.deck import load_decks
+    from studydeck.deckfile.load import load_decks
     from studydeck.tui.app import create_app
 
     config = Config(bundled_decks=False, deck_folders=(str(folder),), new_per_day=1000, fuzz=False)

@@ -82,7 +82,7 @@ def _config(args: argparse.Namespace):
 
 def _load(args: argparse.Namespace, config):
     from studydeck import paths
-    from studydeck.deck import load_decks
+    from studydeck.deckfile.load import load_decks
 
     return load_decks(config.deck_paths(), cache_dir=paths.cache_dir(args.home))
 
@@ -109,7 +109,7 @@ def _report_problems(problems, stream) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from studydeck.deck import check_paths
+    from studydeck.deckfile.load import check_paths
 
     targets = args.paths or [str(p) for p in _config(args).deck_paths()]
     result = check_paths(targets)
@@ -135,7 +135,7 @@ def cmd_study(args: argparse.Namespace) -> int:
         return run_app(home=args.home, config=config, loaded=loaded, deck_ids=[d.id for d in decks] if args.decks else None)
     from studydeck import paths
     from studydeck.plain import PlainStudy
-    from studydeck.session import Session
+    from studydeck.study.session import Session
     from studydeck.store import open_collection
 
     _report_problems([p for p in loaded.problems if p.is_error], sys.stderr)
@@ -147,8 +147,9 @@ def cmd_study(args: argparse.Namespace) -> int:
 def cmd_stats(args: argparse.Namespace) -> int:
     import json
 
-    from studydeck import paths, stats
-    from studydeck.queue import utcnow
+    from studydeck import paths
+    from studydeck.study import stats
+    from studydeck.study.queue import utcnow
     from studydeck.store import open_collection
 
     config = _config(args)
@@ -202,7 +203,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     from studydeck.config import ConfigError
-    from studydeck.deck import DeckError
+    from studydeck.deckfile.load import DeckError
     from studydeck.drills.errors import DrillError, UnknownKindError
     from studydeck.store import CollectionError
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from studydeck.scheduler import LABELS, state_name
-from studydeck.session import Session, SessionError
+from studydeck.study.scheduler import LABELS, state_name
+from studydeck.study.session import Session, SessionError
 
 HINT = "Type 1 to 5 to rate, u to undo, q to quit."
 

@@ -53,7 +53,7 @@ def test_every_file_parses_with_safe_load(path):
 
 
 def test_the_loader_reports_no_error_and_no_warning():
-    from studydeck.deck import load_decks
+    from studydeck.deckfile.load import load_decks
 
     result = load_decks([DECKS_DIR])
     assert [str(p) for p in result.problems] == []
@@ -61,7 +61,7 @@ def test_the_loader_reports_no_error_and_no_warning():
 
 
 def test_the_loader_builds_every_card_of_every_note():
-    from studydeck.deck import load_decks
+    from studydeck.deckfile.load import load_decks
 
     result = load_decks([DECKS_DIR])
     expected = 0
@@ -175,7 +175,7 @@ def test_loaded_cards_render_as_intended():
     """Loaded cards: cloze backs bold exactly the deletion, nothing else gets emphasis."""
     from markdown_it import MarkdownIt
 
-    from studydeck.deck import load_decks
+    from studydeck.deckfile.load import load_decks
 
     md = MarkdownIt("gfm-like")
     result = load_decks([DECKS_DIR])

@@ -85,8 +85,8 @@ def test_usage_error_exits_2(tmp_path):
 def test_core_modules_import_neither_numpy_nor_textual():
     code = (
         "import sys\n"
-        "import studydeck, studydeck.cli, studydeck.deck, studydeck.store, studydeck.scheduler, "
-        "studydeck.session, studydeck.queue, studydeck.plain, studydeck.stats, studydeck.config, studydeck.drills\n"
+        "import studydeck, studydeck.cli, studydeck.deckfile.load, studydeck.store, studydeck.study.scheduler, "
+        "studydeck.study.session, studydeck.study.queue, studydeck.plain, studydeck.study.stats, studydeck.config, studydeck.drills\n"
         "bad = sorted(m for m in ('numpy', 'textual', 'fsrs') if m in sys.modules)\n"
         "print(','.join(bad))\n"
     )

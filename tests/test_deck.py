@@ -8,8 +8,8 @@ import textwrap
 
 import pytest
 
-from studydeck.deck import DeckError, LoadResult, check_paths, load_decks, parse_deck
-from studydeck.deck_schema import NO_ID_WARNING, derive_id
+from studydeck.deckfile.load import DeckError, LoadResult, check_paths, load_decks, parse_deck
+from studydeck.deckfile.schema import NO_ID_WARNING, derive_id
 from studydeck.drills.catalog import KINDS
 from studydeck.model import Problem
 
@@ -257,7 +257,7 @@ def test_cloze_errors_point_inside_the_text():
 
 
 def test_the_schema_knows_exactly_the_models_card_types():
-    from studydeck.deck_schema import REQUIRED, TYPE_KEYS
+    from studydeck.deckfile.schema import REQUIRED, TYPE_KEYS
     from studydeck.model import CARD_TYPES
 
     assert tuple(TYPE_KEYS) == CARD_TYPES and tuple(REQUIRED) == CARD_TYPES
@@ -331,7 +331,7 @@ def test_a_file_named_twice_is_loaded_once(tmp_path):
 
 
 def test_importing_the_loader_pulls_in_neither_numpy_nor_textual():
-    code = ("import sys, studydeck.deck as d; d.parse_deck(b'deck: x\\ntitle: T\\ncards: []\\n', 'x');"
+    code = ("import sys, studydeck.deckfile.load as d; d.parse_deck(b'deck: x\\ntitle: T\\ncards: []\\n', 'x');"
             "print(sorted(m for m in ('numpy', 'textual') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

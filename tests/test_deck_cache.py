@@ -8,9 +8,9 @@ import zlib
 
 import pytest
 
-from studydeck import deck as deck_module
-from studydeck import deckcache
-from studydeck.deck import content_hash, load_decks
+from studydeck.deckfile import load as deck_module
+from studydeck.deckfile import cache as deckcache
+from studydeck.deckfile.load import content_hash, load_decks
 from studydeck.model import Card
 
 GOOD = ("deck: cached\ntitle: Cached\ncards:\n"
@@ -150,7 +150,7 @@ def test_warm_load_does_not_import_yaml(tmp_path):
     folder.mkdir()
     (folder / "a.yaml").write_text("deck: a\ntitle: A\ncards:\n  - id: x\n    front: Q\n    back: A\n")
     code = (
-        "import sys\nfrom studydeck.deck import load_decks\n"
+        "import sys\nfrom studydeck.deckfile.load import load_decks\n"
         f"r = load_decks([{str(folder)!r}], cache_dir={str(tmp_path / 'cache')!r})\n"
         "print(len(r.decks), 'yaml' in sys.modules)\n"
     )
@@ -162,7 +162,7 @@ def test_warm_load_does_not_import_yaml(tmp_path):
 def test_cached_cards_are_built_only_when_looked_at(tmp_path):
     import pickle
 
-    from studydeck.deckcache import LazyCards
+    from studydeck.deckfile.cache import LazyCards
 
     folder = tmp_path / "decks"
     folder.mkdir()

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from studydeck.deck import MAX_DEPTH, MAX_FILE_BYTES, load_decks, parse_deck
+from studydeck.deckfile.load import MAX_DEPTH, MAX_FILE_BYTES, load_decks, parse_deck
 
 HEAD = b"deck: x\ntitle: T\ncards:\n"
 
@@ -119,7 +119,7 @@ def test_crlf_line_endings_and_tabs_in_text_are_fine():
 def test_deep_flow_nesting_is_refused_without_crashing():
     # libyaml's composer recurses in C: 100,000 brackets would crash the process,
     # so this runs in a child and checks it exits cleanly with the depth error.
-    code = ("from studydeck.deck import parse_deck\n"
+    code = ("from studydeck.deckfile.load import parse_deck\n"
             "d, p = parse_deck(b'deck: x\\ntitle: T\\ncards: ' + b'[' * 100000, 'deep.yaml')\n"
             "print(p[0])\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
@@ -169,7 +169,7 @@ def test_many_errors_in_one_file_are_all_reported_quickly():
 def test_the_pure_python_parser_fallback_gives_the_same_findings(monkeypatch):
     import yaml
 
-    from studydeck import deck_yaml
+    from studydeck.deckfile import yaml_nodes as deck_yaml
 
     samples = [
         HEAD + b"  - id: a\n    fornt: q\n    back: b\n",

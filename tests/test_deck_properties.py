@@ -7,7 +7,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from studydeck.deck import DeckError, parse_deck
+from studydeck.deckfile.load import DeckError, parse_deck
 from studydeck.model import CARD_TYPES, Deck, Problem
 
 VALID = """\

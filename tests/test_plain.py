@@ -4,7 +4,7 @@ import pytest
 
 from studydeck.config import Config
 from studydeck.plain import PlainStudy
-from studydeck.session import Session
+from studydeck.study.session import Session
 from studydeck.store import open_collection
 from tests.helpers import Clock, make_deck
 
@@ -114,7 +114,7 @@ def test_drill_card_right_answer_then_default_rating(col):
 
 
 def test_drill_question_is_reproducible_from_card_and_review_number(col):
-    from studydeck.session import drill_seed
+    from studydeck.study.session import drill_seed
 
     deck = make_deck(n=1, types={0: "drill"})
     first = Session(col, [deck], CONFIG, clock=Clock()).drill_question()

@@ -3,7 +3,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from studydeck.config import Config
-from studydeck.scheduler import FSRS_RATING, Scheduler, format_interval, from_ms
+from studydeck.study.scheduler import FSRS_RATING, Scheduler, format_interval, from_ms
 from studydeck.store import LEARNING, REVIEW
 
 NOW = datetime(2026, 3, 1, 12, tzinfo=timezone.utc)

@@ -3,8 +3,8 @@ from datetime import datetime, timezone
 import pytest
 
 from studydeck.config import Config
-from studydeck.queue import build_queue, day_start
-from studydeck.session import Session, SessionError
+from studydeck.study.queue import build_queue, day_start
+from studydeck.study.session import Session, SessionError
 from studydeck.store import REVIEW, open_collection
 from tests.helpers import Clock, make_deck
 

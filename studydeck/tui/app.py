@@ -32,7 +32,7 @@ home screen has been painted (used by benchmarks/bench_startup.py)."""
 
 
 def _utcnow() -> datetime:
-    from studydeck.queue import utcnow
+    from studydeck.study.queue import utcnow
 
     return utcnow()
 
@@ -129,7 +129,7 @@ class StudyDeckApp(App[int]):
 
     def reload_decks(self) -> None:
         """Read the deck files again (after an edit); errors are listed, never raised."""
-        from studydeck.deck import load_decks
+        from studydeck.deckfile.load import load_decks
 
         loaded = load_decks(self.config.deck_paths(), cache_dir=paths.cache_dir(self.home))
         self._set_decks(loaded.decks, loaded.problems)
@@ -233,7 +233,7 @@ def create_app(
     """
     config = config or Config()
     if loaded is None:
-        from studydeck.deck import load_decks
+        from studydeck.deckfile.load import load_decks
 
         loaded = load_decks(config.deck_paths(), cache_dir=paths.cache_dir(home))
     return StudyDeckApp(

@@ -15,9 +15,9 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
-from studydeck import stats
-from studydeck.scheduler import to_ms
-from studydeck.queue import day_start
+from studydeck.study import stats
+from studydeck.study.scheduler import to_ms
+from studydeck.study.queue import day_start
 from studydeck.tui.deck_table import DeckTable, key_bar
 
 KEYS = [("enter", "Study deck"), ("a", "All due"), ("d", "Drills"), ("s", "Stats"), ("l", "Lab"),

@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from studydeck.scheduler import LABELS
+from studydeck.study.scheduler import LABELS
 
 
 class RatingBar(Static):

@@ -1,6 +1,6 @@
 """The stats screen: the review heatmap, reviews per day, the due forecast,
 true retention and cards by state.  Every number comes from
-:mod:`studydeck.stats`, the same functions ``studydeck stats`` prints.
+:mod:`studydeck.study.stats`, the same functions ``studydeck stats`` prints.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Sparkline, Static
 
-from studydeck import stats
-from studydeck.scheduler import to_ms
+from studydeck.study import stats
+from studydeck.study.scheduler import to_ms
 from studydeck.tui.heatmap import heatmap
 
 PER_DAY_DAYS = 90

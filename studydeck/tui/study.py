@@ -24,8 +24,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Header, ProgressBar, Rule, Static
 
-from studydeck.scheduler import LABELS, state_name
-from studydeck.session import Session, SessionError
+from studydeck.study.scheduler import LABELS, state_name
+from studydeck.study.session import Session, SessionError
 from studydeck.tui.card_text import CardText
 from studydeck.tui.deck_table import key_bar
 from studydeck.tui.drill_view import DrillView

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from studydeck.config import Config
-from studydeck.deck import load_decks
+from studydeck.deckfile.load import load_decks
 from studydeck.tui.app import create_app
 from tests.helpers import Clock
 

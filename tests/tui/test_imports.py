@@ -13,7 +13,7 @@ from tests.tui.conftest import BASICS, write_decks
 SCRIPT = textwrap.dedent("""\
     import asyncio, json, sys
     from studydeck.config import Config
-    from studydeck.deck import load_decks
+    from studydeck.deckfile.load import load_decks
     from studydeck.tui.app import create_app
 
     HEAVY = ("numpy", "studydeck.engine", "studydeck.drills.registry", "fsrs", "markdown_it")

@@ -211,7 +211,7 @@ def test_factory_loads_configured_decks_itself(tmp_path, studydeck_home):
 
 def _rate_on_days(collection, days_ago, clock, undo_last=False):
     from studydeck.config import Config
-    from studydeck.scheduler import Scheduler, to_ms
+    from studydeck.study.scheduler import Scheduler, to_ms
 
     scheduler = Scheduler(Config(fuzz=False))
     last = None
@@ -226,8 +226,8 @@ def _rate_on_days(collection, days_ago, clock, undo_last=False):
 
 
 def test_streak_by_probes_equals_stats_streak(make_app, clock):
-    from studydeck import stats
-    from studydeck.stats import current_streak
+    from studydeck.study import stats
+    from studydeck.study.stats import current_streak
 
     app = make_app(basics=BASICS)
     collection = app.collection

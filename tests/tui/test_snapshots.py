@@ -12,8 +12,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from studydeck.config import Config
-from studydeck.deck import load_decks
-from studydeck.scheduler import Scheduler, to_ms
+from studydeck.deckfile.load import load_decks
+from studydeck.study.scheduler import Scheduler, to_ms
 from studydeck.store import open_collection
 from tests.tui.conftest import BASICS, FROZEN, MIXED
 

@@ -8,7 +8,7 @@ import textwrap
 
 from studydeck.tui.card_text import CardText
 
-from studydeck.scheduler import LABELS
+from studydeck.study.scheduler import LABELS
 from tests.tui.conftest import BASICS, DRILLS, MIXED, plain, reviews
 
 SIZE = (100, 30)

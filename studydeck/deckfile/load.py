@@ -26,8 +26,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from studydeck.deck_schema import MAX_DEPTH, MAX_FILE_BYTES  # noqa: F401 - part of this module's API
-from studydeck.deckcache import ParseCache, Parsed
+from studydeck.deckfile.schema import MAX_DEPTH, MAX_FILE_BYTES  # noqa: F401 - part of this module's API
+from studydeck.deckfile.cache import ParseCache, Parsed
 from studydeck.model import Deck, Problem
 
 # deck_yaml (PyYAML) and deck_notes (the schema walk) load only when a file
@@ -116,8 +116,8 @@ def _parse(data: bytes, filename: str, digest: str) -> Parsed:
 
 
 def _parse_checked(data: bytes, filename: str, digest: str) -> Parsed:
-    from studydeck import deck_yaml
-    from studydeck.deck_notes import walk
+    from studydeck.deckfile import yaml_nodes as deck_yaml
+    from studydeck.deckfile.notes import walk
 
     text, findings = deck_yaml.prescan(data)
     if text is None:

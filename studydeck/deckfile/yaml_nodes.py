@@ -36,7 +36,7 @@ except ImportError:  # pragma: no cover - depends on how pyyaml was built
 
     HAVE_LIBYAML = False
 
-from studydeck.deck_schema import MAX_DEPTH, MAX_FILE_BYTES  # noqa: E402,F401 - the caps live with the schema
+from studydeck.deckfile.schema import MAX_DEPTH, MAX_FILE_BYTES  # noqa: E402,F401 - the caps live with the schema
 
 # Tags the composer hands out.  PLAIN contains a space, which no tag written
 # in a file can contain, so it cannot be forged.

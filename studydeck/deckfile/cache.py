@@ -157,7 +157,7 @@ class Parsed:
 def salt() -> str:
     global _SALT
     if _SALT is None:
-        from studydeck import deck_schema
+        from studydeck.deckfile import schema as deck_schema
         from studydeck.drills import catalog
 
         # PyYAML's version and C/pure-Python parser are left out of the key on

@@ -12,7 +12,7 @@ from typing import Any
 
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-from studydeck.deck_yaml import (CONTROL_RE, MAP, PLAIN, SEQ, STANDARD_TAGS, STR, char_name,
+from studydeck.deckfile.yaml_nodes import (CONTROL_RE, MAP, PLAIN, SEQ, STANDARD_TAGS, STR, char_name,
                                  resolve_plain, tag_message)
 
 Finding = tuple[int, int, str, str]

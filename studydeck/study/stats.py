@@ -12,8 +12,8 @@ from datetime import date, datetime, timedelta
 
 from studydeck.config import Config
 from studydeck.model import Deck
-from studydeck.scheduler import to_ms
-from studydeck.queue import day_start
+from studydeck.study.scheduler import to_ms
+from studydeck.study.queue import day_start
 from studydeck.store import LEARNING, RELEARNING, REVIEW, Collection
 
 _STANDING = "NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = r.id)"

@@ -16,10 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from studydeck.deck_cloze import find_deletions, render
-from studydeck.deck_fields import INVALID, Fields, is_null, suggest
-from studydeck.deck_yaml import position
-from studydeck.deck_schema import (DECK_ID_RE, MAX_CHOICES, MIN_CHOICES, NO_ID_WARNING,
+from studydeck.deckfile.cloze import find_deletions, render
+from studydeck.deckfile.fields import INVALID, Fields, is_null, suggest
+from studydeck.deckfile.yaml_nodes import position
+from studydeck.deckfile.schema import (DECK_ID_RE, MAX_CHOICES, MIN_CHOICES, NO_ID_WARNING,
                                    NOTE_ID_RE, NOTE_KEYS, REQUIRED, TOP_KEYS, TYPE_KEYS, applies,
                                    derive_id, slug)
 from studydeck.drills.catalog import KINDS, check_params, closest_kind

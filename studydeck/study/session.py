@@ -3,9 +3,9 @@
 Plain mode and the Textual app are two faces of this class: they show
 ``current``, call ``reveal()``, ``rate(n)``, ``undo()``, and for drill cards
 ``drill_question()`` and ``answer_drill(text)``.  Scheduling decisions live
-here and in :mod:`studydeck.scheduler`, never in a screen.
+here and in :mod:`studydeck.study.scheduler`, never in a screen.
 
-The queue comes from :mod:`studydeck.queue`.  A card rated into a short learning
+The queue comes from :mod:`studydeck.study.queue`.  A card rated into a short learning
 step comes back in the same session once it is due, or up to twenty minutes
 early when nothing else is left (Anki's "learn ahead" limit).
 """
@@ -20,8 +20,8 @@ from typing import Callable, Iterable
 
 from studydeck.config import Config
 from studydeck.model import Card, Deck
-from studydeck.queue import build_queue, utcnow
-from studydeck.scheduler import Outcome, Scheduler, format_interval, from_ms, to_ms
+from studydeck.study.queue import build_queue, utcnow
+from studydeck.study.scheduler import Outcome, Scheduler, format_interval, from_ms, to_ms
 from studydeck.store import LEARNING, RELEARNING, CardState, Collection
 
 LEARN_AHEAD = timedelta(minutes=20)

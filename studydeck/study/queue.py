@@ -15,7 +15,7 @@ from typing import Iterable
 
 from studydeck.config import Config
 from studydeck.model import Card, Deck
-from studydeck.scheduler import to_ms
+from studydeck.study.scheduler import to_ms
 from studydeck.store import LEARNING, RELEARNING, REVIEW, Collection
 
 
