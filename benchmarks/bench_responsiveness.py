@@ -64,7 +64,7 @@ def percentile(values: list[float], q: float) -> float:
 
 
 async def one_session(home: Path, folder: Path) -> list[float]:
-    from studydeck.tui.card_text import CardText
+    from studydeck.tui.widgets.card_text import CardText
 
     from studydeck.config import Config
     from studydeck.deckfile.load import load_decks

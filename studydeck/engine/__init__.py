@@ -17,7 +17,7 @@ from studydeck.engine.gru_cell import GRUCell, RNNCell
 from studydeck.engine.keras import from_keras, keras_state_dict
 from studydeck.engine.lstm_cell import LSTMCell
 from studydeck.engine.params import StateDictError
-from studydeck.engine.recurrent import GRU, LSTM, RNN
+from studydeck.engine.layers import GRU, LSTM, RNN
 from studydeck.engine.variants import VARIANT_NAMES, LSTMVariant, lstm_variant
 
 __all__ = [

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from studydeck.engine.cellbase import CellBase
+from studydeck.engine.cell_base import CellBase
 from studydeck.engine.functional import sigmoid
-from studydeck.engine.gru_kernel import gru_backward, gru_forward, rnn_backward, rnn_forward
+from studydeck.engine.kernels.gru import gru_backward, gru_forward
+from studydeck.engine.kernels.rnn import rnn_backward, rnn_forward
 from studydeck.engine.shapes import gated_shapes
 
 

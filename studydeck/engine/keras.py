@@ -21,7 +21,7 @@ import numpy as np
 
 from studydeck.engine.gru_cell import GRUCell
 from studydeck.engine.lstm_cell import LSTMCell
-from studydeck.engine.recurrent import GRU, LSTM
+from studydeck.engine.layers import GRU, LSTM
 
 
 def _blocks(matrix, order, k):

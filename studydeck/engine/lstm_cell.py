@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from studydeck.engine.cellbase import CellBase
+from studydeck.engine.cell_base import CellBase
 from studydeck.engine.functional import sigmoid
-from studydeck.engine.lstm_backward import lstm_backward
-from studydeck.engine.lstm_kernel import lstm_forward
+from studydeck.engine.kernels.lstm_backward import lstm_backward
+from studydeck.engine.kernels.lstm import lstm_forward
 from studydeck.engine.shapes import lstm_shapes
 from studydeck.engine.variants import lstm_variant
 

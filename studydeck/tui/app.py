@@ -85,7 +85,7 @@ class StudyDeckApp(App[int]):
         """
         import threading
 
-        from studydeck.tui.home import home_numbers
+        from studydeck.tui.screens.home import home_numbers
 
         result: dict = {}
         decks, config, clock, path = self.decks, self.config, self.clock, paths.collection_path(self.home)
@@ -136,12 +136,12 @@ class StudyDeckApp(App[int]):
 
     # -- navigation --------------------------------------------------------
     def get_default_screen(self) -> Screen:
-        from studydeck.tui.home import HomeScreen
+        from studydeck.tui.screens.home import HomeScreen
 
         return HomeScreen()
 
     def open_study(self, decks: Sequence[Deck]) -> None:
-        from studydeck.tui.study import StudyScreen  # deferred: Markdown, scheduler, fsrs
+        from studydeck.tui.screens.study import StudyScreen  # deferred: Markdown, scheduler, fsrs
 
         self.push_screen(StudyScreen(list(decks)))
 
@@ -149,22 +149,22 @@ class StudyDeckApp(App[int]):
         self.open_study(self.decks)
 
     def action_drills(self) -> None:
-        from studydeck.tui.drill import DrillScreen  # deferred: numpy, engine, drills
+        from studydeck.tui.screens.drill import DrillScreen  # deferred: numpy, engine, drills
 
         self.push_screen(DrillScreen())
 
     def action_stats(self) -> None:
-        from studydeck.tui.stats import StatsScreen
+        from studydeck.tui.screens.stats import StatsScreen
 
         self.push_screen(StatsScreen())
 
     def action_lab(self) -> None:
-        from studydeck.tui.lab import LabScreen  # deferred: numpy and the engine
+        from studydeck.tui.screens.lab import LabScreen  # deferred: numpy and the engine
 
         self.push_screen(LabScreen())
 
     def action_help(self) -> None:
-        from studydeck.tui.help import HelpScreen
+        from studydeck.tui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from studydeck.tui.app import create_app
-from studydeck.tui.help import KEYS
-from studydeck.tui.deck_table import DeckTable
+from studydeck.tui.screens.help import KEYS
+from studydeck.tui.widgets.deck_table import DeckTable
 from tests.tui.conftest import BASICS, BROKEN, MIXED, plain, reviews
 
 SIZE = (100, 30)
@@ -153,7 +153,7 @@ def _listed_keys() -> set[str]:
 
 
 async def test_help_lists_every_bound_key(make_app):
-    from studydeck.tui import drill, help, home, lab, stats, study
+    from studydeck.tui.screens import drill, help, home, lab, stats, study
 
     listed = _listed_keys()
     names = {"escape": "esc", "question_mark": "?", "left_square_bracket": "[",
@@ -244,7 +244,7 @@ def test_streak_by_probes_equals_stats_streak(make_app, clock):
 
 
 async def test_prefetched_home_numbers_are_the_same(make_app, clock):
-    from studydeck.tui.home import home_numbers
+    from studydeck.tui.screens.home import home_numbers
 
     app = make_app(basics=BASICS)
     _rate_on_days(app.collection, [2, 1], clock)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 import textwrap
 
-from studydeck.tui.card_text import CardText
+from studydeck.tui.widgets.card_text import CardText
 
 from studydeck.study.scheduler import LABELS
 from tests.tui.conftest import BASICS, DRILLS, MIXED, plain, reviews
@@ -20,7 +20,7 @@ def front_text(screen) -> str:
 
 async def open_deck(pilot, deck_id: str) -> None:
     """From home, move the table cursor to ``deck_id`` and press Enter."""
-    from studydeck.tui.deck_table import DeckTable
+    from studydeck.tui.widgets.deck_table import DeckTable
 
     table = pilot.app.screen.query_one(DeckTable)
     row = [deck for deck, _ in table.rows].index(deck_id)

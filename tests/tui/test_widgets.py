@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from studydeck.tui.cell_diagram import cell_diagram, gru_picture, lstm_picture, vector_text
-from studydeck.tui.heatmap import SHADES, heatmap, level
-from studydeck.tui.plot import bar_heights, log_bars
-from studydeck.tui.values import given_text, value_block
+from studydeck.tui.drawing.cell_diagram import cell_diagram, gru_picture, lstm_picture, vector_text
+from studydeck.tui.drawing.heatmap import SHADES, heatmap, level
+from studydeck.tui.drawing.plot import bar_heights, log_bars
+from studydeck.tui.widgets.values import given_text, value_block
 
 LSTM_CELL = {"x": [0.5, -1.0], "h_prev": [0.1, 0.2], "c_prev": [0.3, -0.4], "i": [0.5, 0.25],
              "f": [0.62, 0.41], "g": [0.1, -0.2], "o": [0.7, 0.3], "c": [0.236, -0.214],

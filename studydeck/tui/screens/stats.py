@@ -17,7 +17,7 @@ from textual.widgets import Footer, Header, Sparkline, Static
 
 from studydeck.study import stats
 from studydeck.study.scheduler import to_ms
-from studydeck.tui.heatmap import heatmap
+from studydeck.tui.drawing.heatmap import heatmap
 
 PER_DAY_DAYS = 90
 

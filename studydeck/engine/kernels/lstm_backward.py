@@ -1,6 +1,6 @@
 """Backpropagation through time for one direction of an LSTM layer.
 
-Pairs with :func:`studydeck.engine.lstm_kernel.lstm_forward`; the equations are
+Pairs with :func:`studydeck.engine.kernels.lstm.lstm_forward`; the equations are
 in that module's docstring.  With peepholes the gate gradients also flow into
 the cell state (dc_(t-1) += dA_i ⊙ w_ci + dA_f ⊙ w_cf, dc_t += dA_o ⊙ w_co) and
 with full gate recurrence into the previous step's gates
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from studydeck.engine.lstm_kernel import _factors
+from studydeck.engine.kernels.lstm import _factors
 
 
 def lstm_backward(cache, d_out=None, d_hT=None, d_cT=None, record=False):

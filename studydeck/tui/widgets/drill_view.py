@@ -18,8 +18,8 @@ from textual.message import Message
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Input, Static
 
-from studydeck.tui.cell_diagram import cell_diagram
-from studydeck.tui.values import given_text
+from studydeck.tui.drawing.cell_diagram import cell_diagram
+from studydeck.tui.widgets.values import given_text
 
 _INPUTS = ("x", "h_prev", "c_prev")
 

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from studydeck.engine.workspace import Workspace
+from studydeck.engine.kernels.workspace import Workspace
 
 
 CONCAT_MIN_BATCH = 8  # from this batch size on, x_t joins h_(t−1) in the per-step matmul

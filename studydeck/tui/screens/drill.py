@@ -18,7 +18,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, SelectionList, Static
 
-from studydeck.tui.drill_view import DrillView
+from studydeck.tui.widgets.drill_view import DrillView
 
 
 def available_kinds() -> list[str]:

@@ -18,7 +18,7 @@ from textual.widgets import Header, Static
 from studydeck.study import stats
 from studydeck.study.scheduler import to_ms
 from studydeck.study.queue import day_start
-from studydeck.tui.deck_table import DeckTable, key_bar
+from studydeck.tui.widgets.deck_table import DeckTable, key_bar
 
 KEYS = [("enter", "Study deck"), ("a", "All due"), ("d", "Drills"), ("s", "Stats"), ("l", "Lab"),
         ("?", "Help"), ("q", "Quit"), ("^p", "Commands")]

@@ -26,8 +26,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Header, Static
 
-from studydeck.tui.cell_diagram import cell_diagram, vector_text
-from studydeck.tui.plot import log_bars
+from studydeck.tui.drawing.cell_diagram import cell_diagram, vector_text
+from studydeck.tui.drawing.plot import log_bars
 
 KNOBS = [("x", 0), ("x", 1), ("h_prev", 0), ("h_prev", 1), ("c_prev", 0), ("c_prev", 1)]
 START = {"x": [0.5, -1.0], "h_prev": [0.0, 0.0], "c_prev": [0.0, 0.0]}

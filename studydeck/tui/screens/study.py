@@ -26,10 +26,10 @@ from textual.widgets import Header, ProgressBar, Rule, Static
 
 from studydeck.study.scheduler import LABELS, state_name
 from studydeck.study.session import Session, SessionError
-from studydeck.tui.card_text import CardText
-from studydeck.tui.deck_table import key_bar
-from studydeck.tui.drill_view import DrillView
-from studydeck.tui.rating_bar import RatingBar
+from studydeck.tui.widgets.card_text import CardText
+from studydeck.tui.widgets.deck_table import key_bar
+from studydeck.tui.widgets.drill_view import DrillView
+from studydeck.tui.widgets.rating_bar import RatingBar
 
 LETTERS = "abcdef"
 

@@ -1,0 +1,1 @@
+"""Text drawings: the LSTM/GRU cell diagram, the review heatmap, bar plots."""

@@ -1,0 +1,1 @@
+"""The app's screens: home, study, drill, stats, lab and help."""
