@@ -111,6 +111,69 @@ def _byte_position(data: bytes, offset: int) -> tuple[int, int]:
     return line, col
 
 
+_FLOW_TOKEN_RE = re.compile(r"""[\[\]{}\n#"']""")
+
+
+def _starts_node(text: str, index: int) -> bool:
+    """Whether a bracket or quote at ``index`` begins a node (rather than sit inside plain text)."""
+    line_start = text.rfind("\n", 0, index) + 1
+    before = text[line_start:index].rstrip(" \t")
+    return not before or before[-1] in ":-,[{?"
+
+
+def _skip_quoted(text: str, index: int) -> int:
+    """The index just past the quoted scalar that opens at ``index`` (the end of text if unclosed)."""
+    quote = text[index]
+    i = index + 1
+    while (end := text.find(quote, i)) >= 0:
+        if quote == "'":
+            if not text.startswith("''", end):
+                return end + 1
+            i = end + 2
+            continue
+        backslashes = end - len(text[i:end].rstrip("\\")) - i
+        if backslashes % 2 == 0:
+            return end + 1
+        i = end + 1
+    return len(text)
+
+
+def flow_too_deep(text: str) -> Finding | None:
+    """Flow brackets nested deeper than ``MAX_DEPTH``, found by our own scan before libyaml runs.
+
+    libyaml's composer recurses in C, and whether it stops deep nesting itself
+    (and with which message) depends on its version; this scan makes the
+    answer ours.  Brackets inside quoted scalars, comments and plain text
+    (``a[1]``) are not counted.
+    """
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return None
+    depth = 0
+    i = 0
+    while (match := _FLOW_TOKEN_RE.search(text, i)) is not None:
+        ch, j = match.group(), match.start()
+        i = j + 1
+        if ch in "[{":
+            if depth or _starts_node(text, j):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    line, col = position(text, j)
+                    return line, col, f"nesting deeper than {MAX_DEPTH} levels; a deck needs only a few"
+            else:  # inside a plain scalar, which runs to the end of its line
+                end = text.find("\n", j)
+                i = len(text) if end < 0 else end
+        elif ch in "]}":
+            depth = max(depth - 1, 0)
+        elif ch == "#":
+            if j == 0 or text[j - 1] in " \t\n":
+                end = text.find("\n", j)
+                i = len(text) if end < 0 else end
+        elif ch in "\"'":
+            if depth or _starts_node(text, j):
+                i = _skip_quoted(text, j)
+    return None
+
+
 class TooDeep(Exception):
     def __init__(self, node: Any) -> None:
         super().__init__(node)
@@ -179,6 +242,9 @@ def _find_alias(data: bytes) -> Finding | None:
 
 def compose(data: bytes, text: str) -> tuple[Any, list[Finding]]:
     """The root node of a pre-scanned file, or None with the errors found."""
+    deep = flow_too_deep(text)
+    if deep is not None:
+        return None, [deep]
     try:
         if _ANCHOR_RE.search(data) is not None:
             alias = _find_alias(data)

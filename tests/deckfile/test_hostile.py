@@ -187,3 +187,28 @@ def test_the_pure_python_parser_fallback_gives_the_same_findings(monkeypatch):
         assert deck_c == deck_py
         assert [(p.line, p.severity) for p in found_c] == [(p.line, p.severity) for p in found_py]
     assert slow[-1][0] is not None and len(slow[-1][0].cards) == 2
+
+
+def test_deep_flow_nesting_is_refused_by_our_scan_before_libyaml(monkeypatch):
+    # The message must not depend on the libyaml version: the composer is never reached.
+    from studydeck.deckfile import yaml_nodes
+
+    def boom(*_a, **_k):
+        raise AssertionError("libyaml saw a file nested deeper than the cap")
+
+    monkeypatch.setattr(yaml_nodes, "_Composer", boom)
+    prefix = b"  - {id: d, type: drill, drill: lstm.step, params: {x: "
+    found = check(HEAD + prefix + b"[" * 60 + b"}}\n")
+    assert len(found) == 1
+    line, col, message = found[0]
+    # two braces open the card and its params, so the (MAX_DEPTH - 1)th bracket is one too many
+    assert (line, col) == (4, len(prefix) + MAX_DEPTH - 1)
+    assert message == f"nesting deeper than {MAX_DEPTH} levels; a deck needs only a few"
+
+
+def test_brackets_in_text_quotes_and_comments_are_not_nesting():
+    deep = "[" * (MAX_DEPTH + 10)
+    data = HEAD + (f'  - id: a\n    front: "{deep}"\n    back: \'{deep}\'\n'
+            f"  - id: b  # {deep}\n    front: a{deep}\n    back: |\n      x{deep}\n").encode()
+    deck, problems = parse_deck(data, "ok.yaml")
+    assert problems == [] and deck.cards[0].front == deep and deck.cards[1].front == "a" + deep
