@@ -57,7 +57,7 @@ class Config:
     bury_siblings: bool = True
     source: str = field(default="", compare=False)
 
-    def validate(self) -> "Config":
+    def validate(self) -> Config:
         where = self.source or "settings"
         if not 0.7 <= self.desired_retention <= 0.99:
             raise ConfigError(f"{where}: desired_retention must be between 0.7 and 0.99, got {self.desired_retention}")
@@ -90,7 +90,7 @@ class Config:
             found.append(paths.bundled_decks_dir())
         return found
 
-    def with_overrides(self, **overrides: object) -> "Config":
+    def with_overrides(self, **overrides: object) -> Config:
         given = {k: v for k, v in overrides.items() if v is not None}
         return replace(self, **given).validate() if given else self
 

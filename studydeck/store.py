@@ -24,7 +24,8 @@ import json
 import sqlite3
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING
+from collections.abc import Iterable, Iterator
 
 if TYPE_CHECKING:
     from studydeck.model import Deck
@@ -102,7 +103,7 @@ class CardState:
         return json.dumps(asdict(self), separators=(",", ":"))
 
     @classmethod
-    def from_json(cls, text: str) -> "CardState":
+    def from_json(cls, text: str) -> CardState:
         data = json.loads(text)
         data["leech"] = bool(data.get("leech", False))
         return cls(**data)
@@ -166,7 +167,7 @@ class Collection:
             "SELECT deck_id, card_id FROM reviews r WHERE reviewed_at >= ? "
             "AND NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = r.id)", (since_ms,)))
 
-    def sync_decks(self, decks: Iterable["Deck"], now_ms: int) -> int:
+    def sync_decks(self, decks: Iterable[Deck], now_ms: int) -> int:
         """Record which cards each deck holds and in what order.
 
         Only decks whose card list changed since the last sync are written;
@@ -293,13 +294,13 @@ class Collection:
              s.last_review, s.reps, s.lapses, int(s.leech)),
         )
 
-    def _transaction(self) -> "_Transaction":
+    def _transaction(self) -> _Transaction:
         return _Transaction(self.conn)
 
     def close(self) -> None:
         self.conn.close()
 
-    def __enter__(self) -> "Collection":
+    def __enter__(self) -> Collection:
         return self
 
     def __exit__(self, *exc: object) -> None:

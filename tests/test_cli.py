@@ -86,7 +86,8 @@ def test_core_modules_import_neither_numpy_nor_textual():
     code = (
         "import sys\n"
         "import studydeck, studydeck.cli, studydeck.deckfile.load, studydeck.store, studydeck.study.scheduler, "
-        "studydeck.study.session, studydeck.study.queue, studydeck.plain, studydeck.study.stats, studydeck.config, studydeck.drills\n"
+        "studydeck.study.session, studydeck.study.queue, studydeck.plain, studydeck.study.stats, "
+        "studydeck.config, studydeck.drills\n"
         "bad = sorted(m for m in ('numpy', 'textual', 'fsrs') if m in sys.modules)\n"
         "print(','.join(bad))\n"
     )

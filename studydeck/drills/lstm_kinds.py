@@ -138,7 +138,8 @@ def two_steps(kind: str, seed: int, params: dict):
     given["h0"], given["c0"] = [given["h0"]], [given["c0"]]
     prompt = (f"A PyTorch LSTM layer (one layer, gate order i, f, g, o; input_size "
               f"{first.input_size}, hidden_size {H}) reads the sequence x = (x_1, x_2) below, one "
-              f"row per step (input shape (2, {first.input_size}), unbatched), starting from (h0, c0) of shape (1, {H}). Compute h_2 and c_2 after the second step "
+              f"row per step (input shape (2, {first.input_size}), unbatched), starting from (h0, c0) of shape (1, {H}). "
+              f"Compute h_2 and c_2 after the second step "
               f"(each {_count(H)}), {fmt.decimals_phrase(d)}. {KEEP_DIGITS}")
     lines = ["Step 1: x = x_1, previous state (h0, c0)."] + step_lines(first, "h0", "c0")
     lines += ["Step 2: x = x_2, previous state (h_1, c_1) from step 1."] + step_lines(second, "h_1", "c_1")

@@ -47,7 +47,7 @@ class Question:
         return asdict(self)
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "Question":
+    def from_json(cls, data: dict[str, Any]) -> Question:
         return cls(**data)
 
 

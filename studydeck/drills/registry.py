@@ -10,7 +10,8 @@ params always give the same question.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from . import (activations, bidir_kinds, gradient_kinds, gru_kinds, lstm_kinds, shape_kinds,
                size_kinds, variant_kinds)

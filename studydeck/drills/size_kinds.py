@@ -109,16 +109,19 @@ def _cell_choice(rng, params) -> str:
 def stacked(kind, seed, params):
     rng = rng_for(seed + 7)
     cell, L = _cell_choice(rng, params), int(params.get("num_layers", rng.integers(2, 4)))
-    note = lambda I, H, layer: [f"Layer 0 reads x (size {I}); layers above read the hidden state "
-                                f"of the layer below (size {H})."]
+    def note(I, H, layer):
+        return [f"Layer 0 reads x (size {I}); layers above read the hidden state of the layer below (size {H})."]
+
     return _count_question(kind, seed, params, cell, note, num_layers=L)
 
 
 def bidirectional(kind, seed, params):
     rng = rng_for(seed + 7)
     cell, L = _cell_choice(rng, params), int(params.get("num_layers", rng.integers(1, 3)))
-    note = lambda I, H, layer: ["Each direction has its own weights (suffix _reverse); a layer "
-                                f"above the first reads both directions' outputs (size 2·{H})."]
+    def note(I, H, layer):
+        return ["Each direction has its own weights (suffix _reverse); a layer "
+                f"above the first reads both directions' outputs (size 2·{H})."]
+
     return _count_question(kind, seed, params, cell, note, num_layers=L, bidirectional=True)
 
 
@@ -130,8 +133,10 @@ def proj_size(kind, seed, params):
         raise ParamError(f"proj_size ({P}) must be smaller than hidden_size ({H})")
     L = int(params.get("num_layers", 1))
     bi = bool(params.get("bidirectional", False))
-    note = lambda I, H, layer: [f"With proj_size P = {P}: h has size P, so weight_hh is (4H, P), "
-                                f"and weight_hr (P, H) projects o ⊙ tanh(c) down to P."]
+    def note(I, H, layer):
+        return [f"With proj_size P = {P}: h has size P, so weight_hh is (4H, P), "
+                f"and weight_hr (P, H) projects o ⊙ tanh(c) down to P."]
+
     return _count_question(kind, seed, params, "lstm", note, hidden_size=H, proj_size=P,
                            num_layers=L, bidirectional=bi)
 
@@ -185,7 +190,9 @@ def macs(cell: str):
                  f"Per sample: {G}·H·(I + H) = {per_sample}"]
         if N > 1:
             lines.append(f"Batch of {N}: {N}·{per_sample} = {answer}")
-        lines.append(f"(Not counted: {'3H elementwise products for c and h' if cell == 'lstm' else 'the 3H elementwise products of r ⊙ ·, z ⊙ h and (1 − z) ⊙ n'}, biases, nonlinearities.)")
+        products = ("3H elementwise products for c and h" if cell == "lstm"
+                    else "the 3H elementwise products of r ⊙ ·, z ⊙ h and (1 − z) ⊙ n")
+        lines.append(f"(Not counted: {products}, biases, nonlinearities.)")
         given = {"input_size": I, "hidden_size": H, "num_layers": 1, "bias": True,
                  "batch_first": False, "bidirectional": False, "proj_size": 0, "batch": N}
         return question(kind, seed, params, prompt=prompt, given=given, answer=answer,

@@ -10,8 +10,8 @@ timezone-aware UTC.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Iterable
+from datetime import datetime, timedelta, UTC
+from collections.abc import Iterable
 
 from studydeck.config import Config
 from studydeck.model import Card, Deck
@@ -20,7 +20,7 @@ from studydeck.store import LEARNING, RELEARNING, REVIEW, Collection
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def day_start(now: datetime, starts_at_hour: int) -> datetime:
@@ -32,7 +32,7 @@ def day_start(now: datetime, starts_at_hour: int) -> datetime:
     start = local.replace(hour=starts_at_hour, minute=0, second=0, microsecond=0)
     if start > local:
         start -= timedelta(days=1)
-    return start.astimezone(timezone.utc)
+    return start.astimezone(UTC)
 
 
 @dataclass(frozen=True)

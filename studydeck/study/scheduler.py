@@ -21,7 +21,7 @@ on its buttons; the review itself may be fuzzed a little (``fuzz`` setting).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 from studydeck.config import Config
 from studydeck.store import NEW, REVIEW, CardState
@@ -39,7 +39,7 @@ def to_ms(when: datetime) -> int:
 
 
 def from_ms(ms: int) -> datetime:
-    return datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
+    return datetime.fromtimestamp(ms / 1000, tz=UTC)
 
 
 def format_interval(delta: timedelta) -> str:

@@ -16,7 +16,7 @@ import hashlib
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from studydeck.config import Config
 from studydeck.model import Card, Deck

@@ -45,7 +45,9 @@ def deck_counts(collection: Collection, decks: list[Deck], now: datetime) -> lis
     out = []
     for deck in decks:
         states = by_deck.get(deck.id, {})
-        get = lambda *codes, i=0: sum(states.get(c, (0, 0, 0))[i] for c in codes)  # noqa: E731
+        def get(*codes: int, i: int = 0, states=states) -> int:
+            return sum(states.get(c, (0, 0, 0))[i] for c in codes)
+
         out.append(DeckCounts(
             deck=deck.id, title=deck.title, cards=len(deck.cards), new=get(0),
             learning=get(LEARNING, RELEARNING), review=get(REVIEW),

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -254,7 +254,7 @@ def run_app(home: str | None = None, config: Config | None = None, loaded=None,
             deck_ids: Sequence[str] | None = None) -> int:
     """Run the app in this terminal; the exit code for the CLI."""
     app = create_app(home, config, loaded, deck_ids)
-    app.collection  # opened (and made) now, so a bad collection file is reported by the CLI
+    _ = app.collection  # opened (and made) now, so a bad collection file is reported by the CLI
     app.prefetch_home_numbers()
     # Decks, cards and Textual's own objects are here for the whole run: leave
     # them out of the cyclic GC's full passes, which otherwise walk every card

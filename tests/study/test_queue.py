@@ -1,6 +1,6 @@
 """Today's queue: order, daily limits, learning cards and the study day."""
 
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 import pytest
 
@@ -70,7 +70,7 @@ def test_learning_card_comes_back_in_the_session(col):
 
 
 def test_day_start_is_utc_and_before_now():
-    now = datetime(2026, 3, 1, 12, tzinfo=timezone.utc)
+    now = datetime(2026, 3, 1, 12, tzinfo=UTC)
     start = day_start(now, 4)
     assert start.tzinfo is not None and start <= now
     assert (now - start).total_seconds() < 86400

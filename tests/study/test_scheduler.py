@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 import pytest
 
@@ -6,7 +6,7 @@ from studydeck.config import Config
 from studydeck.study.scheduler import FSRS_RATING, Scheduler, format_interval, from_ms
 from studydeck.store import LEARNING, REVIEW
 
-NOW = datetime(2026, 3, 1, 12, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
 
 
 def test_rating_map():

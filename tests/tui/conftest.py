@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 import pytest
@@ -19,7 +19,7 @@ from studydeck.deckfile.load import load_decks
 from studydeck.tui.app import create_app
 from tests.helpers import Clock
 
-FROZEN = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+FROZEN = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 BASICS = """\
 deck: basics

@@ -232,8 +232,9 @@ def test_streak_by_probes_equals_stats_streak(make_app, clock):
     app = make_app(basics=BASICS)
     collection = app.collection
     now = clock()
-    full = lambda: stats.streak(stats.reviews_per_day(collection, now - timedelta(days=400), now),
-                                now.astimezone().date())
+    def full():
+        return stats.streak(stats.reviews_per_day(collection, now - timedelta(days=400), now), now.astimezone().date())
+
     assert current_streak(collection, now) == full() == 0
     _rate_on_days(collection, [9, 8, 6, 5, 4, 3, 2, 1], clock)
     assert current_streak(collection, now) == full() == 6

@@ -18,7 +18,8 @@ Missing values are shown as ``·``.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 from rich.text import Text
 

@@ -9,7 +9,7 @@ levels between ``10**lo`` and ``10**hi``; values at or below ``10**lo``
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 from rich.text import Text
 
