@@ -24,7 +24,7 @@ from pathlib import Path
 
 from studydeck.config import Config
 from studydeck.model import Card, Deck
-from studydeck.study.scheduler import to_ms
+from studydeck.study.clock import to_ms
 from studydeck.study.queue import build_queue
 from studydeck.store import open_collection
 

@@ -149,7 +149,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
     from studydeck import paths
     from studydeck.study import stats
-    from studydeck.study.queue import utcnow
+    from studydeck.study.clock import utcnow
     from studydeck.store import open_collection
 
     config = _config(args)

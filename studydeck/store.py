@@ -125,6 +125,11 @@ class ReviewRow:
 _CARD_COLUMNS = "state, step, stability, difficulty, due, last_review, reps, lapses, leech"
 
 
+# A review "stands" unless it was undone; every count of history uses this one filter
+# (on the reviews table aliased ``r``).
+STANDING = "NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = r.id)"
+
+
 def _row_to_state(row: tuple) -> CardState:
     state, step, stability, difficulty, due, last_review, reps, lapses, leech = row
     return CardState(state, step, stability, difficulty, due, last_review, reps, lapses, bool(leech))
@@ -165,7 +170,7 @@ class Collection:
         # no DISTINCT: with it SQLite walks the card index instead of the time index
         return set(self.conn.execute(
             "SELECT deck_id, card_id FROM reviews r WHERE reviewed_at >= ? "
-            "AND NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = r.id)", (since_ms,)))
+            f"AND {STANDING}", (since_ms,)))
 
     def sync_decks(self, decks: Iterable[Deck], now_ms: int) -> int:
         """Record which cards each deck holds and in what order.
@@ -194,7 +199,7 @@ class Collection:
         """(reviews, new cards introduced) since ``since_ms``, undone ones excluded."""
         row = self.conn.execute(
             "SELECT count(*), coalesce(sum(r.state_before IS NULL), 0) FROM reviews r "
-            "WHERE r.reviewed_at >= ? AND NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = r.id)",
+            f"WHERE r.reviewed_at >= ? AND {STANDING}",
             (since_ms,),
         ).fetchone()
         return int(row[0]), int(row[1])
@@ -203,7 +208,7 @@ class Collection:
         """Reviews of one card that stand (undone ones excluded)."""
         row = self.conn.execute(
             "SELECT count(*) FROM reviews r WHERE deck_id = ? AND card_id = ? "
-            "AND NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = r.id)",
+            f"AND {STANDING}",
             (deck_id, card_id),
         ).fetchone()
         return int(row[0])
@@ -215,7 +220,7 @@ class Collection:
             where.append("reviewed_at >= ?")
             params.append(since_ms)
         if not include_undone:
-            where.append("NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = r.id)")
+            where.append(STANDING)
         return self._review_rows(where, params)
 
     def review(self, review_id: int) -> ReviewRow | None:
@@ -236,6 +241,49 @@ class Collection:
                 CardState.from_json(before) if before else None,
                 CardState.from_json(after),
             )
+
+    # -- numbers for stats and the home screen --------------------------------
+    def deck_state_counts(self, now_ms: int) -> list[tuple[str, int, int, int, int]]:
+        """``(deck_id, state, cards, due now, leeches)`` for cards present in a deck."""
+        return self.conn.execute(
+            "SELECT deck_id, state, count(*), coalesce(sum(due <= ?), 0), coalesce(sum(leech), 0) "
+            "FROM cards WHERE position IS NOT NULL GROUP BY deck_id, state",
+            (now_ms,),
+        ).fetchall()
+
+    def review_state_pass_counts(self, since_ms: int) -> tuple[int, int]:
+        """(standing reviews of review-state cards since ``since_ms``, of which FSRS Hard or better)."""
+        row = self.conn.execute(
+            "SELECT count(*), coalesce(sum(fsrs_rating >= 2), 0) FROM reviews r "
+            f"WHERE reviewed_at >= ? AND json_extract(state_before, '$.state') = {REVIEW} AND {STANDING}",
+            (since_ms,),
+        ).fetchone()
+        return int(row[0]), int(row[1])
+
+    def standing_review_total(self) -> int:
+        return int(self.conn.execute(f"SELECT count(*) FROM reviews r WHERE {STANDING}").fetchone()[0])
+
+    def review_buckets(self, since_ms: int, bucket_ms: int) -> list[tuple[int, int]]:
+        """``(bucket start ms, standing reviews)`` for each ``bucket_ms``-long span holding any."""
+        return [(int(b) * bucket_ms, int(n)) for b, n in self.conn.execute(
+            f"SELECT reviewed_at / ? AS b, count(*) FROM reviews r WHERE reviewed_at >= ? AND {STANDING} GROUP BY b",
+            (bucket_ms, since_ms))]
+
+    def has_review_between(self, start_ms: int, end_ms: int) -> bool:
+        """Whether a standing review falls in [start, end): one probe of the time index."""
+        return self.conn.execute(
+            f"SELECT 1 FROM reviews r WHERE reviewed_at >= ? AND reviewed_at < ? AND {STANDING} LIMIT 1",
+            (start_ms, end_ms),
+        ).fetchone() is not None
+
+    def due_per_day(self, start_ms: int, days: int, day_ms: int) -> list[tuple[str, int, int]]:
+        """``(deck_id, day index, cards)`` of cards due before ``days`` days from ``start_ms``
+        (index 0: overdue or due within the first day)."""
+        return self.conn.execute(
+            "SELECT deck_id, max(0, (due - ?) / ?) AS day, count(*) FROM cards "
+            "WHERE state != 0 AND position IS NOT NULL AND due < ? GROUP BY deck_id, day",
+            (start_ms, day_ms, start_ms + days * day_ms),
+        ).fetchall()
 
     # -- writing -----------------------------------------------------------
     def record_review(

@@ -10,29 +10,13 @@ timezone-aware UTC.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, UTC
+from datetime import datetime
 from collections.abc import Iterable
 
 from studydeck.config import Config
 from studydeck.model import Card, Deck
-from studydeck.study.scheduler import to_ms
+from studydeck.study.clock import day_start, to_ms
 from studydeck.store import LEARNING, RELEARNING, REVIEW, Collection
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def day_start(now: datetime, starts_at_hour: int) -> datetime:
-    """The UTC instant at which the learner's current study day began.
-
-    The day rolls over at ``starts_at_hour`` local time, as in Anki.
-    """
-    local = now.astimezone()
-    start = local.replace(hour=starts_at_hour, minute=0, second=0, microsecond=0)
-    if start > local:
-        start -= timedelta(days=1)
-    return start.astimezone(UTC)
 
 
 @dataclass(frozen=True)

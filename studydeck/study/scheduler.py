@@ -21,46 +21,16 @@ on its buttons; the review itself may be fuzzed a little (``fuzz`` setting).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, UTC
+from datetime import datetime
 
 from studydeck.config import Config
+from studydeck.study.clock import format_interval, from_ms, to_ms
 from studydeck.store import NEW, REVIEW, CardState
 
 RATINGS = (1, 2, 3, 4, 5)
 LABELS = {1: "Not at all", 2: "Barely", 3: "With effort", 4: "Well", 5: "Perfectly"}
 FSRS_RATING = {1: 1, 2: 1, 3: 2, 4: 3, 5: 4}  # fsrs.Rating: Again=1, Hard=2, Good=3, Easy=4
 FSRS_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
-
-
-def to_ms(when: datetime) -> int:
-    if when.tzinfo is None:
-        raise ValueError("naive datetime: studydeck keeps every time in UTC")
-    return int(when.timestamp() * 1000)
-
-
-def from_ms(ms: int) -> datetime:
-    return datetime.fromtimestamp(ms / 1000, tz=UTC)
-
-
-def format_interval(delta: timedelta) -> str:
-    """A short human interval: ``<1m``, ``10m``, ``3h``, ``2d``, ``3w``, ``4mo``, ``1.5y``."""
-    seconds = delta.total_seconds()
-    if seconds < 60:
-        return "<1m"
-    minutes = seconds / 60
-    if minutes < 60:
-        return f"{round(minutes)}m"
-    hours = minutes / 60
-    if hours < 24:
-        return f"{round(hours)}h"
-    days = hours / 24
-    if days < 14:
-        return f"{round(days)}d"
-    if days < 60:
-        return f"{round(days / 7)}w"
-    if days < 365:
-        return f"{round(days / 30)}mo"
-    return f"{days / 365:.1f}y"
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,8 +20,9 @@ from collections.abc import Callable, Iterable
 
 from studydeck.config import Config
 from studydeck.model import Card, Deck
-from studydeck.study.queue import build_queue, utcnow
-from studydeck.study.scheduler import Outcome, Scheduler, format_interval, from_ms, to_ms
+from studydeck.study.clock import MS_PER_DAY, format_interval, from_ms, to_ms, utcnow
+from studydeck.study.queue import build_queue
+from studydeck.study.scheduler import Outcome, Scheduler
 from studydeck.store import LEARNING, RELEARNING, CardState, Collection
 
 LEARN_AHEAD = timedelta(minutes=20)
@@ -250,7 +251,7 @@ class Session:
         self._done.append(_Done(review_id, card, outcome))
         self.summary.ratings.append(rating)
         if outcome.after.state in (LEARNING, RELEARNING):
-            if outcome.after.due - to_ms(now) < 86_400_000:  # a step within the day
+            if outcome.after.due - to_ms(now) < MS_PER_DAY:  # a step within the day
                 self._pending.append((outcome.after.due, card))
         self._advance()
         return outcome

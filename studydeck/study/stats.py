@@ -12,11 +12,12 @@ from datetime import date, datetime, timedelta
 
 from studydeck.config import Config
 from studydeck.model import Deck
-from studydeck.study.scheduler import to_ms
-from studydeck.study.queue import day_start
 from studydeck.store import LEARNING, RELEARNING, REVIEW, Collection
+from studydeck.study.clock import MS_PER_DAY, LocalDays, day_start, local_date, local_zone, to_ms
 
-_STANDING = "NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = r.id)"
+# Reviews are counted per quarter hour in SQL and the quarters mapped to local
+# days here: every time zone's offset and DST change falls on a quarter hour.
+_BUCKET_MS = 15 * 60 * 1000
 
 
 @dataclass(frozen=True)
@@ -34,17 +35,13 @@ class DeckCounts:
 def deck_counts(collection: Collection, decks: list[Deck], now: datetime) -> list[DeckCounts]:
     """Per deck: cards, new, learning, review, due now and leeches, by one grouped query."""
     collection.sync_decks(decks, to_ms(now))
-    rows = collection.conn.execute(
-        "SELECT deck_id, state, count(*), coalesce(sum(due <= ?), 0), coalesce(sum(leech), 0) "
-        "FROM cards WHERE position IS NOT NULL GROUP BY deck_id, state",
-        (to_ms(now),),
-    )
     by_deck: dict[str, dict[int, tuple[int, int, int]]] = {}
-    for deck_id, state, n, due, leech in rows:
+    for deck_id, state, n, due, leech in collection.deck_state_counts(to_ms(now)):
         by_deck.setdefault(deck_id, {})[state] = (n, due, leech)
     out = []
     for deck in decks:
         states = by_deck.get(deck.id, {})
+
         def get(*codes: int, i: int = 0, states=states) -> int:
             return sum(states.get(c, (0, 0, 0))[i] for c in codes)
 
@@ -58,25 +55,24 @@ def deck_counts(collection: Collection, decks: list[Deck], now: datetime) -> lis
 
 def true_retention(collection: Collection, since_ms: int) -> tuple[float | None, int]:
     """(pass rate, number of reviews) of review-state cards since ``since_ms``."""
-    row = collection.conn.execute(
-        "SELECT count(*), coalesce(sum(fsrs_rating >= 2), 0) FROM reviews r "
-        f"WHERE reviewed_at >= ? AND json_extract(state_before, '$.state') = {REVIEW} AND {_STANDING}",
-        (since_ms,),
-    ).fetchone()
-    total, passed = int(row[0]), int(row[1])
+    total, passed = collection.review_state_pass_counts(since_ms)
     return (passed / total if total else None), total
 
 
 def reviews_per_day(collection: Collection, since: datetime, now: datetime) -> dict[date, int]:
-    """Local calendar day -> number of standing reviews, from ``since`` to now."""
-    offset = int(now.astimezone().utcoffset().total_seconds() * 1000)
-    rows = collection.conn.execute(
-        f"SELECT (reviewed_at + ?) / 86400000 AS day, count(*) FROM reviews r "
-        f"WHERE reviewed_at >= ? AND {_STANDING} GROUP BY day",
-        (offset, to_ms(since)),
-    )
-    epoch = date(1970, 1, 1)
-    return {epoch + timedelta(days=int(day)): int(n) for day, n in rows}
+    """Local calendar day -> number of standing reviews, from ``since`` to now.
+
+    Days are cut by the learner's zone on each day's own offset, so a review
+    late on a winter evening counts on that winter day even when viewed in summer.
+    """
+    zone = local_zone()
+    days = LocalDays(local_date(since, zone), local_date(now, zone), zone)
+    out: dict[date, int] = {}
+    for start, n in collection.review_buckets(to_ms(since), _BUCKET_MS):
+        day = days.date_of(start)
+        if day is not None:
+            out[day] = out.get(day, 0) + n
+    return out
 
 
 def streak(per_day: dict[date, int], today: date) -> int:
@@ -91,31 +87,27 @@ def streak(per_day: dict[date, int], today: date) -> int:
 
 class _ReviewDays:
     """A read-only ``{local date: reviews}`` view for :func:`streak`,
-    answering one day at a time with an indexed probe (``LIMIT 1`` on the
-    ``reviewed_at`` index) instead of counting a whole year of reviews.
+    answering one day at a time with an indexed probe instead of counting a
+    whole year of reviews.
 
-    Days are cut as :func:`reviews_per_day` cuts them (the local UTC
-    offset of ``now``) and undone reviews do not count, so the streak is the
+    Days are cut as :func:`reviews_per_day` cuts them (local midnight in the
+    learner's zone) and undone reviews do not count, so the streak is the
     same number; a year-long streak costs a few hundred index probes.
     """
 
-    def __init__(self, collection, now) -> None:
-        self.conn = collection.conn
-        self.offset = int(now.astimezone().utcoffset().total_seconds() * 1000)
+    def __init__(self, collection: Collection, zone) -> None:
+        self.collection = collection
+        self.zone = zone
 
-    def get(self, day, default=None):
-        start = (day - date(1970, 1, 1)).days * 86_400_000 - self.offset
-        row = self.conn.execute(
-            "SELECT 1 FROM reviews r WHERE reviewed_at >= ? AND reviewed_at < ? "
-            "AND NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = r.id) LIMIT 1",
-            (start, start + 86_400_000),
-        ).fetchone()
-        return 1 if row else default
+    def get(self, day: date, default=None):
+        days = LocalDays(day, day, self.zone)
+        return 1 if self.collection.has_review_between(*days.bounds_of(day)) else default
 
 
 def current_streak(collection: Collection, now: datetime) -> int:
     """:func:`streak` of the collection, read day by day back from today."""
-    return streak(_ReviewDays(collection, now), now.astimezone().date())
+    zone = local_zone()
+    return streak(_ReviewDays(collection, zone), local_date(now, zone))
 
 
 def forecast(collection: Collection, decks: list[Deck], now: datetime, days: int = 30) -> list[int]:
@@ -123,13 +115,7 @@ def forecast(collection: Collection, decks: list[Deck], now: datetime, days: int
     collection.sync_decks(decks, to_ms(now))
     wanted = {d.id for d in decks}
     out = [0] * days
-    start = to_ms(now)
-    rows = collection.conn.execute(
-        "SELECT deck_id, max(0, (due - ?) / 86400000) AS day, count(*) FROM cards "
-        "WHERE state != 0 AND position IS NOT NULL AND due < ? GROUP BY deck_id, day",
-        (start, start + days * 86_400_000),
-    )
-    for deck_id, day, n in rows:
+    for deck_id, day, n in collection.due_per_day(to_ms(now), days, MS_PER_DAY):
         if deck_id in wanted:
             out[int(day)] += n
     return out
@@ -140,11 +126,10 @@ def summary(collection: Collection, decks: list[Deck], config: Config, now: date
     counts = deck_counts(collection, decks, now)
     today_ms = to_ms(day_start(now, config.day_starts_at))
     reviews_today, new_today = collection.counts_since(today_ms)
-    total = collection.conn.execute(f"SELECT count(*) FROM reviews r WHERE {_STANDING}").fetchone()[0]
     retention, retention_n = true_retention(collection, to_ms(now - timedelta(days=30)))
     return {
         "generated_at": now.isoformat(),
-        "reviews_total": int(total),
+        "reviews_total": collection.standing_review_total(),
         "reviews_today": reviews_today,
         "new_today": new_today,
         "due_now": sum(c.due for c in counts),

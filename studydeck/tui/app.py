@@ -32,7 +32,7 @@ home screen has been painted (used by benchmarks/bench_startup.py)."""
 
 
 def _utcnow() -> datetime:
-    from studydeck.study.queue import utcnow
+    from studydeck.study.clock import utcnow
 
     return utcnow()
 

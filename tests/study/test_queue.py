@@ -5,7 +5,8 @@ from datetime import datetime, UTC
 import pytest
 
 from studydeck.config import Config
-from studydeck.study.queue import build_queue, day_start
+from studydeck.study.clock import day_start
+from studydeck.study.queue import build_queue
 from studydeck.study.session import Session
 from studydeck.store import REVIEW, open_collection
 from tests.helpers import Clock, make_deck

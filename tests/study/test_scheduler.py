@@ -3,7 +3,8 @@ from datetime import datetime, timedelta, UTC
 import pytest
 
 from studydeck.config import Config
-from studydeck.study.scheduler import FSRS_RATING, Scheduler, format_interval, from_ms
+from studydeck.study.clock import format_interval, from_ms
+from studydeck.study.scheduler import FSRS_RATING, Scheduler
 from studydeck.store import LEARNING, REVIEW
 
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)

@@ -211,7 +211,8 @@ def test_factory_loads_configured_decks_itself(tmp_path, studydeck_home):
 
 def _rate_on_days(collection, days_ago, clock, undo_last=False):
     from studydeck.config import Config
-    from studydeck.study.scheduler import Scheduler, to_ms
+    from studydeck.study.clock import to_ms
+    from studydeck.study.scheduler import Scheduler
 
     scheduler = Scheduler(Config(fuzz=False))
     last = None
@@ -227,13 +228,14 @@ def _rate_on_days(collection, days_ago, clock, undo_last=False):
 
 def test_streak_by_probes_equals_stats_streak(make_app, clock):
     from studydeck.study import stats
+    from studydeck.study.clock import local_date
     from studydeck.study.stats import current_streak
 
     app = make_app(basics=BASICS)
     collection = app.collection
     now = clock()
     def full():
-        return stats.streak(stats.reviews_per_day(collection, now - timedelta(days=400), now), now.astimezone().date())
+        return stats.streak(stats.reviews_per_day(collection, now - timedelta(days=400), now), local_date(now))
 
     assert current_streak(collection, now) == full() == 0
     _rate_on_days(collection, [9, 8, 6, 5, 4, 3, 2, 1], clock)

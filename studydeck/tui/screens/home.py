@@ -16,8 +16,8 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from studydeck.study import stats
-from studydeck.study.scheduler import to_ms
-from studydeck.study.queue import day_start
+from studydeck.study.clock import to_ms
+from studydeck.study.clock import day_start
 from studydeck.tui.widgets.deck_table import DeckTable, key_bar
 
 KEYS = [("enter", "Study deck"), ("a", "All due"), ("d", "Drills"), ("s", "Stats"), ("l", "Lab"),

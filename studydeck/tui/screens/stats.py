@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Sparkline, Static
 
 from studydeck.study import stats
-from studydeck.study.scheduler import to_ms
+from studydeck.study.clock import local_date, to_ms
 from studydeck.tui.drawing.heatmap import heatmap
 
 PER_DAY_DAYS = 90
@@ -48,7 +48,7 @@ class StatsScreen(Screen):
         app = self.app
         now = app.clock()
         collection = app.collection
-        today = now.astimezone().date()
+        today = local_date(now)
         per_day = stats.reviews_per_day(collection, now - timedelta(days=190), now)
         self.query_one("#heatmap", Static).update(heatmap(per_day, today))
 
