@@ -22,7 +22,13 @@ note (the two sides of a ``reversed`` note, the deletions of a ``cloze``
 note) are never compared with each other, and drill cards are skipped: their
 question is generated.
 
-Public API: ``near_duplicate_fronts(decks) -> [Problem]`` (warnings).
+Public API: ``near_duplicate_fronts(decks) -> [Problem]`` (warnings) and
+``same_question(front_a, front_b) -> bool`` (the rule for one pair).
+
+The pass is quadratic in the number of fronts that share their numbers and
+negations: about 3 s for 10,000 worst-case fronts (benchmarks/
+bench_similar_fronts.py), which is why it runs in ``check`` and not on every
+load.
 Imports rapidfuzz on first call, never numpy or textual.
 """
 
@@ -78,7 +84,8 @@ def _prepare(decks: Iterable[Deck]) -> list[_Front]:
 def _same_word(a: str, b: str, fuzz) -> bool:
     if a == b:
         return True
-    return (not _decisive(a) and not _decisive(b) and len(a) >= 4 and len(b) >= 4 and a.isalpha() and b.isalpha()
+    return (len(a) >= 4 and len(b) >= 4 and a.isalpha() and b.isalpha()
+            and not _decisive(a) and not _decisive(b)
             and fuzz.ratio(a, b) >= WORD_TYPO)
 
 
@@ -131,10 +138,10 @@ def near_duplicate_fronts(decks: Iterable[Deck]) -> list[Problem]:
 
     The warning sits on the later card's note (in load order) and names both
     cards as ``deck/card`` with their ``file:line``.  Only fronts that carry
-    the same numbers and negations in the same order can be near-duplicates, so fronts are
-    grouped by those first; within a group, fronts are sorted by length and
-    each is scored (``rapidfuzz.process.extract``, which needs no numpy) only
-    against the longer fronts that can still reach ``THRESHOLD``.
+    the same numbers and negations in the same order can be near-duplicates,
+    so fronts are grouped by those first; within a group, fronts are sorted by
+    length and each is scored (``rapidfuzz.process.extract``, which needs no
+    numpy) only against the longer fronts that can still reach ``THRESHOLD``.
     """
     from rapidfuzz import fuzz, process
 
