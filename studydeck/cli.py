@@ -110,9 +110,11 @@ def _report_problems(problems, stream) -> None:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from studydeck.deckfile.load import check_paths
+    from studydeck.deckfile.similar_fronts import near_duplicate_fronts
 
     targets = args.paths or [str(p) for p in _config(args).deck_paths()]
     result = check_paths(targets)
+    result.problems.extend(near_duplicate_fronts(result.decks))
     _report_problems(result.problems, sys.stdout)
     errors = sum(p.is_error for p in result.problems)
     warnings = len(result.problems) - errors

@@ -7,7 +7,7 @@ Public API:
 - ``load_decks(paths, cache_dir=None) -> LoadResult`` loads files and folders
   (``*.yaml``/``*.yml`` found recursively, in sorted order, hidden entries
   skipped), reports missing paths and deck ids used by two files, and with
-  ``cache_dir`` reuses earlier parses of identical bytes (see ``deckcache``).
+  ``cache_dir`` reuses earlier parses of identical bytes (see :mod:`studydeck.deckfile.cache`).
 - ``check_paths(paths) -> LoadResult``: the same without the cache.
 - ``DeckError``: the only exception this module raises, carrying ``problems``.
 

@@ -1,0 +1,64 @@
+"""Facts on the bundled cards that a test can hold: numbers agree with the
+engine's parameter counts, every Greff et al. variant has a result card that
+names its baseline, and corrected statements stay corrected."""
+
+from __future__ import annotations
+
+import pytest
+
+from studydeck.deckfile.load import load_decks
+from studydeck.engine.counting import count_parameters_for
+from studydeck.paths import bundled_decks_dir
+
+DECKS = {deck.id: deck for deck in load_decks([bundled_decks_dir()]).decks}
+
+
+def card(deck_id: str, card_id: str):
+    found = DECKS[deck_id].card(card_id)
+    assert found is not None, (deck_id, card_id)
+    return found
+
+
+@pytest.mark.parametrize(("deck_id", "card_id", "kind", "sizes", "extra"), [
+    ("gru-vs-lstm", "param-example", "lstm", (10, 20), {}),
+    ("gru-vs-lstm", "param-example", "gru", (10, 20), {}),
+    ("pytorch-rnn-api", "stacked-example", "lstm", (10, 20), {"num_layers": 2}),
+    ("pytorch-rnn-api", "bidir-count", "gru", (10, 20), {"bidirectional": True}),
+])
+def test_parameter_counts_on_cards_match_the_engine(deck_id, card_id, kind, sizes, extra):
+    total = count_parameters_for(kind, *sizes, **extra)
+    assert f"{total}" in card(deck_id, card_id).back
+
+
+@pytest.mark.parametrize("variant", ["NIG", "NFG", "NOG", "NIAF", "NOAF", "NP", "CIFG", "FGR"])
+def test_every_greff_variant_has_a_result_card_naming_its_baseline(variant):
+    results = [c for c in DECKS["lstm-papers"].cards
+               if "conclusions" in c.tags and f" {variant}," in c.front]
+    assert len(results) == 1, variant
+    assert "vanilla LSTM (with peepholes)" in results[0].front
+
+
+def test_the_baseline_is_not_pytorchs_lstm():
+    assert card("lstm-papers", "greff-vs-pytorch").back.startswith("NP")
+    assert "peephole" in card("lstm-papers", "greff-vanilla").front
+
+
+def _all_text():
+    for deck in DECKS.values():
+        yield deck.id, "description", deck.description
+        for c in deck.cards:
+            yield deck.id, c.card_id, " ".join((c.front, c.back, c.extra, *c.choices))
+
+
+@pytest.mark.parametrize("phrase", [
+    "can only grow",                      # a cell without a forget gate also drifts down
+    "did not help and generally",         # input noise: the paper reports it per data set
+])
+def test_corrected_statements_do_not_come_back(phrase):
+    assert [(d, c) for d, c, text in _all_text() if phrase in text] == []
+
+
+def test_both_years_of_the_greff_paper_are_given():
+    paper = card("lstm-papers", "greff-paper#c2")
+    assert "arXiv" in paper.back and "2015" in paper.back and "2017" in paper.extra
+    assert card("lstm-papers", "greff-journal-year").back.startswith("2017")
