@@ -11,9 +11,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from enum import IntEnum
+from typing import Any, Literal, get_args
 
-CARD_TYPES = ("basic", "reversed", "cloze", "choice", "drill")
+CardType = Literal["basic", "reversed", "cloze", "choice", "drill"]
+CARD_TYPES: tuple[CardType, ...] = get_args(CardType)
+Severity = Literal["error", "warning"]
+
+
+class State(IntEnum):
+    """A card's scheduling state, as FSRS and Anki name them (stored as the integer)."""
+
+    NEW = 0
+    LEARNING = 1
+    REVIEW = 2
+    RELEARNING = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +42,7 @@ class Problem:
     file: str
     line: int
     col: int
-    severity: str  # "error" or "warning"
+    severity: Severity
     message: str
 
     def __str__(self) -> str:
@@ -42,7 +58,7 @@ class Card:
     deck_id: str
     card_id: str          # stable key of this card within the deck: "ID", "ID#reverse", "ID#c2"
     note_id: str          # the ``id`` of the note in the YAML file
-    type: str             # one of CARD_TYPES
+    type: CardType
     front: str            # Markdown; for cloze the text with the active deletion blanked as [...]
     back: str             # Markdown; for cloze the full text with the deletion shown
     line: int = 0         # line of the note in its file (1-based), for `e` to edit

@@ -1,7 +1,7 @@
 """Where studydeck keeps its files.
 
 Every path the program reads or writes comes from here. Nothing is created on
-import: callers that write ask for ``ensure_dir`` explicitly.
+import: callers that write create the folders they need.
 
 Precedence, highest first: ``--home DIR`` on the command line (passed in as
 ``home``), the ``STUDYDECK_HOME`` environment variable, then the platform's
@@ -77,7 +77,3 @@ def bundled_decks_dir() -> Path:
         return installed
     return here.parent / "decks"
 
-
-def ensure_dir(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True)
-    return path

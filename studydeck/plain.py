@@ -14,7 +14,6 @@ from typing import TextIO
 from studydeck.study.scheduler import LABELS, state_name
 from studydeck.study.session import Session, SessionError
 
-HINT = "Type 1 to 5 to rate, u to undo, q to quit."
 
 
 class _Quit(Exception):

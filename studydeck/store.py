@@ -24,8 +24,10 @@ import json
 import sqlite3
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
+
+from studydeck.model import State
 
 if TYPE_CHECKING:
     from studydeck.model import Deck
@@ -34,7 +36,7 @@ SCHEMA_VERSION = 1
 BUSY_TIMEOUT_MS = 10_000
 
 # State codes, as in fsrs.State; 0 is "new" (no row).
-NEW, LEARNING, REVIEW, RELEARNING = 0, 1, 2, 3
+NEW, LEARNING, REVIEW, RELEARNING = State
 
 _MIGRATIONS: dict[int, str] = {
     1: """

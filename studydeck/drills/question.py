@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-ANSWER_FORMATS = ("scalar", "vector", "vectors", "integer", "shapes")
 
 
 @dataclass(frozen=True)

@@ -80,23 +80,7 @@ class LSTMVariant:
             return ()
         return tuple("c" + q for q in "ifo" if q in self.blocks)
 
-    def describe(self):
-        """A one-line description for screens and worked solutions."""
-        return DESCRIPTIONS[self.name]
 
-
-DESCRIPTIONS = {
-    "standard": "PyTorch's LSTM: no peepholes",
-    "vanilla": "Greff's vanilla LSTM: peephole connections",
-    "nig": "no input gate: i = 1",
-    "nfg": "no forget gate: f = 1 (the original 1997 LSTM)",
-    "nog": "no output gate: o = 1",
-    "niaf": "no input activation function: g = a_g",
-    "noaf": "no output activation function: h = o ⊙ c",
-    "np": "no peepholes (identical to PyTorch's LSTM)",
-    "cifg": "coupled input and forget gate: f = 1 − i",
-    "fgr": "full gate recurrence: gates read all gates of the step before",
-}
 
 _VARIANTS = {
     "standard": LSTMVariant("standard", peephole=False),

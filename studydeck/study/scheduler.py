@@ -25,12 +25,12 @@ from datetime import datetime
 
 from studydeck.config import Config
 from studydeck.study.clock import format_interval, from_ms, to_ms
-from studydeck.store import NEW, REVIEW, CardState
+from studydeck.model import State
+from studydeck.store import REVIEW, CardState
 
 RATINGS = (1, 2, 3, 4, 5)
 LABELS = {1: "Not at all", 2: "Barely", 3: "With effort", 4: "Well", 5: "Perfectly"}
 FSRS_RATING = {1: 1, 2: 1, 3: 2, 4: 3, 5: 4}  # fsrs.Rating: Again=1, Hard=2, Good=3, Easy=4
-FSRS_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,4 +113,4 @@ class Scheduler:
 
 
 def state_name(state: int) -> str:
-    return {NEW: "new", 1: "learning", 2: "review", 3: "relearning"}[state]
+    return State(state).label
