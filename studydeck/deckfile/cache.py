@@ -35,52 +35,11 @@ _CARD_FIELDS = Card.__slots__
 _SALT: str | None = None
 
 
-class _Unfrozen:
-    """Card's slot layout without the frozen ``__setattr__``: the builder fills
-    one of these with plain attribute stores, then makes it a ``Card``."""
-
-    __slots__ = _CARD_FIELDS
-
-
-def _card_builder():
-    """A function (columns, n) -> list[Card] that builds cards without ``__init__``.
-
-    ``columns`` holds one entry per Card field, in field order: ``(True, v)``
-    when all n cards share the value v, else ``(False, values)``.  ``Card`` is
-    a frozen dataclass without ``__post_init__``, so its ``__init__`` only
-    stores each field through ``object.__setattr__``, which is most of the cost
-    of a warm load.  The fast builder stores the fields into an ``_Unfrozen``
-    (same slots, so CPython accepts assigning ``__class__ = Card`` afterwards)
-    with the interpreter's specialised slot stores, about twice as fast.  If
-    this Python refuses the class change, the builder stores through Card's own
-    slot descriptors instead.  ``test_deck_cache`` checks both equal
-    ``Card(*row)``.
-    """
-    names = ", ".join(f"a{i}" for i in range(len(_CARD_FIELDS)))
-    stores = "; ".join(f"card.{name} = a{i}" for i, name in enumerate(_CARD_FIELDS))
-    setters = "; ".join(f"s{i}(card, a{i})" for i in range(len(_CARD_FIELDS)))
-    head = ("def build(columns, n):\n"
-            "    out = []\n"
-            "    append = out.append\n"
-            "    its = [repeat(values, n) if same else values for same, values in columns]\n"
-            f"    for {names} in zip(*its):\n")
-    fast = head + f"        card = new(Unfrozen); {stores}; card.__class__ = Card; append(card)\n"
-    safe = head + f"        card = new(Card); {setters}; append(card)\n"
-    scope = {"new": object.__new__, "Card": Card, "Unfrozen": _Unfrozen,
-             "repeat": itertools.repeat}
-    scope.update({f"s{i}": Card.__dict__[name].__set__ for i, name in enumerate(_CARD_FIELDS)})
-    builders = []
-    for source in (fast, safe):
-        space = dict(scope)
-        exec(source + "    return out\n", space)  # noqa: S102 - built from Card's field names
-        builders.append(space["build"])
-    sample = Card("d", "c", "c", "basic", "f", "b")
-    try:
-        if builders[0](card_columns((sample,)), 1) == [sample]:
-            return builders[0], builders[1]
-    except TypeError:
-        pass
-    return builders[1], builders[1]
+def build_cards(columns: tuple[tuple[bool, object], ...], n: int) -> list[Card]:
+    """The ``n`` cards stored in ``columns`` (one entry per Card field, in field order:
+    ``(True, v)`` when all cards share the value v, else ``(False, values)``)."""
+    its = [itertools.repeat(values, n) if same else values for same, values in columns]
+    return [Card(**dict(zip(_CARD_FIELDS, row))) for row in zip(*its)]
 
 
 def card_columns(cards: tuple[Card, ...]) -> tuple[tuple[bool, object], ...]:
@@ -94,8 +53,6 @@ def card_columns(cards: tuple[Card, ...]) -> tuple[tuple[bool, object], ...]:
             columns.append((False, values))
     return tuple(columns)
 
-
-build_cards, build_cards_safe = _card_builder()
 
 
 class LazyCards(Sequence):

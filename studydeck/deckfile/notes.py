@@ -157,12 +157,11 @@ class _Notes:
         note_id, derived = self._id(node, fields, front)
         if front is None or back is None or note_id is None:
             return
-        deck = self.deck_id
-        self.cards.append(Card(deck, note_id, note_id, kind, front, back, line, tags,
-                               (), "", "", (), extra, derived))
+        common = dict(deck_id=self.deck_id, note_id=note_id, type=kind, line=line, tags=tags,
+                      extra=extra, id_derived=derived)
+        self.cards.append(Card(card_id=note_id, front=front, back=back, **common))
         if kind == "reversed":
-            self.cards.append(Card(deck, note_id + "#reverse", note_id, kind, back, front, line,
-                                   tags, (), "", "", (), extra, derived))
+            self.cards.append(Card(card_id=note_id + "#reverse", front=back, back=front, **common))
 
     def _reversed(self, node, fields, line, tags, extra) -> None:
         self._basic(node, fields, line, tags, extra, "reversed")
