@@ -37,9 +37,20 @@ _SALT: str | None = None
 
 def build_cards(columns: tuple[tuple[bool, object], ...], n: int) -> list[Card]:
     """The ``n`` cards stored in ``columns`` (one entry per Card field, in field order:
-    ``(True, v)`` when all cards share the value v, else ``(False, values)``)."""
+    ``(True, v)`` when all cards share the value v, else ``(False, values)``).
+
+    The fields are named one by one (a keyword call with literal names costs
+    no more than a positional one); ``test_cache`` checks that the names
+    follow ``Card``'s fields, so a new field cannot be dropped silently.
+    """
     its = [itertools.repeat(values, n) if same else values for same, values in columns]
-    return [Card(**dict(zip(_CARD_FIELDS, row))) for row in zip(*its)]
+    return [
+        Card(deck_id=deck_id, card_id=card_id, note_id=note_id, type=type_, front=front, back=back,
+             line=line, tags=tags, choices=choices, answer=answer, drill=drill, params=params,
+             extra=extra, id_derived=id_derived)
+        for (deck_id, card_id, note_id, type_, front, back, line, tags, choices, answer, drill,
+             params, extra, id_derived) in zip(*its)
+    ]
 
 
 def card_columns(cards: tuple[Card, ...]) -> tuple[tuple[bool, object], ...]:

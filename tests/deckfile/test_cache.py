@@ -139,6 +139,15 @@ def test_cards_built_from_columns_equal_the_originals():
         built[0].front = "changed"
 
 
+def test_the_card_builder_names_every_card_field_in_order():
+    import inspect
+
+    source = inspect.getsource(deckcache.build_cards)
+    loop = source[source.index("for ("):source.index(") in zip")]
+    names = [n.strip().rstrip("_") for n in loop[len("for ("):].replace("\n", " ").split(",")]
+    assert tuple(names) == Card.__slots__
+
+
 def test_warm_load_does_not_import_yaml(tmp_path):
     """An unchanged deck comes from the cache without loading PyYAML (start-up time)."""
     import subprocess
