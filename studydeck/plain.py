@@ -109,10 +109,11 @@ class PlainStudy:
 
     def study_drill(self) -> None:
         from studydeck.drills import AnswerError  # deferred: numpy loads only for drills
+        from studydeck.drills.render import given_text
 
         question = self.session.drill_question()
         self.say(question.prompt)
-        given = format_given(question.given)
+        given = given_text(question.given)
         if given:
             self.say(given)
         while True:
@@ -182,23 +183,3 @@ class PlainStudy:
             f"retention {summary.retention:.0%} (ratings {counts})."
         )
 
-
-def format_given(given: dict) -> str:
-    """The given values of a drill, one per line, matrices row by row."""
-    lines = []
-    for name, value in given.items():
-        if isinstance(value, list) and value and isinstance(value[0], list):
-            lines.append(f"  {name} =")
-            for row in value:
-                lines.append("    [" + ", ".join(_num(v) for v in row) + "]")
-        elif isinstance(value, list):
-            lines.append(f"  {name} = [" + ", ".join(_num(v) for v in value) + "]")
-        else:
-            lines.append(f"  {name} = {_num(value)}")
-    return "\n".join(lines)
-
-
-def _num(value: object) -> str:
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)

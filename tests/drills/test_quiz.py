@@ -104,3 +104,16 @@ def test_importing_drills_does_not_import_numpy():
             "assert 'numpy' not in sys.modules, 'numpy imported'; "
             "assert 'studydeck.engine' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_every_face_draws_the_given_values_from_the_same_rows():
+    from studydeck.drills import generate
+    from studydeck.drills.render import blocks, given_markdown, given_text
+
+    q = generate("lstm.step", seed=3, params={"hidden_size": 2})
+    text, markdown = given_text(q.given), given_markdown(q.given)
+    for b in blocks(q.given):
+        for row in b.rows:
+            for number in row:
+                assert number in text and number in markdown
+    assert "i[0]" in text and "o[1]" in text and "| i[0] |" in markdown

@@ -1,4 +1,4 @@
-"""A drill's given values laid out as small vectors and matrices (Rich Text).
+"""A drill's given values drawn with Rich as small vectors and matrices, from ``drills.render``'s blocks.
 
 A vector is one bracketed row, a matrix is drawn with tall brackets,
 
@@ -17,99 +17,63 @@ from typing import Any
 
 from rich.text import Text
 
-_STACKED = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+from studydeck.drills.render import Block, block, blocks
 
 
-def _num(value: Any) -> str:
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if value == 0:
-            return "0"
-        if abs(value) >= 1e4 or abs(value) < 1e-3:
-            return f"{value:.3g}"
-        return f"{value:.4f}".rstrip("0").rstrip(".")
-    return str(value)
+def _aligned(rows: list[list[str]]) -> list[list[str]]:
+    ncol = max(len(r) for r in rows)
+    widths = [max((len(r[j]) for r in rows if j < len(r)), default=1) for j in range(ncol)]
+    return [[t.rjust(widths[j]) for j, t in enumerate(row)] for row in rows]
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _is_vector(value: Any) -> bool:
-    return isinstance(value, list) and bool(value) and all(_is_number(v) for v in value)
-
-
-def _is_matrix(value: Any) -> bool:
-    return isinstance(value, list) and bool(value) and all(_is_vector(r) for r in value)
-
-
-def _row_labels(name: str, n_rows: int, order: str) -> list[str]:
-    if name.startswith(_STACKED) and order and n_rows % len(order) == 0:
-        per = n_rows // len(order)
-        return [f"{order[r // per]}[{r % per}]" for r in range(n_rows)]
-    if name.startswith("x") and n_rows > 1:
-        return [f"t={r + 1}" for r in range(n_rows)]
-    return ["" for _ in range(n_rows)]
-
-
-def _cells(rows: list[list[Any]]) -> list[list[str]]:
-    texts = [[_num(v) for v in row] for row in rows]
-    ncol = max(len(r) for r in texts)
-    widths = [max((len(r[j]) for r in texts if j < len(r)), default=1) for j in range(ncol)]
-    return [[t.rjust(widths[j]) for j, t in enumerate(row)] for row in texts]
-
-
-def value_block(name: str, value: Any, order: str = "") -> Text:
+def draw_block(b: Block) -> Text:
     """``name = value`` with a vector on one line and a matrix on several."""
-    head = f"{name} = "
+    head = f"{b.name} = "
     out = Text()
-    out.append(name, style="bold")
+    out.append(b.name, style="bold")
     out.append(" = ")
-    if _is_matrix(value):
-        rows = _cells(value)
-        labels = _row_labels(name, len(rows), order)
+    if b.kind == "matrix":
+        rows = _aligned(b.rows)
         n = len(rows)
+        # gate rows and time steps are labelled; a plain row index or a one-step sequence is not
+        show = not b.labels[0].startswith("[") and not (n == 1 and b.labels[0] == "t=1")
         for r, row in enumerate(rows):
             if r:
                 out.append("\n" + " " * len(head))
             left, right = ("[", "]") if n == 1 else (
                 ("⎡", "⎤") if r == 0 else ("⎣", "⎦") if r == n - 1 else ("⎢", "⎥"))
             out.append(left + " " + "  ".join(row) + " " + right)
-            if labels[r]:
-                out.append(" " + labels[r], style="dim")
+            if show:
+                out.append(" " + b.labels[r], style="dim")
         return out
-    if _is_vector(value):
-        if name.startswith(("bias_ih", "bias_hh")) and order and len(value) % len(order) == 0:
-            per = len(value) // len(order)
-            parts = []
-            for k, gate in enumerate(order):
-                parts.append(f"{gate} [" + " ".join(_num(v) for v in value[k * per:(k + 1) * per]) + "]")
-            width = max(len(p) for p in parts)
-            for k in range(0, len(parts), 2):
-                if k:
-                    out.append("\n" + " " * len(head))
-                out.append("  ".join(p.ljust(width) for p in parts[k:k + 2]).rstrip())
-            return out
-        out.append("[ " + "  ".join(_cells([value])[0]) + " ]")
+    if b.kind == "gates":
+        parts = [f"{g} [" + " ".join(row) + "]" for g, row in zip(b.labels, b.rows)]
+        width = max(len(p) for p in parts)
+        for k in range(0, len(parts), 2):
+            if k:
+                out.append("\n" + " " * len(head))
+            out.append("  ".join(p.ljust(width) for p in parts[k:k + 2]).rstrip())
         return out
-    if isinstance(value, list):
-        out.append("[" + ", ".join(_num(v) if not isinstance(v, list) else str(v) for v in value) + "]")
+    if b.kind == "vector":
+        out.append("[ " + "  ".join(_aligned(b.rows)[0]) + " ]")
         return out
-    out.append(_num(value))
+    if b.kind == "list":
+        out.append("[" + ", ".join(b.rows[0]) + "]")
+        return out
+    out.append(b.rows[0][0])
     return out
+
+
+def value_block(name: str, value: Any, order: str = "") -> Text:
+    """One given value drawn (``order``: the question's ``gate_order``)."""
+    return draw_block(block(name, value, order))
 
 
 def given_text(given: dict[str, Any]) -> Text:
     """Every given value, one block per name, in the question's order."""
-    order = str(given.get("gate_order", ""))
     out = Text()
-    first = True
-    for name, value in given.items():
-        if not first:
+    for k, b in enumerate(blocks(given)):
+        if k:
             out.append("\n")
-        first = False
-        out.append(value_block(name, value, order))
+        out.append(draw_block(b))
     return out
