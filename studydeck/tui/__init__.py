@@ -1,0 +1,1 @@
+"""The Textual app: app.py builds it; screens/, widgets/ and drawing/ hold its parts.  Only this package imports textual."""
