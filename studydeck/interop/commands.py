@@ -48,3 +48,26 @@ def export_command(args: argparse.Namespace) -> int:
     notes = [n for notes in notes_by_deck for n in notes]
     print(summarize(decks, notes, args.drill_variants).line(str(target)))
     return 0
+
+
+def import_command(args: argparse.Namespace) -> int:
+    from studydeck.cli import _config, _load
+    from studydeck.interop.importer import report, run_import
+
+    config = _config(args)
+    into = Path(args.into).expanduser() if args.into else (
+        Path(config.deck_folders[0]).expanduser() if config.deck_folders else Path.cwd())
+    loaded = _load(args, config)
+    others = {deck.id: deck.path for deck in loaded.decks}
+    if not args.history:
+        result = run_import(Path(args.file), into, force=args.force, other_decks=others)
+    else:
+        from studydeck import paths
+        from studydeck.store import open_collection
+
+        with open_collection(paths.collection_path(args.home)) as collection:
+            result = run_import(Path(args.file), into, force=args.force, history=True,
+                                collection=collection, config=config, other_decks=others)
+    for line in report(result):
+        print(line, file=sys.stderr if line.startswith("warning:") else sys.stdout)
+    return 0
