@@ -77,22 +77,30 @@ def read_text(path: str | Path) -> list[SourceNote]:
             if len(notes) >= MAX_NOTES:
                 raise InteropError(f"{source}: more than {MAX_NOTES:,} notes; studydeck imports at "
                                    "most that many at once (split the file)")
-            get = lambda name, default="": (row[columns[name]] if name in columns
-                                            and columns[name] < len(row) else default)
+            cell = _cells(row, columns)
             fields = tuple(cell if html else _escape(cell)
                            for i, cell in enumerate(row) if i not in columns.values())
-            type_name = get("notetype", default_type) or default_type
+            type_name = cell("notetype") or default_type
             notetype = types.setdefault(type_name, AnkiNotetype(0, type_name, type_name in _CLOZE_NAMES,
                                                                 0, ()))
-            guid = get("guid") or None
-            notes.append(SourceNote(notetype, fields, tuple(get("tags").split()),
-                                    get("deck", default_deck) or default_deck, guid,
+            guid = cell("guid") or None
+            notes.append(SourceNote(notetype, fields, tuple(cell("tags").split()),
+                                    cell("deck") or default_deck, guid,
                                     where=f"{source}:{line}"))
     except csv.Error as exc:
         raise InteropError(f"{source}:{start + reader.line_num}: {exc}") from None
     if not notes:
         raise InteropError(f"{source}: no notes found")
     return notes
+
+
+def _cells(row: list[str], columns: dict[str, int]):
+    """``cell(name)``: the text in ``row`` of the column called ``name``, '' if none."""
+    def cell(name: str) -> str:
+        at = columns.get(name)
+        return row[at] if at is not None and at < len(row) else ""
+
+    return cell
 
 
 def _escape(text: str) -> str:
