@@ -6,19 +6,20 @@ Without it these tests are skipped; the rest of tests/interop runs anyway.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from studydeck import paths
+from studydeck.config import Config
 from studydeck.deck import load_decks
 from studydeck.interop.convert import note_id
 from studydeck.interop.export import deck_notes, summarize
 from studydeck.interop.importer import run_import
 from studydeck.scheduler import ANKI_EASE_RATING
 from studydeck.store import open_collection
-from studydeck.config import Config
 
 anki_collection = pytest.importorskip(
     "anki.collection", reason="the anki package is not installed (pip install '.[anki]')")
@@ -232,7 +233,7 @@ class TestImportFromAnki:
             for key in {(r.deck_id, r.card_id) for r in rows}:
                 mine = [r for r in by_time if (r.deck_id, r.card_id) == key]
                 assert mine[0].before is None
-                assert all(a.after == b.before for a, b in zip(mine, mine[1:]))
+                assert all(a.after == b.before for a, b in itertools.pairwise(mine))
             # the card's state is the replay's last state, and a second import adds nothing
             last = rows[-1]
             assert collection.card_state(last.deck_id, last.card_id) == last.after
