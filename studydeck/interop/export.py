@@ -110,7 +110,7 @@ def drill_notes(card: Card, variants: int, name: str, tags: tuple[str, ...]) -> 
         seed = drill_seed(card, k)
         q = drills.generate(card.drill, seed, card.params_dict)
         front = (to_html(q.prompt) + "<pre>" + html_lib.escape(given_text(q.given)) + "</pre>"
-                 + f"<p><small>Frozen copy {k + 1} of {variants} ({card.drill}, seed {seed})</small></p>")
+                 + f"<p><small>Frozen copy {k + 1} ({card.drill}, seed {seed})</small></p>")
         back = (f"<p><b>Answer:</b> {html_lib.escape(q.answer_text)}</p>"
                 "<pre>" + html_lib.escape(q.solution) + "</pre>")
         out.append(AnkiNote("basic", (front, back, to_html(card.extra)), tags,
