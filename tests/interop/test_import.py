@@ -79,11 +79,11 @@ def test_unknown_type_occlusion_media_and_empty_notes(tmp_path, package):
     sql = [
         # a note type studydeck does not know, and an image occlusion type
         ("UPDATE col SET models = json_set(models, '$.\"77\"', json(?))",
-         ('{"id": 77, "name": "Vocab", "type": 0, "flds": [{"name": "Word", "ord": 0},'
-          '{"name": "Meaning", "ord": 1}, {"name": "Notes", "ord": 2}], "tmpls": []}',)),
+         (('{"id": 77, "name": "Vocab", "type": 0, "flds": [{"name": "Word", "ord": 0},'
+           '{"name": "Meaning", "ord": 1}, {"name": "Notes", "ord": 2}], "tmpls": []}'),)),
         ("UPDATE col SET models = json_set(models, '$.\"78\"', json(?))",
-         ('{"id": 78, "name": "Image Occlusion", "type": 1, "originalStockKind": 6,'
-          '"flds": [{"name": "Occlusion", "ord": 0}], "tmpls": []}',)),
+         (('{"id": 78, "name": "Image Occlusion", "type": 1, "originalStockKind": 6,'
+           '"flds": [{"name": "Occlusion", "ord": 0}], "tmpls": []}'),)),
         ("INSERT INTO notes VALUES (9001, 'vocabguid', 77, 0, 0, ' w ', ?, 'x', 0, 0, '')",
          ("cella<img src=\"cell.png\">\x1fcell<img src=\"missing.png\">\x1fignored",)),
         ("INSERT INTO notes VALUES (9002, 'ioguid', 78, 0, 0, '', 'shape', 'x', 0, 0, '')", ()),
