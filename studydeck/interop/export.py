@@ -123,24 +123,80 @@ def cloze_sources(deck: Deck) -> dict[str, str]:
 
     Cards hold each deletion's rendered front and back, not the source text
     with its ``{{cN::...}}`` marks, so the export reads the (already checked)
-    file again.  A note without ``id`` gets its derived id, as the loader does.
+    file again: each cloze note's own lines where that works (the line of
+    every note is known), else the whole file (:func:`cloze_sources_whole`,
+    the reference; a test compares the two).
     """
+    return _cloze_sources_by_note(deck) or cloze_sources_whole(deck)
+
+
+def _yaml_load(text: str):
+    import yaml
+
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def cloze_sources_whole(deck: Deck) -> dict[str, str]:
+    """:func:`cloze_sources` by loading the whole file; a note without ``id`` gets
+    its derived id, as the loader gives it."""
     import yaml
 
     from studydeck.deck_schema import derive_id
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        with open(deck.path, "rb") as handle:
-            data = yaml.load(handle, Loader=loader)
-    except (OSError, yaml.YAMLError) as exc:
+        with open(deck.path, encoding="utf-8") as handle:
+            data = _yaml_load(handle.read())
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise InteropError(f"{deck.path}: cannot read the deck again: {exc}") from None
     out: dict[str, str] = {}
     for note in (data or {}).get("cards") or ():
         if isinstance(note, dict) and note.get("type") == "cloze" and "text" in note:
             text = str(note["text"])
-            note_id = str(note["id"]) if "id" in note else derive_id(deck.id, text)
-            out[note_id] = text
+            out[str(note["id"]) if "id" in note else derive_id(deck.id, text)] = text
+    return out
+
+
+def _cloze_sources_by_note(deck: Deck) -> dict[str, str] | None:
+    """The cloze notes' own lines (from each note's line to the next note's), loaded
+    as one list; None unless every note comes out as exactly the note the loader saw."""
+    import yaml
+
+    from studydeck.deck_schema import derive_id
+
+    try:
+        with open(deck.path, encoding="utf-8") as handle:
+            lines = handle.read().splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    starts = sorted({c.line for c in deck.cards})
+    ends = dict(zip(starts, [*starts[1:], len(lines) + 1]))
+    wanted: list[str] = []
+    chunks: list[str] = []
+    for card in deck.cards:
+        if card.type != "cloze" or (wanted and wanted[-1] == card.note_id):
+            continue
+        chunk = lines[card.line - 1:ends[card.line] - 1]
+        if not chunk or not chunk[0].lstrip(" ").startswith("- "):
+            return None
+        indent = len(chunk[0]) - len(chunk[0].lstrip(" "))
+        wanted.append(card.note_id)
+        chunks.extend(line[indent:] if not line[:indent].strip() else line for line in chunk)
+    if not wanted:
+        return {}
+    try:
+        items = _yaml_load("\n".join(chunks))
+    except yaml.YAMLError:
+        return None
+    if not isinstance(items, list) or len(items) != len(wanted):
+        return None
+    out: dict[str, str] = {}
+    for note_id, note in zip(wanted, items):
+        if not isinstance(note, dict) or note.get("type") != "cloze":
+            return None
+        text = str(note.get("text", ""))
+        if (str(note["id"]) if "id" in note else derive_id(deck.id, text)) != note_id:
+            return None
+        out[note_id] = text
     return out
 
 

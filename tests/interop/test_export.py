@@ -119,3 +119,24 @@ def test_bundled_decks_export_every_card(tmp_path):
     drill_cards = sum(c.type == "drill" for d in decks for c in d.cards)
     assert len(package.cards) == sum(len(d.cards) for d in decks) + drill_cards
     assert len(package.notes) == sum(len(deck_notes(d, 2)) for d in decks)
+
+
+def test_cloze_sources_read_note_by_note_agree_with_the_whole_file(tmp_path):
+    from studydeck import paths
+    from studydeck.interop.export import _cloze_sources_by_note, cloze_sources_whole
+
+    awkward = tmp_path / "awkward.yaml"
+    awkward.write_text(
+        "deck: awkward\ntitle: Awkward\ncards:\n"
+        "- id: a\n  type: cloze\n  text: |\n    one {{c1::x}}\n\n    two {{c2::y::hint}}\n  # a comment\n"
+        "- {type: cloze, text: 'flow {{c1::z}}'}\n"
+        "-   type: cloze\n    text: >-\n      folded {{c1::w}}\n      text\n"
+        "description: after the cards\n", encoding="utf-8")
+    decks = load_decks([paths.bundled_decks_dir(), awkward]).decks
+    assert len(decks) == 8
+    for deck in decks:
+        whole = cloze_sources_whole(deck)
+        by_note = _cloze_sources_by_note(deck)
+        assert by_note is None or by_note == whole, deck.id
+        if deck.id != "awkward":
+            assert by_note == whole      # the bundled decks take the fast way

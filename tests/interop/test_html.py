@@ -48,3 +48,20 @@ def test_check_field_counts_nesting_as_the_parser_builds_it():
 
 def test_a_field_at_the_depth_limit_converts():
     assert html.to_markdown("<span>" * html.MAX_HTML_DEPTH + "deep" + "</span>" * html.MAX_HTML_DEPTH) == "deep"
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab1_ *`\\[]()<>&~#>-+=|.)!\"'{}:⊙é\t\n")), max_size=25))
+def test_the_inert_path_agrees_with_markdown_it(text):
+    if html._is_inert(text):
+        rendered = html._markdown_it().render(text).strip()
+        assert rendered == f"<p>{html._inert_to_html(text)}</p>", repr(text)
+
+
+def test_the_inert_path_covers_this_projects_plain_fields():
+    assert html._is_inert("What is h_(t-1) in W_hh h_(t-1)?")
+    assert html._is_inert('He said "yes" (twice) {{c1::x}}')
+    assert not html._is_inert("_x_ is emphasis")
+    assert not html._is_inert("a (_x_) too")
+    assert not html._is_inert("1. a list")
+    assert not html._is_inert("- a list")
