@@ -6,7 +6,8 @@ notes, the warnings and skip counts, and the map from Anki card ids to
 studydeck card keys that ``--history`` needs.
 
 - Deck ids: the Anki deck name slugged (``Bio::Cells`` -> ``bio-cells``),
-  made unique with ``-2``, ``-3``... in name order.  Titles: the Anki name
+  made unique with ``-2``, ``-3``... in name order, also against the ids
+  that deck files elsewhere already use.  Titles: the Anki name
   (a leading ``studydeck::``, which studydeck's own export adds, dropped).
 - Note ids: ``anki-`` + 10 hex digits of a hash of the note's GUID, so the
   same Anki note always gets the same id (a second import updates it).  A
@@ -107,23 +108,26 @@ def safe_media_name(name: str) -> str | None:
     return name
 
 
-def convert(notes: list[SourceNote], media_names: set[str] | frozenset[str] = frozenset()) -> ImportPlan:
-    """The plan for importing ``notes`` (``media_names``: the media files the package holds)."""
-    converter = Converter({n.deck for n in notes}, media_names)
+def convert(notes: list[SourceNote], media_names: set[str] | frozenset[str] = frozenset(),
+            taken: set[str] | frozenset[str] = frozenset()) -> ImportPlan:
+    """The plan for importing ``notes`` (``media_names``: the media files the package holds;
+    ``taken``: deck ids other deck files use, which the new decks must not)."""
+    converter = Converter({n.deck for n in notes}, media_names, taken)
     for note in notes:
         converter.add(note)
     return converter.finish()
 
 
 class Converter:
-    def __init__(self, deck_names: set[str], media_names: set[str] | frozenset[str] = frozenset()) -> None:
+    def __init__(self, deck_names: set[str], media_names: set[str] | frozenset[str] = frozenset(),
+                 taken: set[str] | frozenset[str] = frozenset()) -> None:
         self.media_names = media_names
         self.plan = ImportPlan()
         self._decks: dict[str, DeckOut] = {}
         self._ids: dict[str, set[str]] = {}
         self._unknown_types: Counter = Counter()
         self._media_used: set[str] = set()
-        used: set[str] = set()
+        used: set[str] = set(taken)
         for name in sorted(deck_names):   # ids in name order, so the same names give the same ids
             title = name.removeprefix(OWN_PARENT)
             base = slug(name)

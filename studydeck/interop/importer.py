@@ -86,7 +86,9 @@ def run_import(path: Path, into: Path, *, force: bool = False, history: bool = F
 
 
 def _import(path, into, notes, package, force, history, collection, config, other_decks) -> ImportResult:
-    plan = convert(notes, set(package.media) if package else frozenset())
+    taken = {deck_id for deck_id, owner in other_decks.items()
+             if Path(owner).resolve() != (into / f"{deck_id}.yaml").resolve()}
+    plan = convert(notes, set(package.media) if package else frozenset(), taken)
     result = ImportResult(plan=plan)
     if not plan.decks:
         raise InteropError(f"{path}: no notes studydeck can import"

@@ -211,3 +211,16 @@ def test_binary_text_file(tmp_path, capsys):
     bad = tmp_path / "notes.tsv"
     bad.write_bytes(b"a\tb\x00\n")
     _refused(tmp_path, bad, "not a text file", capsys)
+
+
+def test_a_deck_id_used_elsewhere_gets_a_suffix(tmp_path, capsys):
+    from studydeck import paths
+
+    source = tmp_path / "cell.txt"
+    source.write_text("#separator:tab\n#deck column:3\nWhat?\tThat.\tLSTM cell\n", encoding="utf-8")
+    into = tmp_path / "mine"
+    assert main(["import", str(source), "--into", str(into)]) == 0
+    assert (into / "lstm-cell-2.yaml").exists()          # the bundled decks hold 'lstm-cell'
+    assert main(["import", str(source), "--into", str(into), "--force"]) == 0
+    assert sorted(p.name for p in into.iterdir()) == ["lstm-cell-2.yaml"]
+    assert check_paths([into, paths.bundled_decks_dir()]).problems == []
