@@ -63,6 +63,20 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument("--list", action="store_true", help="list the kinds with their descriptions")
     mode.add_argument("--json", action="store_true", help="print the questions as JSON lines, without asking")
     mode.add_argument("--worksheet", action="store_true", help="print a Markdown sheet, answers at the end")
+
+    p = sub.add_parser("export", help="write decks for Anki: a package (.apkg) or a text file (.txt, .tsv)")
+    _common(p, suppress=True)
+    p.add_argument("decks", nargs="*", metavar="DECK", help="deck ids to export (default: all)")
+    p.add_argument("--to", required=True, metavar="FILE", help="FILE.apkg, FILE.txt or FILE.tsv")
+    p.add_argument("--drill-variants", type=int, default=3, metavar="N",
+                   help="frozen copies of each drill card, with fixed seeds (default 3)")
+
+    p = sub.add_parser("import", help="read an Anki package (.apkg, .colpkg) or text file into YAML decks")
+    _common(p, suppress=True)
+    p.add_argument("file", metavar="FILE", help=".apkg, .colpkg, an Anki text export, or a two-column .tsv/.csv")
+    p.add_argument("--into", metavar="DIR", help="folder for the deck files (default: the first deck folder, else here)")
+    p.add_argument("--force", action="store_true", help="replace deck files that already exist")
+    p.add_argument("--history", action="store_true", help="bring Anki's review log into the collection")
     return parser
 
 
@@ -198,7 +212,22 @@ def cmd_drill(args: argparse.Namespace) -> int:
     return quiz.run_quiz(args.kind, args.count, seed, sys.stdin, sys.stdout)
 
 
-COMMANDS = {"check": cmd_check, "study": cmd_study, "stats": cmd_stats, "drill": cmd_drill}
+def cmd_export(args: argparse.Namespace) -> int:
+    # deferred: genanki and markdown-it load only for an export
+    from studydeck.interop.commands import export_command
+
+    return export_command(args)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    # deferred: zstandard and markdownify load only for an import
+    from studydeck.interop.commands import import_command
+
+    return import_command(args)
+
+
+COMMANDS = {"check": cmd_check, "study": cmd_study, "stats": cmd_stats, "drill": cmd_drill,
+            "export": cmd_export, "import": cmd_import}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -207,9 +236,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from studydeck.config import ConfigError
     from studydeck.deckfile.load import DeckError
     from studydeck.drills.errors import DrillError, UnknownKindError
+    from studydeck.interop import InteropError
     from studydeck.store import CollectionError
 
-    known_errors = (ConfigError, DeckError, CollectionError, DrillError)
+    known_errors = (ConfigError, DeckError, CollectionError, DrillError, InteropError)
     command = args.command or "study"
     if args.command is None:
         args.decks, args.plain = [], False

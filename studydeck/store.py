@@ -13,6 +13,9 @@ Tables (schema version in ``PRAGMA user_version``):
   and after as JSON, so undo is exact and history can be replayed.
 - ``undos``: one row per undone review (the review row itself stays).
 
+Schema 2 adds ``reviews.source``: ``'studydeck'`` for a rating given here,
+``'anki'`` for one brought in from an Anki review log (``import --history``).
+
 Every rating is written in its own ``BEGIN IMMEDIATE`` transaction and
 committed before the caller moves on.  WAL mode and a busy timeout let two
 studydeck processes share one collection.
@@ -32,7 +35,7 @@ from studydeck.model import State
 if TYPE_CHECKING:
     from studydeck.model import Deck
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 10_000
 
 # State codes, as in fsrs.State; 0 is "new" (no row).
@@ -80,6 +83,9 @@ _MIGRATIONS: dict[int, str] = {
         undone_at  INTEGER NOT NULL
     );
     """,
+    2: """
+    ALTER TABLE reviews ADD COLUMN source TEXT NOT NULL DEFAULT 'studydeck'
+    """,
 }
 
 
@@ -122,6 +128,7 @@ class ReviewRow:
     answer_ms: int | None
     before: CardState | None
     after: CardState
+    source: str = "studydeck"   # where the rating was given: "studydeck" or "anki"
 
 
 _CARD_COLUMNS = "state, step, stability, difficulty, due, last_review, reps, lapses, leech"
@@ -231,17 +238,17 @@ class Collection:
     def _review_rows(self, where: list[str], params: list) -> Iterator[ReviewRow]:
         sql = (
             "SELECT id, deck_id, card_id, reviewed_at, rating, fsrs_rating, answer_ms, "
-            "state_before, state_after FROM reviews r"
+            "state_before, state_after, source FROM reviews r"
         )
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY id"
         for row in self.conn.execute(sql, params):
-            rid, deck, card, at, rating, frating, ms, before, after = row
+            rid, deck, card, at, rating, frating, ms, before, after, source = row
             yield ReviewRow(
                 rid, deck, card, at, rating, frating, ms,
                 CardState.from_json(before) if before else None,
-                CardState.from_json(after),
+                CardState.from_json(after), source,
             )
 
     # -- numbers for stats and the home screen --------------------------------
@@ -309,6 +316,34 @@ class Collection:
             )
             self._put_state(conn, deck_id, card_id, after)
             return int(cur.lastrowid)
+
+    def last_review_times(self, deck_ids: Iterable[str]) -> dict[tuple[str, str], int]:
+        """``(deck_id, card_id) -> reviewed_at`` of each card's latest standing review in ``deck_ids``."""
+        out: dict[tuple[str, str], int] = {}
+        for deck_id in deck_ids:
+            out.update(((deck_id, card), at) for card, at in self.conn.execute(
+                f"SELECT card_id, max(reviewed_at) FROM reviews r WHERE deck_id = ? AND {STANDING} GROUP BY card_id",
+                (deck_id,)))
+        return out
+
+    def import_reviews(self, reviews: Iterable[ReviewRow], source: str) -> int:
+        """Append reviews made elsewhere (their ``id`` is ignored) and give each card
+        the state after its last one, all in one transaction; returns how many.
+
+        ``reviews`` must be in time order per card; each row is marked ``source``.
+        """
+        count = 0
+        with self._transaction() as conn:
+            for r in reviews:
+                conn.execute(
+                    "INSERT INTO reviews (deck_id, card_id, reviewed_at, rating, fsrs_rating, answer_ms, "
+                    "state_before, state_after, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (r.deck_id, r.card_id, r.reviewed_at, r.rating, r.fsrs_rating, r.answer_ms,
+                     r.before.to_json() if r.before else None, r.after.to_json(), source),
+                )
+                self._put_state(conn, r.deck_id, r.card_id, r.after)
+                count += 1
+        return count
 
     def undo_review(self, review_id: int, undone_at: int) -> ReviewRow:
         """Restore the card state from before ``review_id`` and mark it undone."""

@@ -13,6 +13,14 @@ rating   label               FSRS rating
 5        Perfectly           Easy
 =======  ==================  ===========
 
+An Anki review log records an *ease* of 1-4, which is FSRS's own scale
+(Again, Hard, Good, Easy).  ``ANKI_EASE_RATING`` is the way back:
+ease 1 -> 1, 2 -> 3, 3 -> 4, 4 -> 5.  Hard, Good and Easy each have one 1-5
+rating; Again has two (1 and 2) and takes 1, "Not at all", because Anki's
+Again says only that the answer was not recalled.  So
+``FSRS_RATING[ANKI_EASE_RATING[e]] == e``: replaying an imported review gives
+FSRS the very grade Anki recorded.
+
 The raw 1-5 rating is what the review log stores; the FSRS rating is stored
 beside it.  Interval previews are computed without fuzz, as Anki shows them
 on its buttons; the review itself may be fuzzed a little (``fuzz`` setting).
@@ -31,6 +39,7 @@ from studydeck.store import REVIEW, CardState
 RATINGS = (1, 2, 3, 4, 5)
 LABELS = {1: "Not at all", 2: "Barely", 3: "With effort", 4: "Well", 5: "Perfectly"}
 FSRS_RATING = {1: 1, 2: 1, 3: 2, 4: 3, 5: 4}  # fsrs.Rating: Again=1, Hard=2, Good=3, Easy=4
+ANKI_EASE_RATING = {1: 1, 2: 3, 3: 4, 4: 5}  # Anki revlog ease (= FSRS rating) -> 1-5 rating
 
 
 @dataclass(frozen=True, slots=True)

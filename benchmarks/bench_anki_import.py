@@ -1,0 +1,107 @@
+"""Anki import speed: a 10,000-note ``.apkg`` read by studydeck against Anki's own importer.
+
+The package: the benchmark deck (``anki_bench_deck``) exported by studydeck,
+imported into Anki and exported again by Anki in its current format
+(``collection.anki21b``, zstd), so both sides read a package Anki wrote.
+Baseline: ``Collection.import_anki_package`` into a fresh, empty Anki
+collection (the collection is made before the clock starts).  Measured:
+``studydeck import`` (``run_import``) into a fresh folder: unpack, read, HTML
+to Markdown, write the YAML decks, run the deck checker on every file.
+Target: <= 1.0x the baseline.  Turns alternate in every repeat; medians with
+min-max.  Needs the ``anki`` test extra.
+
+    PYTHONPATH=. python benchmarks/bench_anki_import.py [--notes 10000] [--repeats 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from anki_bench_deck import write_deck
+
+from studydeck.deckfile.load import load_decks
+from studydeck.interop.apkg_export import write_apkg
+from studydeck.interop.export import deck_notes
+from studydeck.interop.importer import run_import
+
+
+def anki_package(tmp: Path, notes: int) -> Path:
+    from anki.collection import (
+        Collection,
+        ExportAnkiPackageOptions,
+        ImportAnkiPackageOptions,
+        ImportAnkiPackageRequest,
+    )
+
+    (deck,) = load_decks([write_deck(tmp / "decks", notes)]).decks
+    ours = tmp / "studydeck.apkg"
+    write_apkg(ours, [deck], [deck_notes(deck, 0)])
+    (tmp / "maker").mkdir()
+    col = Collection(str(tmp / "maker" / "collection.anki2"))
+    col.import_anki_package(ImportAnkiPackageRequest(package_path=str(ours),
+                                                     options=ImportAnkiPackageOptions()))
+    target = tmp / "anki-made.apkg"
+    col.export_anki_package(out_path=str(target), limit=None, options=ExportAnkiPackageOptions(
+        with_scheduling=False, with_deck_configs=False, with_media=True, legacy=False))
+    col.close()
+    return target
+
+
+def anki_import(package: Path, folder: Path) -> float:
+    from anki.collection import (
+        Collection,
+        ImportAnkiPackageOptions,
+        ImportAnkiPackageRequest,
+    )
+
+    folder.mkdir()
+    col = Collection(str(folder / "collection.anki2"))
+    start = time.perf_counter()
+    col.import_anki_package(ImportAnkiPackageRequest(package_path=str(package),
+                                                     options=ImportAnkiPackageOptions()))
+    took = time.perf_counter() - start
+    col.close()
+    return took
+
+
+def studydeck_import(package: Path, folder: Path) -> float:
+    start = time.perf_counter()
+    run_import(package, folder)
+    return time.perf_counter() - start
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--notes", type=int, default=10_000)
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    import anki.buildinfo
+
+    print(f"python {platform.python_version()}, anki {anki.buildinfo.version}")
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        package = anki_package(tmp, args.notes)
+        size = package.stat().st_size
+        ways = {"Anki's importer": anki_import, "studydeck import": studydeck_import}
+        times: dict[str, list[float]] = {name: [] for name in ways}
+        for r in range(args.repeats):
+            for name, fn in ways.items():
+                times[name].append(fn(package, tmp / f"{name.split()[0]}-{r}"))
+    print(f"{args.notes:,} notes ({size:,}-byte package); median (min-max) of "
+          f"{args.repeats}, wall seconds:")
+    base = statistics.median(times["Anki's importer"])
+    for name, ts in times.items():
+        med = statistics.median(ts)
+        print(f"  {name:17s} {med:6.2f} s ({min(ts):.2f}-{max(ts):.2f})"
+              + ("   baseline" if name.startswith("Anki") else f"   ratio {med / base:.2f}x (target <= 1.0x)"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,20 @@
+"""Anki in and out: ``.apkg`` and text export, ``.apkg``/``.colpkg``/text import.
+
+Modules, by direction:
+
+- out: ``notetypes`` (the fixed Anki note types), ``html`` (Markdown to HTML),
+  ``apkg_export`` (genanki), ``text_export`` (Anki's text format), ``export``
+  (what a deck becomes, drill variants, the command);
+- in: ``anki_read`` (packages, both formats), ``text_read`` (text files),
+  ``convert`` (Anki notes to studydeck notes), ``yaml_write`` (deck files),
+  ``history`` (the review log replayed through FSRS), ``importer`` (the command).
+
+Importing this package is cheap: genanki, zstandard, markdown-it-py and
+markdownify load inside the functions that need them.
+"""
+
+from __future__ import annotations
+
+
+class InteropError(Exception):
+    """An export or import that cannot go ahead; the message is one line saying why."""

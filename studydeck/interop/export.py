@@ -1,0 +1,221 @@
+"""What a studydeck deck becomes in Anki: notes with HTML fields, GUIDs, decks, tags.
+
+Both writers (``apkg_export`` and ``text_export``) take the :class:`AnkiNote`
+values made here, so a deck exports the same way to either format.
+
+- A note's GUID is ``genanki.guid_for(deck id, note id)``: exporting again
+  after editing the text gives the same GUID, and Anki updates the note.
+- Deck names are ``studydeck::<deck title>``.
+- Text is Markdown rendered to HTML (see :mod:`studydeck.interop.html`).
+- A drill note becomes ``variants`` frozen basic notes: the question made
+  with the seeds a learner's first reviews would use (``drill_seed(card, k)``
+  for k = 0, 1, ...), the given values in a monospace block, the answer and
+  the worked solution on the back.  They do not change when studied again.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from studydeck.interop import InteropError
+from studydeck.interop.html import to_html
+from studydeck.model import Card, Deck
+
+PARENT_DECK = "studydeck"
+DRILL_TAG = "studydeck-drill"
+
+
+@dataclass(frozen=True, slots=True)
+class AnkiNote:
+    """One note for Anki: its studydeck type, fields (HTML) in ``notetypes.FIELDS``
+    order, tags, GUID, deck name and the number of cards Anki will make of it."""
+
+    kind: str
+    fields: tuple[str, ...]
+    tags: tuple[str, ...]
+    guid: str
+    deck_name: str
+    cards: int
+    frozen: bool = False     # a frozen drill variant
+
+
+def guid(*values: object) -> str:
+    import genanki  # deferred: the export's own dependency
+
+    return genanki.guid_for(*values)
+
+
+def deck_name(deck: Deck) -> str:
+    return f"{PARENT_DECK}::{deck.title}"
+
+
+def anki_tags(tags: Iterable[str]) -> tuple[str, ...]:
+    """Anki tags cannot hold spaces: each run of white space becomes ``_``."""
+    out = []
+    for tag in tags:
+        tag = "_".join(tag.split())
+        if tag and tag not in out:
+            out.append(tag)
+    return tuple(out)
+
+
+def _notes(cards: Sequence[Card]) -> list[list[Card]]:
+    """Cards grouped by note, in deck order."""
+    groups: dict[str, list[Card]] = {}
+    for card in cards:
+        groups.setdefault(card.note_id, []).append(card)
+    return list(groups.values())
+
+
+def deck_notes(deck: Deck, variants: int, cloze_texts: dict[str, str] | None = None) -> list[AnkiNote]:
+    """Every Anki note of ``deck``; ``cloze_texts`` maps cloze note ids to their source text
+    (read from the deck file when not given)."""
+    name = deck_name(deck)
+    out: list[AnkiNote] = []
+    for group in _notes(deck.cards):
+        first = group[0]
+        tags = anki_tags(first.tags)
+        gid = guid(deck.id, first.note_id)
+        extra = to_html(first.extra)
+        if first.type in ("basic", "reversed"):
+            out.append(AnkiNote(first.type, (to_html(first.front), to_html(first.back), extra),
+                                tags, gid, name, len(group)))
+        elif first.type == "cloze":
+            if cloze_texts is None:
+                cloze_texts = cloze_sources(deck)
+            text = cloze_texts.get(first.note_id)
+            if text is None:
+                raise InteropError(f"{deck.path}: cannot find the text of cloze note "
+                                   f"'{first.note_id}' (was the file changed while exporting?)")
+            out.append(AnkiNote("cloze", (to_html(text), extra), tags, gid, name, len(group)))
+        elif first.type == "choice":
+            items = "".join(f"<li>{to_html(c)}</li>" for c in first.choices)
+            out.append(AnkiNote("choice", (to_html(first.front), f'<ol type="a">{items}</ol>',
+                                           to_html(first.answer), extra), tags, gid, name, 1))
+        elif first.type == "drill":
+            out.extend(drill_notes(first, variants, name, tags + (DRILL_TAG,)))
+    return out
+
+
+def drill_notes(card: Card, variants: int, name: str, tags: tuple[str, ...]) -> list[AnkiNote]:
+    """``variants`` frozen questions of a drill card, as basic notes."""
+    from studydeck import drills  # deferred: numpy and the engine load here
+    from studydeck.drills.render import given_text
+    from studydeck.study.session import drill_seed
+
+    out = []
+    for k in range(variants):
+        seed = drill_seed(card, k)
+        q = drills.generate(card.drill, seed, card.params_dict)
+        front = (to_html(q.prompt) + "<pre>" + html_lib.escape(given_text(q.given)) + "</pre>"
+                 + f"<p><small>Frozen copy {k + 1} ({card.drill}, seed {seed})</small></p>")
+        back = (f"<p><b>Answer:</b> {html_lib.escape(q.answer_text)}</p>"
+                "<pre>" + html_lib.escape(q.solution) + "</pre>")
+        out.append(AnkiNote("basic", (front, back, to_html(card.extra)), tags,
+                            guid(card.deck_id, card.note_id, "variant", k + 1), name, 1, frozen=True))
+    return out
+
+
+def cloze_sources(deck: Deck) -> dict[str, str]:
+    """Cloze note id -> its ``text``, read again from the deck file.
+
+    Cards hold each deletion's rendered front and back, not the source text
+    with its ``{{cN::...}}`` marks, so the export reads the (already checked)
+    file again: each cloze note's own lines where that works (the line of
+    every note is known), else the whole file (:func:`cloze_sources_whole`,
+    the reference; a test compares the two).
+    """
+    return _cloze_sources_by_note(deck) or cloze_sources_whole(deck)
+
+
+def _yaml_load(text: str):
+    import yaml
+
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def cloze_sources_whole(deck: Deck) -> dict[str, str]:
+    """:func:`cloze_sources` by loading the whole file; a note without ``id`` gets
+    its derived id, as the loader gives it."""
+    import yaml
+
+    from studydeck.deckfile.schema import derive_id
+
+    try:
+        with open(deck.path, encoding="utf-8") as handle:
+            data = _yaml_load(handle.read())
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise InteropError(f"{deck.path}: cannot read the deck again: {exc}") from None
+    out: dict[str, str] = {}
+    for note in (data or {}).get("cards") or ():
+        if isinstance(note, dict) and note.get("type") == "cloze" and "text" in note:
+            text = str(note["text"])
+            out[str(note["id"]) if "id" in note else derive_id(deck.id, text)] = text
+    return out
+
+
+def _cloze_sources_by_note(deck: Deck) -> dict[str, str] | None:
+    """The cloze notes' own lines (from each note's line to the next note's), loaded
+    as one list; None unless every note comes out as exactly the note the loader saw."""
+    import yaml
+
+    from studydeck.deckfile.schema import derive_id
+
+    try:
+        with open(deck.path, encoding="utf-8") as handle:
+            lines = handle.read().splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    starts = sorted({c.line for c in deck.cards})
+    ends = dict(zip(starts, [*starts[1:], len(lines) + 1]))
+    wanted: list[str] = []
+    chunks: list[str] = []
+    for card in deck.cards:
+        if card.type != "cloze" or (wanted and wanted[-1] == card.note_id):
+            continue
+        chunk = lines[card.line - 1:ends[card.line] - 1]
+        if not chunk or not chunk[0].lstrip(" ").startswith("- "):
+            return None
+        indent = len(chunk[0]) - len(chunk[0].lstrip(" "))
+        wanted.append(card.note_id)
+        chunks.extend(line[indent:] if not line[:indent].strip() else line for line in chunk)
+    if not wanted:
+        return {}
+    try:
+        items = _yaml_load("\n".join(chunks))
+    except yaml.YAMLError:
+        return None
+    if not isinstance(items, list) or len(items) != len(wanted):
+        return None
+    out: dict[str, str] = {}
+    for note_id, note in zip(wanted, items):
+        if not isinstance(note, dict) or note.get("type") != "cloze":
+            return None
+        text = str(note.get("text", ""))
+        if (str(note["id"]) if "id" in note else derive_id(deck.id, text)) != note_id:
+            return None
+        out[note_id] = text
+    return out
+
+
+@dataclass
+class ExportSummary:
+    decks: int = 0
+    notes: int = 0
+    cards: int = 0
+    frozen: int = 0          # frozen drill notes among ``notes``
+    variants: int = 0
+
+    def line(self, target: str) -> str:
+        text = f"Wrote {target}: {self.decks} decks, {self.notes} notes, {self.cards} cards"
+        if self.frozen:
+            text += (f" ({self.frozen} of the notes are frozen copies of drill cards, "
+                     f"{self.variants} per drill: they do not change when studied again)")
+        return text + "."
+
+
+def summarize(decks: Sequence[Deck], notes: Sequence[AnkiNote], variants: int) -> ExportSummary:
+    return ExportSummary(decks=len(decks), notes=len(notes), cards=sum(n.cards for n in notes),
+                         frozen=sum(n.frozen for n in notes), variants=variants)

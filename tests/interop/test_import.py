@@ -1,0 +1,226 @@
+"""``studydeck import``: round trips through genanki output, text files, and hostile inputs."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from studydeck.cli import main
+from studydeck.deckfile.load import check_paths, load_decks
+from studydeck.interop import InteropError, anki_read
+from studydeck.interop.export import guid
+from studydeck.interop.importer import run_import
+from studydeck.interop.notetypes import BASIC_ID
+from tests.interop.helpers import export, rewrite_collection, write_deck
+
+
+@pytest.fixture
+def package(tmp_path):
+    return export(tmp_path, write_deck(tmp_path / "decks").parent, variants=1)
+
+
+def _files(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*")) if folder.exists() else []
+
+
+def test_round_trip_keeps_types_texts_and_tags(tmp_path, package):
+    into = tmp_path / "imported"
+    result = run_import(package, into)
+    (written,) = result.written
+    assert written.path == into / "studydeck-small-deck.yaml"
+    assert check_paths([into]).problems == []
+    (deck,) = load_decks([into]).decks
+    original = {c.card_id: c for c in load_decks([tmp_path / "decks"]).decks[0].cards}
+    assert deck.title == "Small deck"
+    by_type = {}
+    for card in deck.cards:
+        by_type.setdefault(card.type, []).append(card)
+    assert sorted(by_type) == ["basic", "choice", "cloze", "reversed"]
+    gate = next(c for c in by_type["basic"] if "forget gate" in c.front)
+    assert (gate.front, gate.back, gate.extra) == (original["gate"].front, original["gate"].back,
+                                                   original["gate"].extra)
+    assert gate.tags == ("gates", "lstm_basics")
+    assert [c.front for c in by_type["reversed"]] == ["GRU", "Gated recurrent unit"]
+    assert [(c.front, c.back) for c in by_type["cloze"]] == [
+        (original["cell#c1"].front, original["cell#c1"].back),
+        (original["cell#c2"].front, original["cell#c2"].back)]
+    (choice,) = by_type["choice"]
+    assert (choice.choices, choice.answer) == (("1", "2", "3", "4"), "2")
+    assert all(c.note_id.startswith("anki-") for c in deck.cards)
+
+
+def test_a_second_import_gives_the_same_ids_and_needs_force(tmp_path, package, capsys):
+    into = tmp_path / "imported"
+    run_import(package, into)
+    first = (into / "studydeck-small-deck.yaml").read_bytes()
+    with pytest.raises(InteropError, match="already exists; add --force"):
+        run_import(package, into)
+    run_import(package, into, force=True)
+    assert (into / "studydeck-small-deck.yaml").read_bytes() == first
+    # note ids come from the GUIDs
+    (deck,) = load_decks([into]).decks
+    from studydeck.interop.convert import note_id
+
+    assert note_id(guid("small", "gate"), "") in {c.note_id for c in deck.cards}
+
+
+def test_cli_prints_what_it_wrote_and_refuses_to_overwrite(tmp_path, package, capsys):
+    into = tmp_path / "imported"
+    assert main(["import", str(package), "--into", str(into)]) == 0
+    assert "Wrote " in capsys.readouterr().out
+    assert main(["import", str(package), "--into", str(into)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "add --force" in err
+
+
+def test_unknown_type_occlusion_media_and_empty_notes(tmp_path, package):
+    sql = [
+        # a note type studydeck does not know, and an image occlusion type
+        ("UPDATE col SET models = json_set(models, '$.\"77\"', json(?))",
+         (('{"id": 77, "name": "Vocab", "type": 0, "flds": [{"name": "Word", "ord": 0},'
+           '{"name": "Meaning", "ord": 1}, {"name": "Notes", "ord": 2}], "tmpls": []}'),)),
+        ("UPDATE col SET models = json_set(models, '$.\"78\"', json(?))",
+         (('{"id": 78, "name": "Image Occlusion", "type": 1, "originalStockKind": 6,'
+           '"flds": [{"name": "Occlusion", "ord": 0}], "tmpls": []}'),)),
+        ("INSERT INTO notes VALUES (9001, 'vocabguid', 77, 0, 0, ' w ', ?, 'x', 0, 0, '')",
+         ("cella<img src=\"cell.png\">\x1fcell<img src=\"missing.png\">\x1fignored",)),
+        ("INSERT INTO notes VALUES (9002, 'ioguid', 78, 0, 0, '', 'shape', 'x', 0, 0, '')", ()),
+        ("INSERT INTO notes VALUES (9003, 'emptyguid', ?, 0, 0, '', ?, 'x', 0, 0, '')",
+         (BASIC_ID, "front only\x1f\x1f")),
+    ]
+    hostile = rewrite_collection(package, tmp_path / "more.apkg", sql, media={"cell.png": b"\x89PNG"})
+    into = tmp_path / "imported"
+    result = run_import(hostile, into)
+    assert check_paths([into]).problems == []
+    assert result.plan.skipped == {"image occlusion notes (studydeck cannot show them)": 1,
+                                   "notes with an empty front or back": 1}
+    assert any("'Vocab'" in w and "read as basic" in w for w in result.plan.warnings)
+    # notes without cards land in Anki's "Default" deck
+    text = (into / "default.yaml").read_text(encoding="utf-8")
+    assert "![cell.png](default-media/cell.png)" in text
+    assert "[image: missing.png]" in text
+    assert (into / "default-media" / "cell.png").read_bytes() == b"\x89PNG"
+
+
+def test_plain_tsv_and_csv(tmp_path):
+    tsv = tmp_path / "words.tsv"
+    tsv.write_text("cat\tKatze\ndog\tHund\n\nyes\t1.50\n", encoding="utf-8")
+    csv_file = tmp_path / "more.csv"
+    csv_file.write_text('front,back\n"a, b","line one\nline two"\n', encoding="utf-8")
+    into = tmp_path / "imported"
+    run_import(tsv, into)
+    run_import(csv_file, into)
+    assert check_paths([into]).problems == []
+    decks = {d.id: d for d in load_decks([into]).decks}
+    assert [(c.front, c.back) for c in decks["words"].cards] == [
+        ("cat", "Katze"), ("dog", "Hund"), ("yes", "1.50")]
+    assert [(c.front, c.back) for c in decks["more"].cards] == [
+        ("front", "back"), ("a, b", "line one\\\nline two")]
+
+
+def test_anki_text_with_headers(tmp_path):
+    source = tmp_path / "notes.txt"
+    source.write_text(
+        "#separator:tab\n#html:true\n#guid column:1\n#notetype column:2\n#deck column:3\n#tags column:6\n"
+        "g1\tBasic\tLang::German\t<b>cat</b>\tKatze\tanimals\n"
+        "g2\tCloze\tLang::German\t{{c1::Hund}} means dog\t\t\n"
+        "g3\tBasic (and reversed card)\tLang::French\tchat\tcat\t\n", encoding="utf-8")
+    into = tmp_path / "imported"
+    run_import(source, into)
+    decks = {d.id: d for d in load_decks([into]).decks}
+    assert set(decks) == {"lang-german", "lang-french"}
+    german = decks["lang-german"].cards
+    assert (german[0].front, german[0].tags) == ("**cat**", ("animals",))
+    assert german[1].type == "cloze" and german[1].front == "[...] means dog"
+    assert decks["lang-french"].cards[1].card_id.endswith("#reverse")
+
+
+# -- hostile input: one line, nothing written -------------------------------------
+
+def _refused(tmp_path, source: Path, match: str, capsys):
+    into = tmp_path / "imported"
+    code = main(["import", str(source), "--into", str(into)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err.count("\n") == 1 and match in err and "Traceback" not in err, err
+    assert _files(into) == []
+
+
+def test_not_a_zip(tmp_path, capsys):
+    bad = tmp_path / "bad.apkg"
+    bad.write_bytes(b"this is not a zip")
+    _refused(tmp_path, bad, "not a zip file", capsys)
+
+
+def test_a_zip_without_a_collection(tmp_path, capsys):
+    bad = tmp_path / "bad.apkg"
+    with zipfile.ZipFile(bad, "w") as z:
+        z.writestr("readme.txt", "hello")
+    _refused(tmp_path, bad, "a zip without an Anki collection", capsys)
+
+
+def test_corrupt_sqlite(tmp_path, package, capsys):
+    bad = tmp_path / "bad.apkg"
+    with zipfile.ZipFile(package) as z:
+        data = bytearray(z.read("collection.anki2"))
+    data[100:4000] = b"\xff" * 3900
+    with zipfile.ZipFile(bad, "w") as z:
+        z.writestr("collection.anki2", bytes(data))
+    _refused(tmp_path, bad, "is not a readable Anki collection", capsys)
+
+
+def test_corrupt_zstd(tmp_path, capsys):
+    bad = tmp_path / "bad.apkg"
+    with zipfile.ZipFile(bad, "w") as z:
+        z.writestr("collection.anki21b", b"\x28\xb5\x2f\xfd" + b"garbage" * 10)
+    _refused(tmp_path, bad, "not valid zstd data", capsys)
+
+
+def test_html_bomb(tmp_path, package, capsys):
+    bomb = "<div>" * 5000 + "boom" + "</div>" * 5000
+    bad = rewrite_collection(package, tmp_path / "bomb.apkg", [
+        ("UPDATE notes SET flds = ? WHERE mid = ?", (bomb + "\x1fback\x1f", BASIC_ID))])
+    _refused(tmp_path, bad, "HTML nested more than 100 tags deep", capsys)
+
+
+def test_huge_field(tmp_path, package, capsys):
+    bad = rewrite_collection(package, tmp_path / "long.apkg", [
+        ("UPDATE notes SET flds = ? WHERE mid = ?", ("x" * 200_000 + "\x1fback\x1f", BASIC_ID))])
+    _refused(tmp_path, bad, "a field of 200,000 characters", capsys)
+
+
+def test_too_many_notes(tmp_path, package, capsys, monkeypatch):
+    monkeypatch.setattr(anki_read, "MAX_NOTES", 3)
+    _refused(tmp_path, package, "studydeck imports at most 3 at once", capsys)
+
+
+def test_too_large_once_unpacked(tmp_path, package, capsys, monkeypatch):
+    monkeypatch.setattr(anki_read, "MAX_COLLECTION_BYTES", 10_000)
+    _refused(tmp_path, package, "refusing to unpack it", capsys)
+
+
+def test_an_unknown_file(tmp_path, capsys):
+    bad = tmp_path / "notes.docx"
+    bad.write_bytes(b"\x00\x01")
+    _refused(tmp_path, bad, "expected an Anki package", capsys)
+
+
+def test_binary_text_file(tmp_path, capsys):
+    bad = tmp_path / "notes.tsv"
+    bad.write_bytes(b"a\tb\x00\n")
+    _refused(tmp_path, bad, "not a text file", capsys)
+
+
+def test_a_deck_id_used_elsewhere_gets_a_suffix(tmp_path, capsys):
+    from studydeck import paths
+
+    source = tmp_path / "cell.txt"
+    source.write_text("#separator:tab\n#deck column:3\nWhat?\tThat.\tLSTM cell\n", encoding="utf-8")
+    into = tmp_path / "mine"
+    assert main(["import", str(source), "--into", str(into)]) == 0
+    assert (into / "lstm-cell-2.yaml").exists()          # the bundled decks hold 'lstm-cell'
+    assert main(["import", str(source), "--into", str(into), "--force"]) == 0
+    assert sorted(p.name for p in into.iterdir()) == ["lstm-cell-2.yaml"]
+    assert check_paths([into, paths.bundled_decks_dir()]).problems == []
