@@ -26,6 +26,10 @@ class Question:
     |x − answer| ≤ tolerance.  ``answer_labels`` names the parts of a
     ``vectors``/``shapes`` answer ("h_1", "c_1"...).  ``cell`` holds the named
     values of the cell (answer included) for drawing it after the answer.
+    ``hints`` are the steps shown one at a time before the solution (Enter on
+    an empty answer); ``variant`` names the LSTM variant a question is about
+    ("nig", "cifg"...; None otherwise); ``mistakes`` holds the answers of
+    classic mistakes ({"name", "message", "answer"}) that grading names.
     """
 
     kind: str
@@ -41,6 +45,9 @@ class Question:
     answer_text: str = ""
     answer_labels: list[str] = field(default_factory=list)
     answer_hint: str = ""
+    hints: list[str] = field(default_factory=list)
+    variant: str | None = None
+    mistakes: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """Every field as a JSON-serialisable dict."""
@@ -59,3 +66,4 @@ class Verdict:
     expected_text: str
     given_text: str
     message: str
+    mistake: str = ""  # the name of the classic mistake the answer matches, if any
