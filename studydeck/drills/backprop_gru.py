@@ -28,7 +28,16 @@ import numpy as np
 from studydeck.engine import GRUCell
 
 from . import fmt
-from .common import KEEP_DIGITS, decimals_of, grid, pylist, question, rng_for, scratch, sizes
+from .common import (
+    KEEP_DIGITS,
+    decimals_of,
+    grid,
+    pylist,
+    question,
+    rng_for,
+    scratch,
+    sizes,
+)
 from .solution import Part, preactivation
 
 BLOCKS = "rzn"
@@ -163,8 +172,8 @@ def hidden_state(kind: str, seed: int, params: dict):
                                    + gate_grad_lines(step, "z")] + chain_to(step, "r")[1:]
     r, z = step.gates["r"], step.gates["z"]
     da = {"r": step.da("r"), "z": step.da("z"), "n": step.gates["r"] * step.da("n")}
-    lines = ["h0 reaches h_1 directly (through z ⊙ h0) and through a_r, a_z and a_nh; the n block "
-             "carries r ⊙ da_n because r multiplies W_hn·h0 + b_hn:"]
+    lines = [("h0 reaches h_1 directly (through z ⊙ h0) and through a_r, a_z and a_nh; the n block "
+             "carries r ⊙ da_n because r multiplies W_hn·h0 + b_hn:")]
     lines += [f"(r ⊙ da_n)[{j}] = {_g(r[j])}·{_n(step.da('n')[j])} = {fmt.num(da['n'][j])}"
               for j in range(H)]
     for k in range(H):

@@ -23,7 +23,16 @@ import numpy as np
 from studydeck.engine import LSTMCell
 
 from . import fmt
-from .common import KEEP_DIGITS, decimals_of, grid, pylist, question, rng_for, scratch, sizes
+from .common import (
+    KEEP_DIGITS,
+    decimals_of,
+    grid,
+    pylist,
+    question,
+    rng_for,
+    scratch,
+    sizes,
+)
 from .solution import Part, preactivation
 
 BLOCKS = "ifgo"

@@ -20,8 +20,24 @@ import numpy as np
 from studydeck.engine import LSTM, LSTMCell
 
 from . import fmt
-from .backprop_lstm import Step, cell_prev_lines, gate_grad_lines, hidden_grad_lines, total_dc_lines
-from .common import KEEP_DIGITS, as_lists, decimals_of, grid, pylist, question, rng_for, scratch, sizes
+from .backprop_lstm import (
+    Step,
+    cell_prev_lines,
+    gate_grad_lines,
+    hidden_grad_lines,
+    total_dc_lines,
+)
+from .common import (
+    KEEP_DIGITS,
+    as_lists,
+    decimals_of,
+    grid,
+    pylist,
+    question,
+    rng_for,
+    scratch,
+    sizes,
+)
 from .lstm_case import LSTMCase, step_lines
 
 

@@ -66,12 +66,12 @@ def forget_extremes(kind: str, seed: int, params: dict):
               f"A's ∂c_{k}/∂c_0 than B's? Give {sig} significant figures.")
     steps = [["Along the cell path ∂c_t/∂c_(t−1) = f_t, so ∂c_k/∂c_0 = f_1·f_2⋯f_k = f^k here."],
              [f"A: {fmt.given(f_open)}^{k} = {keep:.6g}   (near 1: the gradient survives the {k} steps)",
-              f"B: {fmt.given(f_shut)}^{k} = {cut:.6g}   (near 0: each step cuts it by a factor "
-              f"{1 / f_shut:.3g})"],
+              (f"B: {fmt.given(f_shut)}^{k} = {cut:.6g}   (near 0: each step cuts it by a factor "
+              f"{1 / f_shut:.3g})")],
              [f"A / B = ({fmt.given(f_open)} / {fmt.given(f_shut)})^{k} = {answer:.6g}",
               f"To {sig} significant figures: {text}",
-              "A shut forget gate erases the memory and, with it, the gradient along the cell path; "
-              "only gates held near 1 carry it back over many steps."]]
+              ("A shut forget gate erases the memory and, with it, the gradient along the cell path; "
+              "only gates held near 1 carry it back over many steps.")]]
     return question(kind, seed, params, prompt=prompt,
                     given={"k": k, "f_A": f_open, "f_B": f_shut}, answer=answer,
                     answer_format="scalar", solution=[ln for s in steps for ln in s],
@@ -108,11 +108,11 @@ def rnn_product(kind: str, seed: int, params: dict):
               f"and starts from h0 = {fmt.given(h0)}; it reads the {k} inputs x below. Compute "
               f"∂h_{k}/∂h0 to {sig} significant figures, then say whether such a product explodes "
               f"or vanishes over many steps.")
-    steps = [[f"h_t = φ(a_t) with a_t = w·h_(t−1) + u·x_t, so ∂h_t/∂h_(t−1) = w·φ'(a_t) and "
-              f"∂h_{k}/∂h0 is the product of the {k} factors."]]
+    steps = [[(f"h_t = φ(a_t) with a_t = w·h_(t−1) + u·x_t, so ∂h_t/∂h_(t−1) = w·φ'(a_t) and "
+              f"∂h_{k}/∂h0 is the product of the {k} factors.")]]
     if nonlinearity == "relu":
-        steps.append([f"Every x_t > 0 and h0 > 0, so every a_t > 0 and relu'(a_t) = 1: each factor "
-                      f"is w = {fmt.given(w)}.",
+        steps.append([(f"Every x_t > 0 and h0 > 0, so every a_t > 0 and relu'(a_t) = 1: each factor "
+                      f"is w = {fmt.given(w)}."),
                       f"∂h_{k}/∂h0 = {fmt.given(w)}^{k} = {answer:.6g}"])
     else:
         lines, prod = [], 1.0
@@ -123,8 +123,8 @@ def rnn_product(kind: str, seed: int, params: dict):
                          f"{fmt.term(fmt.num(h))}²) = {fmt.num(factor)}, product {prod:.6g}")
         steps.append(["tanh'(a_t) = 1 − h_t²; forward, then the factors:"] + lines)
     verdict = "explodes (grows geometrically)" if abs(answer) > 1 else "vanishes (shrinks geometrically)"
-    steps.append([f"To {sig} significant figures: {text}. The typical factor is "
-                  f"{abs(answer) ** (1 / k):.3g} in size, so over many steps the product {verdict}."])
+    steps.append([(f"To {sig} significant figures: {text}. The typical factor is "
+                  f"{abs(answer) ** (1 / k):.3g} in size, so over many steps the product {verdict}.")])
     given = {"nonlinearity": nonlinearity, "w": w, "u": u, "h0": h0, "x": pylist(xs)}
     return question(kind, seed, params, prompt=prompt, given=given, answer=answer,
                     answer_format="scalar", solution=[ln for s in steps for ln in s],
@@ -148,8 +148,8 @@ def clip_norm(kind: str, seed: int, params: dict):
     clipped, total = clip_grad_norm([weight, bias], max_norm)
     coef = max_norm / (total + CLIP_EPS)
     squares = " + ".join(f"{fmt.term(fmt.given(v))}²" for v in np.concatenate([weight, bias]))
-    steps = [["clip_grad_norm_ takes one norm over all the gradients together, as if they were "
-              "one long vector:", f"‖g‖ = √({squares}) = {fmt.num(total)}"],
+    steps = [[("clip_grad_norm_ takes one norm over all the gradients together, as if they were "
+              "one long vector:"), f"‖g‖ = √({squares}) = {fmt.num(total)}"],
              [f"coefficient = max_norm / (‖g‖ + 1e-6) = {fmt.given(max_norm)} / {fmt.num(total)} = "
               f"{fmt.num(coef)}" + ("" if coef < 1 else ", capped at 1: the gradients stay as they are")]]
     scale = min(coef, 1.0)

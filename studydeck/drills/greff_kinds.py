@@ -25,7 +25,17 @@ from __future__ import annotations
 from studydeck.engine import LSTMCell, lstm_variant
 
 from . import fmt
-from .common import KEEP_DIGITS, as_lists, decimals_of, grid, pylist, question, rng_for, scratch, sizes
+from .common import (
+    KEEP_DIGITS,
+    as_lists,
+    decimals_of,
+    grid,
+    pylist,
+    question,
+    rng_for,
+    scratch,
+    sizes,
+)
 from .lstm_case import LSTMCase, gate_parts
 from .solution import SIGMOID, TANH, Part, activation, dot, gate_lines, preactivation
 
@@ -37,8 +47,8 @@ VARIANTS = {
     "noaf": ("NOAF", "no output activation function", "the cell state is not squashed: h_1 = o ⊙ c_1"),
     "np": ("NP", "no peepholes", "the gates do not read the cell state"),
     "cifg": ("CIFG", "coupled input and forget gate", "f = 1 − i: the forget gate has no weights of its own"),
-    "fgr": ("FGR", "full gate recurrence", "the gates i, f, o also read the previous step's i, f, o "
-            "through weight_fgr"),
+    "fgr": ("FGR", "full gate recurrence", ("the gates i, f, o also read the previous step's i, f, o "
+            "through weight_fgr")),
 }
 BASELINES = ("vanilla", "pytorch")
 SOURCE = "Greff et al., LSTM: A Search Space Odyssey (arXiv 2015; IEEE TNNLS 2017)"
