@@ -154,7 +154,7 @@ def _hidden(case: LSTMCase) -> list[str]:
             lines.append(f"h[{j}] = o[{j}]·tanh(c[{j}]) = {fmt.num(o)}·"
                          f"{fmt.term(fmt.num(tr['tanh_c'][j]))} = {fmt.num(h)}")
         else:
-            lines.append(f"h[{j}] = tanh(c[{j}]) = {fmt.num(h)}   (o = 1)")
+            lines.append(f"h[{j}] = tanh(c[{j}]) = {fmt.num(h)}   (no output gate)")
     return lines
 
 
