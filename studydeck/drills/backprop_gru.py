@@ -77,6 +77,8 @@ def draw(seed: int, params: dict) -> Step:
              for q in BLOCKS}
     W_ih, W_hh, b_hh = grid(rng, (3 * H, D)), grid(rng, (3 * H, H)), grid(rng, (3 * H,), -0.5, 0.5)
     dh = grid(rng, (H,))
+    while not np.any(dh):  # no gradient at all would make every answer 0
+        dh = grid(rng, (H,))
     hw = W_hh @ h0 + b_hh
     a_nh = hw[2 * H:]
     target = np.concatenate([_logit(gates["r"]) - hw[:H], _logit(gates["z"]) - hw[H:2 * H],

@@ -79,6 +79,8 @@ def draw(seed: int, params: dict, rng=None, need_dc: bool = True) -> Step:
              for q in BLOCKS}
     W_ih, W_hh = grid(rng, (4 * H, D)), grid(rng, (4 * H, H))
     dh = grid(rng, (H,))
+    while not np.any(dh):  # no gradient at all would make every answer 0
+        dh = grid(rng, (H,))
     dc = grid(rng, (H,)) if need_dc else np.zeros(H)
     target = np.concatenate([np.arctanh(gates[q]) if q == "g" else _logit(gates[q]) for q in BLOCKS])
     cell = LSTMCell(D, H, rng=scratch())
@@ -191,8 +193,9 @@ def _count(n: int) -> str:
 def _setting(step: Step) -> str:
     return (f"A PyTorch LSTMCell (input_size {len(step.x)}, hidden_size {step.H}) took one step "
             f"from (h0, c0) on input x; its forward pass gave the gates i, f, g, o and the new cell "
-            f"state c_1 below (h_1 = o ⊙ tanh(c_1)). From above arrive dL/dh_1 and dL/dc_1, the "
-            f"gradients of the loss with respect to h_1 and c_1.")
+            f"state c_1 below (h_1 = o ⊙ tanh(c_1)). From the layers and steps above arrive dL/dh_1, "
+            f"everything that reaches h_1, and dL/dc_1, what reaches c_1 directly from the next "
+            f"step (the path through h_1 comes on top of it).")
 
 
 def cell_state(kind: str, seed: int, params: dict):

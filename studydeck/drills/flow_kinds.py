@@ -123,8 +123,9 @@ def rnn_product(kind: str, seed: int, params: dict):
                          f"{fmt.term(fmt.num(h))}²) = {fmt.num(factor)}, product {prod:.6g}")
         steps.append(["tanh'(a_t) = 1 − h_t²; forward, then the factors:"] + lines)
     verdict = "explodes (grows geometrically)" if abs(answer) > 1 else "vanishes (shrinks geometrically)"
-    steps.append([(f"To {sig} significant figures: {text}. The typical factor is "
-                  f"{abs(answer) ** (1 / k):.3g} in size, so over many steps the product {verdict}.")])
+    steps.append([(f"To {sig} significant figures: {text}. The factors' sizes have the geometric "
+                   f"mean {abs(answer) ** (1 / k):.3g}; factors of that size make a product that "
+                   f"{verdict} as the number of steps grows.")])
     given = {"nonlinearity": nonlinearity, "w": w, "u": u, "h0": h0, "x": pylist(xs)}
     return question(kind, seed, params, prompt=prompt, given=given, answer=answer,
                     answer_format="scalar", solution=[ln for s in steps for ln in s],

@@ -187,8 +187,9 @@ def _count(n: int) -> str:
 
 def _baseline_text(variant: str, baseline: str) -> str:
     if variant == "np":
-        return ("NP is their vanilla LSTM without the peephole connections, which is exactly "
-                "PyTorch's nn.LSTMCell")
+        return ("NP is their vanilla LSTM without the peephole connections: it computes what "
+                "PyTorch's nn.LSTMCell computes, with no peepholes (PyTorch's two bias vectors add "
+                "up to the paper's one bias per gate)")
     if baseline == "vanilla":
         return ("Baseline: Greff et al.'s vanilla LSTM, which has peephole connections (vectors "
                 "w_ci, w_cf, w_co: the input and forget gates read c0, the output gate reads the "

@@ -52,7 +52,7 @@ BACKWARD_SLIPS = {
     "no_h_path": Slip(no_h_path=True),
     "tanh_derivative_of_c": Slip(tanh_of_c=True),
     "no_forget_factor": Slip(no_forget=True),
-    "transposed": Slip(transposed=True),
+    "not_transposed": Slip(transposed=True),
     "gru_z_swapped": Slip(z_swapped=True),
     "no_r_in_hn": Slip(no_r=True),
 }
@@ -193,15 +193,15 @@ DECLARED: dict[str, Declared] = {
     "backprop.lstm_cell_state": _declare(_lstm_back("dc0"), [
         "no_h_path", "tanh_derivative_of_c", "no_forget_factor"], BACKWARD_SLIPS),
     "backprop.lstm_hidden_state": _declare(_lstm_back("dh0"), [
-        "no_h_path", "tanh_derivative_of_c", "transposed"], BACKWARD_SLIPS),
+        "no_h_path", "tanh_derivative_of_c", "not_transposed"], BACKWARD_SLIPS),
     "backprop.lstm_gate": _declare(_lstm_back("gate"), ["no_h_path", "tanh_derivative_of_c"],
                                    BACKWARD_SLIPS),
     "backprop.lstm_weight": _declare(_lstm_back("weight"), ["no_h_path", "tanh_derivative_of_c"],
                                      BACKWARD_SLIPS),
     "backprop.lstm_two_steps": _declare(lambda q, s: lstm_two_steps_back(q.given, s), [
-        "no_h_path", "tanh_derivative_of_c", "transposed"], BACKWARD_SLIPS),
+        "no_h_path", "tanh_derivative_of_c", "not_transposed"], BACKWARD_SLIPS),
     "backprop.gru_hidden_state": _declare(_gru_back("dh0"), [
-        "gru_z_swapped", "no_r_in_hn", "transposed"], BACKWARD_SLIPS),
+        "gru_z_swapped", "no_r_in_hn", "not_transposed"], BACKWARD_SLIPS),
     "backprop.gru_gate": _declare(_gru_back("gate"), ["gru_z_swapped"], BACKWARD_SLIPS),
     "backprop.gru_weight": _declare(_gru_back("weight"), ["gru_z_swapped", "no_r_in_hn"],
                                     BACKWARD_SLIPS),

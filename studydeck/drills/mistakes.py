@@ -46,6 +46,9 @@ MESSAGES: dict[str, str] = {
     "transposed": (
         "This is what you get with the weights transposed: row j of a block of weight_hh "
         "(weight_ih) belongs to unit j, so a unit's sum runs along a row, W·h, not along a column."),
+    "not_transposed": (
+        "This is what you get with W_hh where its transpose belongs: going back, h0[k] collects "
+        "column k of weight_hh against every da, dL/dh0 = W_hhᵀ·da."),
     "rounded_intermediates": (
         "This is what you get rounding the intermediate values to 2 decimals: keep at least 4 "
         "until the end."),

@@ -232,3 +232,26 @@ def test_mistakes_are_kept_only_when_they_change_the_answer():
     q = generate("lstm.forget_gate", 1)  # f does not depend on the block order i, f, o, g
     assert "order_ifog" not in {m["name"] for m in q.mistakes}
     assert all(name in KINDS for name in DECLARED)
+
+
+def test_backprop_without_the_transpose_is_named():
+    from .closed_form_new import lstm_backward
+
+    q = _first("backprop.lstm_hidden_state", lambda q: True, {"hidden_size": 2})
+    da, _ = lstm_backward(q.given)
+    U = _a(q, "weight_hh")
+    wrong = sum(_block(U, k, 2) @ _block(da, k, 2) for k in range(4))  # W_hq·da_q, no transpose
+    assert _named(q, wrong) == MESSAGES["not_transposed"]
+
+
+def test_backprop_forgetting_the_forget_gate_is_named():
+    q = generate("backprop.lstm_cell_state", 4)
+    t = np.tanh(_a(q, "c_1"))
+    dc = _a(q, "dL/dc_1") + _a(q, "dL/dh_1") * _a(q, "o") * (1 - t ** 2)
+    assert _named(q, dc) == MESSAGES["no_forget_factor"]
+
+
+def test_gru_backprop_with_the_swapped_update_gate_is_named():
+    q = generate("backprop.gru_gate", 1, {"gate": "z"})
+    z, n, h0, dh = (_a(q, k) for k in ("z", "n", "h0", "dL/dh_1"))
+    assert _named(q, dh * (n - h0) * z * (1 - z)) == MESSAGES["gru_z_swapped"]
