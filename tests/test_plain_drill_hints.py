@@ -5,6 +5,7 @@ import io
 import pytest
 
 from studydeck.config import Config
+from studydeck.drills.mistakes import declared_answers
 from studydeck.model import Card, Deck
 from studydeck.plain import PlainStudy
 from studydeck.session import Session
@@ -44,7 +45,7 @@ def test_a_wrong_answer_names_the_mistake(col):
     deck = _deck("gru.hidden_update")
     session = Session(col, [deck], CONFIG, clock=Clock())
     q = session.drill_question()
-    mistake = next(m for m in q.mistakes if m["name"] == "gru_z_swapped")
+    mistake = next(m for m in declared_answers(q) if m["name"] == "gru_z_swapped")
     out = io.StringIO()
     answer = " ".join(f"{v:.4f}" for v in mistake["answer"])
     PlainStudy(session, io.StringIO(answer + "\n"), out).run()

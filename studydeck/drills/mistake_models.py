@@ -1,17 +1,17 @@
 """Which classic mistakes each kind declares, and their answers for one question.
 
-``DECLARED[kind]`` lists (mistake name, computation) pairs; a computation takes
-the Question and returns the answer the mistake gives, in the answer's shape,
-from :mod:`studydeck.drills.mistake_refs`.  :func:`attach` runs them when a
-question is generated and keeps those that differ from the right answer by
-more than the tolerance (the first of equal ones), with the sentence from
-:data:`studydeck.drills.mistakes.MESSAGES`.  Grading then names a match
-without numpy.
+``DECLARED[kind]`` holds a reference computation (from
+:mod:`studydeck.drills.mistake_refs`) and the mistakes it can make; the
+computation takes the Question and a slip and returns the answer, in the
+answer's shape.  :func:`mistaken_answers` runs them for one question and keeps
+those that differ from the right answer by more than the tolerance (the first
+of equal ones), with the sentence from :data:`studydeck.drills.mistakes.MESSAGES`.
+Grading calls it only for a wrong answer, so generating a question costs
+nothing extra.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -239,10 +239,3 @@ def mistaken_answers(question: Question) -> list[dict]:
         seen.append(flat)
         out.append({"name": name, "message": MESSAGES[name], "answer": answer})
     return out
-
-
-def attach(question: Question) -> Question:
-    """The question with its declared mistakes' answers filled in."""
-    if question.kind not in DECLARED:
-        return question
-    return dataclasses.replace(question, mistakes=mistaken_answers(question))

@@ -1,10 +1,9 @@
 """Naming the mistake behind a wrong answer.  Numpy-free: grading imports it.
 
 Each kind may declare alternative computations, classic mistakes, in
-:mod:`studydeck.drills.mistake_models`; when a question is generated their
-answers are stored in ``Question.mistakes`` as ``{"name", "message", "answer"}``
-(only those that differ from the right answer by more than the tolerance).
-When an answer is wrong, :func:`diagnose` compares it with each of them (same
+:mod:`studydeck.drills.mistake_models`.  When an answer is wrong,
+:func:`diagnose` recomputes the question under each of them (that module and
+numpy load then, and only then), compares the answer with theirs (same
 tolerance) and then with the right answer under wrong rounding or the wrong
 sign, and returns the first sentence that fits:
 
@@ -107,12 +106,22 @@ def _decimals_asked(question) -> int | None:
     return int(m.group(1)) if m else None
 
 
+def declared_answers(question) -> list[dict]:
+    """The answers of the mistakes the question's kind declares: {"name", "message", "answer"}."""
+    from .mistake_models import (  # numpy: only for a wrong answer
+        DECLARED,
+        mistaken_answers,
+    )
+
+    return mistaken_answers(question) if question.kind in DECLARED else []
+
+
 def diagnose(question, got: Any) -> str:
     """The sentence naming the classic mistake a wrong answer matches, or ""."""
     if question.answer_format not in ("scalar", "vector", "vectors"):
         return ""
     have, want, tol = _flat(got), _flat(question.answer), question.tolerance
-    for mistake in question.mistakes:
+    for mistake in declared_answers(question):
         if _matches(have, _flat(mistake["answer"]), tol):
             return mistake["message"]
     if any(abs(w) > tol for w in want) and _matches(have, [-w for w in want], tol):

@@ -28,8 +28,7 @@ class Question:
     values of the cell (answer included) for drawing it after the answer.
     ``hints`` are the steps shown one at a time before the solution (Enter on
     an empty answer); ``variant`` names the LSTM variant a question is about
-    ("nig", "cifg"...; None otherwise); ``mistakes`` holds the answers of
-    classic mistakes ({"name", "message", "answer"}) that grading names.
+    ("nig", "cifg"...; None otherwise).
     """
 
     kind: str
@@ -47,7 +46,6 @@ class Question:
     answer_hint: str = ""
     hints: list[str] = field(default_factory=list)
     variant: str | None = None
-    mistakes: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """Every field as a JSON-serialisable dict."""
@@ -66,4 +64,4 @@ class Verdict:
     expected_text: str
     given_text: str
     message: str
-    mistake: str = ""  # the name of the classic mistake the answer matches, if any
+    mistake: str = ""  # the sentence naming the classic mistake the answer matches, if any

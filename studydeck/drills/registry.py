@@ -4,8 +4,7 @@ Names and descriptions come from :mod:`studydeck.drills.catalog` (the one place
 for them); generators from the kind modules.  A generator is called as
 ``gen(kind, seed, params)`` and returns a :class:`Question`; it draws every
 number from ``numpy.random.default_rng(seed)``, so the same kind, seed and
-params always give the same question.  Each question also carries the answers
-of the classic mistakes its kind declares (:mod:`studydeck.drills.mistake_models`).
+params always give the same question.
 """
 
 from __future__ import annotations
@@ -18,7 +17,6 @@ from . import (activations, backprop_gru, backprop_lstm, bidir_kinds, bptt_kinds
                variant_kinds)
 from .catalog import KINDS, check_params
 from .errors import ParamError, UnknownKindError
-from .mistake_models import attach
 from .question import Question
 from .selection import _unknown
 
@@ -56,4 +54,4 @@ def generate(kind: str, seed: int, params: dict[str, Any] | None = None) -> Ques
     problems = check_params(kind, params)
     if problems:
         raise ParamError("; ".join(problems))
-    return attach(REGISTRY[kind].generator(kind, seed, params))  # with its classic mistakes
+    return REGISTRY[kind].generator(kind, seed, params)

@@ -9,7 +9,7 @@ import pytest
 
 from studydeck.drills import KINDS, generate, grade
 from studydeck.drills.mistake_models import DECLARED
-from studydeck.drills.mistakes import MESSAGES
+from studydeck.drills.mistakes import MESSAGES, declared_answers
 
 from .closed_form_new import sig
 
@@ -139,7 +139,7 @@ def test_transposed_weights_are_named():
 
 def test_rounding_intermediates_to_two_decimals_is_named():
     q = _first("lstm.forget_gate", lambda q: any(m["name"] == "rounded_intermediates"
-                                                 for m in q.mistakes))
+                                                 for m in declared_answers(q)))
     a = np.round(_lstm_pre(q, 1), 2)
     assert _named(q, np.round(sig(a), 2)) == MESSAGES["rounded_intermediates"]
 
@@ -167,7 +167,7 @@ def test_backprop_without_the_hidden_path_is_named():
 
 def test_backprop_tanh_derivative_of_c_is_named():
     q = _first("backprop.lstm_cell_state", lambda q: any(m["name"] == "tanh_derivative_of_c"
-                                                         for m in q.mistakes))
+                                                         for m in declared_answers(q)))
     c1, o = _a(q, "c_1"), _a(q, "o")
     dc = _a(q, "dL/dc_1") + _a(q, "dL/dh_1") * o * (1 - c1 ** 2)
     assert _named(q, dc * _a(q, "f")) == MESSAGES["tanh_derivative_of_c"]
@@ -186,11 +186,11 @@ def test_gru_backprop_without_r_on_the_candidate_path_is_named():
 
 
 def test_clipping_each_tensor_alone_and_scaling_up_are_named():
-    q = _first("grad.clip_norm", lambda q: any(x["name"] == "clip_per_tensor" for x in q.mistakes))
+    q = _first("grad.clip_norm", lambda q: any(x["name"] == "clip_per_tensor" for x in declared_answers(q)))
     w, b, m = _a(q, "weight.grad"), _a(q, "bias.grad"), q.given["max_norm"]
     per_tensor = [v * min(1, m / (np.linalg.norm(v) + 1e-6)) for v in (w, b)]
     assert _named(q, per_tensor) == MESSAGES["clip_per_tensor"]
-    q = _first("grad.clip_norm", lambda q: any(x["name"] == "clip_uncapped" for x in q.mistakes))
+    q = _first("grad.clip_norm", lambda q: any(x["name"] == "clip_uncapped" for x in declared_answers(q)))
     w, b, m = _a(q, "weight.grad"), _a(q, "bias.grad"), q.given["max_norm"]
     total = math.sqrt(float(w @ w + b @ b))
     assert _named(q, [w * m / total, b * m / total]) == MESSAGES["clip_uncapped"]
@@ -212,7 +212,7 @@ def test_reference_without_a_mistake_gives_the_engine_answer(kind):
 def test_every_declared_mistake_has_a_message_and_fires_somewhere():
     declared_names = {name for d in DECLARED.values() for name in d.names}
     assert declared_names <= set(MESSAGES)
-    fired = {m["name"] for kind in DECLARED for s in range(20) for m in generate(kind, s).mistakes}
+    fired = {m["name"] for kind in DECLARED for s in range(20) for m in declared_answers(generate(kind, s))}
     # peephole_c_prev cannot fire on kinds without an output peephole; it does on the others
     assert fired == declared_names
 
@@ -221,7 +221,7 @@ def test_mistaken_answers_are_wrong_and_named_when_typed():
     for kind in DECLARED:
         for seed in range(6):
             q = generate(kind, seed)
-            for m in q.mistakes:
+            for m in declared_answers(q):
                 verdict = grade(q, _text(m["answer"]))
                 assert not verdict.correct, (kind, seed, m["name"])
                 assert verdict.mistake == m["message"], (kind, seed, m["name"])
@@ -230,7 +230,7 @@ def test_mistaken_answers_are_wrong_and_named_when_typed():
 
 def test_mistakes_are_kept_only_when_they_change_the_answer():
     q = generate("lstm.forget_gate", 1)  # f does not depend on the block order i, f, o, g
-    assert "order_ifog" not in {m["name"] for m in q.mistakes}
+    assert "order_ifog" not in {m["name"] for m in declared_answers(q)}
     assert all(name in KINDS for name in DECLARED)
 
 

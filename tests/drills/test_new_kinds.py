@@ -19,6 +19,7 @@ from studydeck.drills import (
     questions_json_lines,
     run_quiz,
 )
+from studydeck.drills.mistakes import declared_answers
 
 GREFF = ["greff.nig", "greff.nfg", "greff.nog", "greff.niaf", "greff.noaf", "greff.np",
          "greff.cifg", "greff.fgr"]
@@ -176,7 +177,7 @@ def test_quiz_names_the_mistake():
 
     (kind, qseed), = plan("gru.hidden_update", 1, 2)
     q = generate(kind, qseed)
-    wrong = next(m for m in q.mistakes if m["name"] == "gru_z_swapped")["answer"]
+    wrong = next(m for m in declared_answers(q) if m["name"] == "gru_z_swapped")["answer"]
     out = io.StringIO()
     run_quiz("gru.hidden_update", 1, 2, io.StringIO(" ".join(f"{v:.4f}" for v in wrong) + "\n"), out)
     assert "update gate's roles swapped" in out.getvalue()
