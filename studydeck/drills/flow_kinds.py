@@ -50,6 +50,12 @@ def sig_text(value: float, sig: int) -> str:
     return fmt.sig_text(value, sig)
 
 
+def sig_hint(answer: float, sig: int) -> str:
+    """The answer format with an example far from the answer (another power of ten)."""
+    example = 4.56e-5 if abs(answer) >= 1 else 4.56e5
+    return f"a number with {sig} significant figures, e.g. {sig_text(example, sig)}"
+
+
 def forget_extremes(kind: str, seed: int, params: dict):
     rng = rng_for(seed)
     k = int(params.get("k", rng.integers(2, 7)))
@@ -76,7 +82,7 @@ def forget_extremes(kind: str, seed: int, params: dict):
                     given={"k": k, "f_A": f_open, "f_B": f_shut}, answer=answer,
                     answer_format="scalar", solution=[ln for s in steps for ln in s],
                     tolerance=fmt.tolerance_for_sig(answer, sig), answer_text=text,
-                    hint=f"a number with {sig} significant figures, e.g. 1.23e3",
+                    hint=sig_hint(answer, sig),
                     hints=["\n".join(s) for s in steps], cell={"f": [f_open] * k})
 
 
@@ -130,7 +136,7 @@ def rnn_product(kind: str, seed: int, params: dict):
     return question(kind, seed, params, prompt=prompt, given=given, answer=answer,
                     answer_format="scalar", solution=[ln for s in steps for ln in s],
                     tolerance=fmt.tolerance_for_sig(answer, sig), answer_text=text,
-                    hint=f"a number with {sig} significant figures, e.g. 1.23e-2",
+                    hint=sig_hint(answer, sig),
                     hints=["\n".join(s) for s in steps])
 
 

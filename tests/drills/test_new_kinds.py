@@ -181,3 +181,11 @@ def test_quiz_names_the_mistake():
     out = io.StringIO()
     run_quiz("gru.hidden_update", 1, 2, io.StringIO(" ".join(f"{v:.4f}" for v in wrong) + "\n"), out)
     assert "update gate's roles swapped" in out.getvalue()
+
+
+@pytest.mark.parametrize("kind", ["grad.forget_gate_extremes", "grad.exploding_vanishing"])
+def test_format_example_is_never_the_answer(kind):
+    for seed in range(30):
+        q = generate(kind, seed)
+        example = q.answer_hint.rsplit("e.g. ", 1)[1]
+        assert not grade(q, example).correct, (kind, seed, example)
