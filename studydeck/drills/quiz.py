@@ -40,10 +40,12 @@ def run_quiz(kinds, count: int | None, seed: int, stdin: TextIO, stdout: TextIO)
     Per question: the prompt and given values, then ``answer>`` lines until one
     parses.  A line that cannot be read gets a one-line hint and another try
     (never counted); an empty line shows the next step of the worked solution
-    (``Question.hints``) and, once they are all shown, reveals the answer (counted
-    as skipped); ``s``/``skip`` skips, ``q`` quits, end of input stops cleanly.  After each answer: the verdict and the worked solution.  At the
-    end: the score.  Returns 0 (the exit status).  Unknown kinds raise
-    UnknownKindError before anything is printed.
+    (``Question.hints``) and, once they are all shown, reveals the answer
+    (counted as skipped); ``s``/``skip`` skips, ``q`` quits, end of input stops
+    cleanly.  After each answer: the verdict (naming a classic mistake the
+    answer matches) and the worked solution.  At the end: the score.  Returns 0
+    (the exit status).  Unknown kinds raise UnknownKindError before anything is
+    printed.
     """
     questions = plan(kinds, count, seed)
     echo = not _isatty(stdin)  # piped answers are not echoed by a terminal: show them
