@@ -2,7 +2,9 @@
 
 Each card prints its front; Enter reveals the back; then a line with 1-5
 rates it (``u`` undoes the last rating, ``q`` quits).  Drill cards read an
-answer, grade it and show the worked solution; choice cards read a letter.
+answer (Enter on an empty line shows the next hint), grade it, name a
+classic mistake the answer matches and show the worked solution; choice
+cards read a letter.
 Every "Saved" line is printed only after the rating is committed, so what a
 script has read back is in the collection, whatever happens next.
 """
@@ -116,11 +118,19 @@ class PlainStudy:
         given = given_text(question.given)
         if given:
             self.say(given)
+        shown = 0
         while True:
-            line = self.ask("Answer (u undo, q quit) > ")
+            line = self.ask("Answer (Enter hint, u undo, q quit) > ")
             if line.lower() == "u":
                 self.undo()
                 return
+            if line == "":
+                if shown < len(question.hints):
+                    self.say(f"Hint {shown + 1}/{len(question.hints)}:\n{question.hints[shown]}")
+                    shown += 1
+                else:
+                    self.say("No more hints: type your answer; the worked solution follows it.")
+                continue
             try:
                 verdict = self.session.answer_drill(line)
             except AnswerError as exc:
@@ -131,6 +141,8 @@ class PlainStudy:
             self.say(f"✓ Right: {verdict.expected_text}")
         else:
             self.say(f"✗ Expected {verdict.expected_text}; you gave {verdict.given_text}.")
+            if verdict.mistake:
+                self.say(verdict.mistake)
         self.say("Worked solution:")
         self.say(question.solution)
         if verdict.correct:

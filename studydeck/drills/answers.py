@@ -17,6 +17,7 @@ import re
 from typing import Any
 
 from .errors import AnswerError
+from .mistakes import diagnose
 from .question import Question, Verdict
 
 MAX_ANSWER_CHARS = 1000
@@ -241,6 +242,9 @@ def grade(question: Question, text: str) -> Verdict:
             where = f" in {labels[worst]}" if worst < len(labels) else f" in component {worst + 1}"
         message = (f"Not quite: off by {errors[worst]:.3g}{where}; "
                    f"allowed ±{question.tolerance:.2g}. The answer is {expected_text}.")
+        mistake = diagnose(question, got)
+        if mistake:
+            return Verdict(correct, expected_text, given_text, f"{message} {mistake}", mistake)
     return Verdict(correct, expected_text, given_text, message)
 
 

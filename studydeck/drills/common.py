@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from . import fmt
+from .hints import hint_steps
 from .question import Question
 
 DEFAULT_DECIMALS = 3
@@ -64,8 +65,12 @@ def question(kind: str, seed: int, params: dict, *, prompt: str, given: dict, an
              answer_format: str, solution: list[str], decimals: int | None = None,
              tolerance: float | None = None, cell: dict | None = None,
              labels: list[str] | None = None, hint: str = "",
-             answer_text: str | None = None) -> Question:
-    """Assemble a Question: answer text, tolerance and the closing 'Answer:' line."""
+             answer_text: str | None = None, hints: list[str] | None = None,
+             variant: str | None = None) -> Question:
+    """Assemble a Question: answer text, tolerance and the closing 'Answer:' line.
+
+    ``hints`` default to the steps of ``solution`` (see :mod:`studydeck.drills.hints`).
+    """
     labels = labels or []
     if answer_format == "scalar":
         answer = float(answer)
@@ -92,6 +97,7 @@ def question(kind: str, seed: int, params: dict, *, prompt: str, given: dict, an
         answer=answer, tolerance=float(tolerance), answer_format=answer_format,
         solution="\n".join(lines), cell=cell, answer_text=text, answer_labels=labels,
         answer_hint=hint or default_hint(answer_format, answer, labels),
+        hints=list(hints) if hints is not None else hint_steps(solution), variant=variant,
     )
 
 

@@ -25,6 +25,9 @@ class Question:
     |x − answer| ≤ tolerance.  ``answer_labels`` names the parts of a
     ``vectors``/``shapes`` answer ("h_1", "c_1"...).  ``cell`` holds the named
     values of the cell (answer included) for drawing it after the answer.
+    ``hints`` are the steps shown one at a time before the solution (Enter on
+    an empty answer); ``variant`` names the LSTM variant a question is about
+    ("nig", "cifg"...; None otherwise).
     """
 
     kind: str
@@ -40,6 +43,8 @@ class Question:
     answer_text: str = ""
     answer_labels: list[str] = field(default_factory=list)
     answer_hint: str = ""
+    hints: list[str] = field(default_factory=list)
+    variant: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Every field as a JSON-serialisable dict."""
@@ -58,3 +63,4 @@ class Verdict:
     expected_text: str
     given_text: str
     message: str
+    mistake: str = ""  # the sentence naming the classic mistake the answer matches, if any

@@ -39,10 +39,13 @@ def run_quiz(kinds, count: int | None, seed: int, stdin: TextIO, stdout: TextIO)
 
     Per question: the prompt and given values, then ``answer>`` lines until one
     parses.  A line that cannot be read gets a one-line hint and another try
-    (never counted); ``s``/``skip`` skips, ``q`` quits, end of input stops
-    cleanly.  After each answer: the verdict and the worked solution.  At the
-    end: the score.  Returns 0 (the exit status).  Unknown kinds raise
-    UnknownKindError before anything is printed.
+    (never counted); an empty line shows the next step of the worked solution
+    (``Question.hints``) and, once they are all shown, reveals the answer
+    (counted as skipped); ``s``/``skip`` skips, ``q`` quits, end of input stops
+    cleanly.  After each answer: the verdict (naming a classic mistake the
+    answer matches) and the worked solution.  At the end: the score.  Returns 0
+    (the exit status).  Unknown kinds raise UnknownKindError before anything is
+    printed.
     """
     questions = plan(kinds, count, seed)
     echo = not _isatty(stdin)  # piped answers are not echoed by a terminal: show them
@@ -53,8 +56,9 @@ def run_quiz(kinds, count: int | None, seed: int, stdin: TextIO, stdout: TextIO)
         q = _generate(kind, qseed)
         stdout.write(f"\nQuestion {n}/{total} · {kind} (seed {qseed})\n{q.prompt}\n")
         stdout.write(given_text(q.given) + "\n")
-        stdout.write(f"Answer with {q.answer_hint}; s skips, q quits.\n")
+        stdout.write(f"Answer with {q.answer_hint}; Enter shows a hint, s skips, q quits.\n")
         verdict = None
+        shown = 0
         while True:
             stdout.write("answer> ")
             stdout.flush()
@@ -74,6 +78,14 @@ def run_quiz(kinds, count: int | None, seed: int, stdin: TextIO, stdout: TextIO)
             if word in SKIP:
                 skipped += 1
                 stdout.write(f"Skipped. The answer is {q.answer_text}.\n")
+                break
+            if not word:
+                if shown < len(q.hints):
+                    stdout.write(f"Hint {shown + 1}/{len(q.hints)}:\n{_indent(q.hints[shown])}\n")
+                    shown += 1
+                    continue
+                skipped += 1
+                stdout.write(f"No more hints. The answer is {q.answer_text}.\n")
                 break
             try:
                 verdict = grade(q, line)

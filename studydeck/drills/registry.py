@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 from collections.abc import Callable
 
-from . import (activations, bidir_kinds, gradient_kinds, gru_kinds, lstm_kinds, shape_kinds,
-               size_kinds, variant_kinds)
+from . import (activations, backprop_gru, backprop_lstm, bidir_kinds, bptt_kinds, flow_kinds,
+               gradient_kinds, greff_kinds, gru_kinds, lstm_kinds, shape_kinds, size_kinds,
+               variant_kinds)
 from .catalog import KINDS, check_params
 from .errors import ParamError, UnknownKindError
 from .question import Question
@@ -23,7 +24,8 @@ from .selection import _unknown
 Generator = Callable[[str, int, dict], Question]
 
 _MODULES = [activations, lstm_kinds, gru_kinds, variant_kinds, size_kinds, shape_kinds,
-            bidir_kinds, gradient_kinds]
+            bidir_kinds, gradient_kinds, greff_kinds, flow_kinds, backprop_lstm, backprop_gru,
+            bptt_kinds]
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,8 @@ from datetime import timedelta
 
 from studydeck.config import Config
 from studydeck.deckfile.load import load_decks
-from studydeck.study.scheduler import Scheduler, to_ms
+from studydeck.study.clock import to_ms
+from studydeck.study.scheduler import Scheduler
 from studydeck.store import open_collection
 from tests.tui.conftest import BASICS, FROZEN, MIXED
 
