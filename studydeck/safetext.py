@@ -1,0 +1,36 @@
+"""Text bound for a terminal: control and bidi characters shown as escapes, one line.
+
+A deck file's name, a key or value quoted in an error, a card id read back
+from the collection: any of them can hold a newline, an ESC that starts a
+terminal escape sequence, or a bidi override (U+202E) that makes a line read
+differently from what it holds.  ``shown`` makes such text printable on one
+line, as Python writes it in a string literal: ``\\n``, ``\\x1b``, ``\\u202e``.
+"""
+
+from __future__ import annotations
+
+import re
+
+BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
+"""Embedding, override and isolate controls: refused in decks, escaped when shown."""
+
+UNSAFE_RE = re.compile(f"[\x00-\x1f\x7f-\x9f{BIDI_CONTROLS}]")
+BIDI_RE = re.compile(f"[{BIDI_CONTROLS}]")
+
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    ch = match.group()
+    if ch in _NAMED:
+        return _NAMED[ch]
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def shown(text: object) -> str:
+    """``text`` on one line with every control and bidi character escaped."""
+    text = str(text)
+    if UNSAFE_RE.search(text) is None:
+        return text
+    return UNSAFE_RE.sub(_escape, text)
