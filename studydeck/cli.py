@@ -54,6 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p, suppress=True)
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
+    p = sub.add_parser("doctor", help="replay the review log and compare it with the stored card states")
+    _common(p, suppress=True)
+    p.add_argument("--repair", action="store_true", help="rewrite card states that differ from the log (never the log)")
+
     p = sub.add_parser("drill", help="numeric questions on LSTMs and GRUs, answers computed by the engine")
     _common(p, suppress=True)
     p.add_argument("--kind", action="append", metavar="K", help="a kind or a prefix such as 'lstm' (repeatable; default: all)")
@@ -196,7 +200,14 @@ def cmd_drill(args: argparse.Namespace) -> int:
     return quiz.run_quiz(args.kind, args.count, seed, sys.stdin, sys.stdout)
 
 
-COMMANDS = {"check": cmd_check, "study": cmd_study, "stats": cmd_stats, "drill": cmd_drill}
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from studydeck import paths
+    from studydeck.study import doctor
+
+    return doctor.run(paths.collection_path(args.home), _config(args), args.repair)
+
+
+COMMANDS = {"check": cmd_check, "study": cmd_study, "stats": cmd_stats, "drill": cmd_drill, "doctor": cmd_doctor}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -400,15 +400,40 @@ class Collection:
                     f"(at {_utc_text(later[0])}, perhaps in another window); nothing was undone",
                     reason="undo refused")
             if before is None:
-                conn.execute(
-                    "UPDATE cards SET state = 0, step = NULL, stability = NULL, difficulty = NULL, due = 0, "
-                    "last_review = NULL, reps = 0, lapses = 0, leech = 0 WHERE deck_id = ? AND card_id = ?",
-                    (deck_id, card_id),
-                )
+                self._reset_to_new(conn, deck_id, card_id)
             else:
                 self._put_state(conn, deck_id, card_id, _state_from_json(before, deck_id, card_id, review_id))
             conn.execute("INSERT INTO undos (review_id, undone_at) VALUES (?, ?)", (review_id, undone_at))
         return self.review(review_id)
+
+    # -- checking (studydeck doctor) -----------------------------------------
+    def card_rows(self) -> Iterator[tuple]:
+        """Every card row as stored, unchecked: ``(deck_id, card_id, state, step, ...)``."""
+        return self.conn.execute(f"SELECT deck_id, card_id, {_CARD_COLUMNS} FROM cards ORDER BY deck_id, card_id")
+
+    def standing_log(self) -> Iterator[tuple]:
+        """The standing reviews as stored, unchecked, in order:
+        ``(id, deck_id, card_id, reviewed_at, rating, answer_ms, state_before, state_after)``."""
+        return self.conn.execute(
+            "SELECT id, deck_id, card_id, reviewed_at, rating, answer_ms, state_before, state_after "
+            "FROM reviews r WHERE NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = r.id) ORDER BY id")
+
+    def put_states(self, states: dict[tuple[str, str], CardState | None]) -> None:
+        """Overwrite card states (None: new) in one transaction; the review log is not touched."""
+        with self._transaction() as conn:
+            for (deck_id, card_id), state in states.items():
+                if state is None:
+                    self._reset_to_new(conn, deck_id, card_id)
+                else:
+                    self._put_state(conn, deck_id, card_id, state)
+
+    @staticmethod
+    def _reset_to_new(conn: sqlite3.Connection, deck_id: str, card_id: str) -> None:
+        conn.execute(
+            "UPDATE cards SET state = 0, step = NULL, stability = NULL, difficulty = NULL, due = 0, "
+            "last_review = NULL, reps = 0, lapses = 0, leech = 0 WHERE deck_id = ? AND card_id = ?",
+            (deck_id, card_id),
+        )
 
     @staticmethod
     def _put_state(conn: sqlite3.Connection, deck_id: str, card_id: str, s: CardState) -> None:
