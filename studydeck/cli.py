@@ -1,7 +1,8 @@
 """The ``studydeck`` command: argparse subcommands, heavy imports deferred.
 
 Exit codes: 0 success, 1 an error in the input (a deck, the settings, the
-collection), 2 a usage error, 130 interrupted.
+collection), 2 a usage error, 70 an unexpected error (logged to a file the
+message names), 130 interrupted.
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ import sys
 from collections.abc import Sequence
 
 from studydeck import __version__
+
+
+EXIT_UNEXPECTED = 70  # sysexits' EX_SOFTWARE
 
 
 class UsageError(Exception):
@@ -177,14 +181,17 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+MAX_DRILL_COUNT = 10_000
+
+
 def cmd_drill(args: argparse.Namespace) -> int:
     from studydeck.drills import quiz
 
     if args.list:
         print(quiz.list_kinds())
         return 0
-    if args.count < 1:
-        raise UsageError("--count must be at least 1")
+    if not 1 <= args.count <= MAX_DRILL_COUNT:
+        raise UsageError(f"--count must be from 1 to {MAX_DRILL_COUNT}")
     seed = args.seed
     if seed is None:
         import secrets
@@ -211,11 +218,20 @@ COMMANDS = {"check": cmd_check, "study": cmd_study, "stats": cmd_stats, "drill":
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:  # Ctrl-C can come at any moment, the imports of start-up included
+        return _main(argv)
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        return 130
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     from studydeck.config import ConfigError
     from studydeck.deckfile.load import DeckError
     from studydeck.drills.errors import DrillError, UnknownKindError
+    from studydeck.safetext import shown
     from studydeck.store import CollectionError
 
     known_errors = (ConfigError, DeckError, CollectionError, DrillError)
@@ -226,13 +242,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         return COMMANDS[command](args)
     except (UsageError, UnknownKindError) as exc:
         parser.print_usage(sys.stderr)
-        print(f"studydeck: error: {exc}", file=sys.stderr)
+        print(f"studydeck: error: {shown(exc)}", file=sys.stderr)
         return 2
     except known_errors as exc:
         print(f"studydeck: error: {exc}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print(file=sys.stderr)
-        return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:
+        return _unexpected(exc, getattr(args, "home", None))
+
+
+def _unexpected(exc: Exception, home: str | None) -> int:
+    """Log an error nobody foresaw to a file, name the file on one line: exit 70."""
+    import os
+    import traceback
+    from datetime import UTC, datetime
+
+    from studydeck import paths
+    from studydeck.safetext import shown
+
+    summary = shown(f"{type(exc).__name__}: {exc}")
+    details = "".join(traceback.format_exception(exc))
+    try:
+        folder = paths.ensure_dir(paths.log_dir(home))
+        log = folder / f"error-{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{os.getpid()}.log"
+        log.write_text(f"studydeck {__version__}: {' '.join(sys.argv)}\n{details}", encoding="utf-8")
+    except OSError:
+        sys.stderr.write(details)
+        print(f"studydeck: unexpected error ({summary}); it could not be logged to a file", file=sys.stderr)
+        return EXIT_UNEXPECTED
+    print(f"studydeck: unexpected error ({summary}); the details are in {log}.", file=sys.stderr)
+    return EXIT_UNEXPECTED

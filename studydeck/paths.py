@@ -56,6 +56,16 @@ def cache_dir(home: str | os.PathLike[str] | None = None) -> Path:
     return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
 
 
+def log_dir(home: str | os.PathLike[str] | None = None) -> Path:
+    """Where an unexpected error's details are written."""
+    explicit = home_dir(home)
+    if explicit is not None:
+        return explicit / "logs"
+    import platformdirs
+
+    return Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
+
+
 def collection_path(home: str | os.PathLike[str] | None = None) -> Path:
     return data_dir(home) / COLLECTION_FILE
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
+import stat
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -163,7 +164,11 @@ def deck_files(paths: Iterable[str | os.PathLike[str]],
                 inside.extend((parts + (name,), os.path.join(root, name)) for name in files
                               if name.endswith(DECK_SUFFIXES) and not name.startswith("."))
             for _parts, item in sorted(inside):
-                add(Path(item))
+                kind = _special_kind(item)
+                if kind:  # opening a FIFO would wait for a writer forever
+                    problems.append(Problem(item, 0, 0, "warning", f"not a regular file ({kind}); skipped"))
+                else:
+                    add(Path(item))
         elif path.is_file():
             add(path)
         elif path.exists():
@@ -173,11 +178,33 @@ def deck_files(paths: Iterable[str | os.PathLike[str]],
     return found
 
 
+def _special_kind(path: str) -> str | None:
+    """What a non-regular file is ("a FIFO", "a device"...), or None for a regular file."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None  # reading it will report the error
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a file"
+
+
 def _read(path: Path) -> bytes | Problem:
     name = str(path)
     try:
-        with open(path, "rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
+        # O_NONBLOCK: a FIFO put in a file's place after the listing cannot make us wait
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with open(fd, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                return Problem(name, 0, 0, "error", "not a regular file")
+            size = info.st_size
             if size > MAX_FILE_BYTES:
                 return Problem(name, 1, 1, "error", f"file is {size:,} bytes; the limit is "
                                                     f"{MAX_FILE_BYTES:,} bytes (split the deck "
