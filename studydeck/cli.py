@@ -88,11 +88,11 @@ def _config(args: argparse.Namespace):
     )
 
 
-def _load(args: argparse.Namespace, config):
+def _load(args: argparse.Namespace, config, cache_writes: bool = True):
     from studydeck import paths
     from studydeck.deckfile.load import load_decks
 
-    return load_decks(config.deck_paths(), cache_dir=paths.cache_dir(args.home))
+    return load_decks(config.deck_paths(), cache_dir=paths.cache_dir(args.home), cache_writes=cache_writes)
 
 
 def _select(decks, wanted: Sequence[str]):
@@ -161,8 +161,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
     from studydeck.store import open_collection
 
     config = _config(args)
-    loaded = _load(args, config)
-    with open_collection(paths.collection_path(args.home), create=False) as collection:
+    loaded = _load(args, config, cache_writes=False)  # stats writes nothing: no cache, no deck membership
+    with open_collection(paths.collection_path(args.home), readonly=True) as collection:
         data = stats.summary(collection, loaded.decks, config, utcnow())
     if args.json:
         print(json.dumps(data, ensure_ascii=False))
@@ -244,8 +244,8 @@ def _main(argv: Sequence[str] | None) -> int:
         parser.print_usage(sys.stderr)
         print(f"studydeck: error: {shown(exc)}", file=sys.stderr)
         return 2
-    except known_errors as exc:
-        print(f"studydeck: error: {exc}", file=sys.stderr)
+    except known_errors as exc:  # one line each (a DeckError's lines are findings, already escaped)
+        print(f"studydeck: error: {exc if isinstance(exc, DeckError) else shown(exc)}", file=sys.stderr)
         return 1
     except BrokenPipeError:
         return 0

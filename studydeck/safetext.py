@@ -16,6 +16,13 @@ BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
 
 UNSAFE_RE = re.compile(f"[\x00-\x1f\x7f-\x9f{BIDI_CONTROLS}]")
 BIDI_RE = re.compile(f"[{BIDI_CONTROLS}]")
+BIDI_NAMES = {0x202A: "LRE", 0x202B: "RLE", 0x202C: "PDF", 0x202D: "LRO", 0x202E: "RLO",
+              0x2066: "LRI", 0x2067: "RLI", 0x2068: "FSI", 0x2069: "PDI"}
+
+DECK_FORBIDDEN_RE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{BIDI_CONTROLS}]|\r(?!\n)")
+"""What deck text may not hold: C0 controls but tab and newline, a CR not
+starting a CRLF, DEL, C1 controls, bidi controls.  The deck checker refuses
+them, and the parse cache refuses an entry holding them."""
 
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 

@@ -634,30 +634,53 @@ def _create(path: Path) -> None:
 def _snapshot(path: Path) -> Collection:
     """A copy in memory of the collection at ``path``, read without writing a byte.
 
-    ``mode=ro`` reads a WAL file consistently while others write it; in a
-    read-only folder, where SQLite cannot make the WAL index, the file is read
-    as ``immutable`` (nobody can be writing it there).
+    When no other connection has the file open (no ``-wal`` file beside it),
+    it is read as ``immutable``, which makes no ``-wal`` or ``-shm`` files;
+    the copy is kept only if the file and the absent ``-wal`` are still as
+    they were afterwards (a writer would have made a ``-wal`` first).
+    Otherwise it is read with ``mode=ro``, which follows the other
+    connections' WAL consistently.
     """
+    import os
     from urllib.parse import quote
 
     uri = "file:" + quote(str(path.resolve()))
+    wal = Path(f"{path}-wal")
+
+    def stamp() -> tuple:
+        info = os.stat(path)
+        return info.st_mtime_ns, info.st_size, info.st_ino, wal.exists()
+
+    before = stamp()
+    # with a -wal, mode=ro sees its commits; immutable (no WAL index) is the fallback in a read-only folder
+    modes = ("?mode=ro", "?immutable=1") if before[3] else ("?immutable=1", "?mode=ro")
     last: sqlite3.Error | None = None
-    for mode in ("?mode=ro", "?immutable=1"):
-        source = None
+    for mode in modes:
+        source = memory = None
         try:
             source = _connect(uri + mode, uri=True)
             _check_schema(source, path)
             memory = _connect(":memory:")
             source.backup(memory)
+            source.close()
+            source = None
+            if mode == "?immutable=1" and stamp() != before:
+                memory.close()
+                continue  # written meanwhile: read it again, following the WAL
             _migrate(memory, path)
             return Collection(memory, path)
         except sqlite3.Error as exc:
             last = exc
+            if memory is not None:
+                memory.close()
             if not getattr(exc, "sqlite_errorname", "").startswith("SQLITE_CANTOPEN"):
                 break
         finally:
             if source is not None:
                 source.close()
+    if last is None:
+        raise CollectionError(f"{path}: the collection kept changing while it was read; try again",
+                              reason="busy")
     raise _explain(last, path) from None
 
 

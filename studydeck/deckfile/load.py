@@ -30,6 +30,7 @@ from pathlib import Path
 from studydeck.deckfile.schema import MAX_DEPTH, MAX_FILE_BYTES  # noqa: F401 - part of this module's API
 from studydeck.deckfile.cache import ParseCache, Parsed
 from studydeck.model import Deck, Problem
+from studydeck.safetext import UNSAFE_RE
 
 # deck_yaml (PyYAML) and deck_notes (the schema walk) load only when a file
 # must really be parsed: a start-up where every deck comes from the parse
@@ -149,6 +150,10 @@ def deck_files(paths: Iterable[str | os.PathLike[str]],
     seen: set[str] = set()
 
     def add(path: Path) -> None:
+        if UNSAFE_RE.search(str(path)) is not None:  # the name could drive the terminal wherever it is shown
+            problems.append(Problem(str(path), 0, 0, "error", "the file name contains a control or bidi "
+                                                              "character; rename the file"))
+            return
         key = os.path.normcase(os.path.abspath(path))
         if key not in seen:
             seen.add(key)
@@ -215,15 +220,19 @@ def _read(path: Path) -> bytes | Problem:
 
 
 def load_decks(paths: Iterable[str | os.PathLike[str]],
-               cache_dir: Path | str | None = None) -> LoadResult:
-    """Load and check every deck under ``paths``; never raises for bad deck content."""
+               cache_dir: Path | str | None = None, *, cache_writes: bool = True) -> LoadResult:
+    """Load and check every deck under ``paths``; never raises for bad deck content.
+
+    With ``cache_writes=False`` the cache is read but never written (``stats``).
+    """
     with _gc_paused():
-        return _load(paths, cache_dir)
+        return _load(paths, cache_dir, cache_writes)
 
 
-def _load(paths: Iterable[str | os.PathLike[str]], cache_dir: Path | str | None) -> LoadResult:
+def _load(paths: Iterable[str | os.PathLike[str]], cache_dir: Path | str | None,
+          cache_writes: bool = True) -> LoadResult:
     result = LoadResult()
-    cache = ParseCache(cache_dir) if cache_dir is not None else None
+    cache = ParseCache(cache_dir, writes=cache_writes) if cache_dir is not None else None
     owners: dict[str, str] = {}   # deck id -> file that defined it first
     for path in deck_files(paths, result.problems):
         name = str(path)
