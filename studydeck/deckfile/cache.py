@@ -30,7 +30,7 @@ from pathlib import Path
 
 from studydeck.deckfile.schema import DECK_ID_RE, MAX_FILE_BYTES
 from studydeck.model import CARD_TYPES, Card, Deck, Problem
-from studydeck.safetext import DECK_FORBIDDEN_RE
+from studydeck.safetext import deck_text_ok
 
 FORMAT_VERSION = 2  # 2: bidi controls refused
 _MAGIC = b"SDK1"
@@ -193,32 +193,56 @@ _TEXT_FIELDS = frozenset({"deck_id", "card_id", "note_id", "front", "back", "ans
 _SCALARS = (str, int, float, bool, type(None))
 
 
+# The checks below look at a whole column at once (set(map(type, ...)), one
+# regex search over the joined text), so a warm start stays cheap.
+_chain = itertools.chain.from_iterable
+
+
 def _texts_ok(values) -> bool:
     """All ``values`` are text a fresh parse could give: str, bounded, no control or bidi characters."""
-    return (all(type(v) is str for v in values) and max(map(len, values), default=0) <= _MAX_TEXT
-            and DECK_FORBIDDEN_RE.search("".join(values)) is None)
+    if not values:
+        return True
+    if set(map(type, values)) != {str}:
+        return False
+    joined = "".join(values)
+    if len(joined) > _MAX_TEXT and max(map(len, values)) > _MAX_TEXT:
+        return False
+    return deck_text_ok(joined)
 
 
-def _param_ok(value) -> bool:
-    if type(value) is tuple:
-        return all(type(v) in _SCALARS and (type(v) is not str or _texts_ok((v,))) for v in value)
-    return type(value) in _SCALARS and (type(value) is not str or _texts_ok((value,)))
+def _tuples_ok(values, size: int | None = None) -> bool:
+    return (not values or set(map(type, values)) == {tuple}) and (
+        size is None or not values or set(map(len, values)) == {size})
+
+
+def _params_ok(values) -> bool:
+    """Each value a tuple of (name, value) pairs, a value a scalar or a tuple of scalars."""
+    if not _tuples_ok(values):
+        return False
+    pairs = tuple(_chain(values))
+    if not _tuples_ok(pairs, 2):
+        return False
+    names, given = zip(*pairs) if pairs else ((), ())
+    lists = tuple(v for v in given if type(v) is tuple)
+    scalars = tuple(v for v in given if type(v) is not tuple) + tuple(_chain(lists))
+    if not set(map(type, scalars)) <= set(_SCALARS):
+        return False
+    return _texts_ok(names) and _texts_ok(tuple(v for v in scalars if type(v) is str))
 
 
 def _column_ok(name: str, values) -> bool:
     if name in _TEXT_FIELDS:
         return _texts_ok(values)
     if name == "type":
-        return all(v in CARD_TYPES and type(v) is str for v in values)
+        return set(values) <= set(CARD_TYPES) and set(map(type, values)) == {str}
     if name == "line":
-        return all(type(v) is int and 0 <= v <= _MAX_TEXT for v in values)
+        return set(map(type, values)) == {int} and 0 <= min(values) and max(values) <= _MAX_TEXT
     if name in ("tags", "choices"):
-        return all(type(v) is tuple and _texts_ok(v) for v in values)
+        return _tuples_ok(values) and _texts_ok(tuple(_chain(values)))
     if name == "params":
-        return all(type(v) is tuple and all(type(pair) is tuple and len(pair) == 2 and _texts_ok(pair[:1])
-                                            and _param_ok(pair[1]) for pair in v) for v in values)
+        return _params_ok(values)
     if name == "id_derived":
-        return all(type(v) is bool for v in values)
+        return set(map(type, values)) == {bool}
     return False
 
 

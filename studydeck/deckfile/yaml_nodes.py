@@ -37,7 +37,7 @@ except ImportError:  # pragma: no cover - depends on how pyyaml was built
     HAVE_LIBYAML = False
 
 from studydeck.deckfile.schema import MAX_DEPTH, MAX_FILE_BYTES  # noqa: E402,F401 - the caps live with the schema
-from studydeck.safetext import BIDI_NAMES, DECK_FORBIDDEN_RE  # noqa: E402
+from studydeck.safetext import BIDI_BYTES_RE, BIDI_NAMES, DECK_FORBIDDEN_RE  # noqa: E402
 
 # Tags the composer hands out.  PLAIN contains a space, which no tag written
 # in a file can contain, so it cannot be forged.
@@ -51,8 +51,7 @@ STANDARD_TAGS = frozenset(
 
 # C0 controls except tab and newline, a CR not starting a CRLF, DEL, C1 controls, bidi controls.
 CONTROL_RE = DECK_FORBIDDEN_RE
-# Bidi controls U+202A..U+202E and U+2066..U+2069 in UTF-8: E2 80 AA..AE, E2 81 A6..A9.
-_BIDI_BYTES_RE = re.compile(rb"\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]")
+_BIDI_BYTES_RE = BIDI_BYTES_RE
 # Bytes that may appear anywhere: tab, LF, CR, printable ASCII and every byte of
 # a multi-byte UTF-8 sequence.  Deleting them leaves only C0 controls and DEL.
 _ALLOWED_BYTES = bytes([9, 10, 13, *range(32, 127), *range(128, 256)])

@@ -50,3 +50,13 @@ def test_every_finding_is_one_line(tmp_path):
     assert proc.returncode == 1
     (line,) = proc.stdout.splitlines()
     assert line == f"{path}:7:5: error: unknown key 'block key\\n'"
+
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+from studydeck.safetext import DECK_FORBIDDEN_RE, deck_text_ok  # noqa: E402
+
+
+@given(st.text(alphabet=st.sampled_from(list("a\t\n\r\x1b\x7f\x85\x9f\xa0²·—\u202a\u202e\u2066\u2069\u200f σ"))))
+def test_the_fast_check_of_cached_text_agrees_with_the_checker(text):
+    assert deck_text_ok(text) == (DECK_FORBIDDEN_RE.search(text) is None)
