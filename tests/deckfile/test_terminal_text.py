@@ -4,8 +4,10 @@ file names with control characters are refused, every finding prints on one line
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, strategies as st
 
 from studydeck.deckfile.load import check_paths, parse_deck
+from studydeck.safetext import DECK_FORBIDDEN_RE, deck_text_ok
 from tests.test_cli import studydeck
 
 HEAD = "deck: d\ntitle: T\ncards:\n"
@@ -50,11 +52,6 @@ def test_every_finding_is_one_line(tmp_path):
     assert proc.returncode == 1
     (line,) = proc.stdout.splitlines()
     assert line == f"{path}:7:5: error: unknown key 'block key\\n'"
-
-
-from hypothesis import given, strategies as st  # noqa: E402
-
-from studydeck.safetext import DECK_FORBIDDEN_RE, deck_text_ok  # noqa: E402
 
 
 @given(st.text(alphabet=st.sampled_from(list("a\t\n\r\x1b\x7f\x85\x9f\xa0²·—\u202a\u202e\u2066\u2069\u200f σ"))))
