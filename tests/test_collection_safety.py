@@ -189,3 +189,37 @@ def test_malformed_json_state_in_the_log_is_a_one_line_error(tmp_path):
             session.undo()
         with pytest.raises(CollectionError, match="review 2 of card d/c0"):
             list(col.reviews())
+
+
+def test_plain_mode_says_disk_full_and_shows_the_card_again(tmp_path):
+    import io
+
+    from studydeck.plain import PlainStudy
+
+    with open_collection(tmp_path / "c.sqlite3") as col:
+        session = Session(col, [make_deck(n=400)], Config(fuzz=False, new_per_day=400), clock=Clock())
+        fill(col)
+        out = io.StringIO()
+        PlainStudy(session, io.StringIO("\n4\n" * 400), out).run()
+        text = out.getvalue()
+        assert "disk full, rating not saved" in text and "Traceback" not in text
+        failed_at = text.index("disk full, rating not saved")
+        saved = text[:failed_at].count("Saved:")
+        shown_again = text[failed_at:].split("── ", 2)[1]
+        assert f"{saved + 1}/" in shown_again          # the same card, still to be rated
+        assert len(list(col.reviews())) == saved
+
+
+def test_read_only_home_studying_refuses_at_once_and_stats_work(tmp_path, read_only):
+    from tests.test_cli import studydeck, write_deck
+
+    folder, home = tmp_path / "decks", tmp_path / "home"
+    write_deck(folder, n=3)
+    args = ("--no-bundled", "--deck-dir", str(folder))
+    studydeck("study", "--plain", *args, home=home, stdin="\n4\n", check=True)
+    read_only(home / "collection.sqlite3")
+    proc = studydeck("study", "--plain", *args, home=home, stdin="\n4\n")
+    assert proc.returncode == 1 and "read-only" in proc.stderr and "Question" not in proc.stdout
+    assert "Traceback" not in proc.stderr and "Move it aside" not in proc.stderr
+    stats = studydeck("stats", "--json", *args, home=home)
+    assert stats.returncode == 0 and '"reviews_total": 1' in stats.stdout
