@@ -223,3 +223,18 @@ def test_read_only_home_studying_refuses_at_once_and_stats_work(tmp_path, read_o
     assert "Traceback" not in proc.stderr and "Move it aside" not in proc.stderr
     stats = studydeck("stats", "--json", *args, home=home)
     assert stats.returncode == 0 and '"reviews_total": 1' in stats.stdout
+
+
+def test_plain_study_of_a_tampered_card_is_a_one_line_error(tmp_path):
+    from tests.test_cli import studydeck, write_deck
+
+    folder, home = tmp_path / "decks", tmp_path / "home"
+    write_deck(folder, n=1)
+    args = ("study", "--plain", "--no-bundled", "--deck-dir", str(folder))
+    studydeck(*args, home=home, stdin="\n1\n", check=True)      # card-0 is learning, due in a minute
+    with open_collection(home / "collection.sqlite3") as col:
+        col.conn.execute("UPDATE cards SET stability = NULL, due = 0")
+    proc = studydeck(*args, home=home, stdin="\n3\n")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    (line,) = proc.stderr.strip().splitlines()
+    assert "card alpha/card-0: stored state is invalid (stability None on a learning card)" in line
