@@ -1,5 +1,8 @@
-"""python -m studydeck: the same as the studydeck command."""
+"""``python -m studydeck``: the ``studydeck`` command."""
 
-from studydeck.cli import main
+try:
+    from studydeck.cli import main
+except KeyboardInterrupt:  # Ctrl-C while the command itself loads
+    raise SystemExit(130) from None
 
 raise SystemExit(main())

@@ -1,7 +1,8 @@
 """The ``studydeck`` command: argparse subcommands, heavy imports deferred.
 
 Exit codes: 0 success, 1 an error in the input (a deck, the settings, the
-collection), 2 a usage error, 130 interrupted.
+collection), 2 a usage error, 70 an unexpected error (logged to a file the
+message names), 130 interrupted.
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ import sys
 from collections.abc import Sequence
 
 from studydeck import __version__
+
+
+EXIT_UNEXPECTED = 70  # sysexits' EX_SOFTWARE
 
 
 class UsageError(Exception):
@@ -54,6 +58,10 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p, suppress=True)
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
+    p = sub.add_parser("doctor", help="replay the review log and compare it with the stored card states")
+    _common(p, suppress=True)
+    p.add_argument("--repair", action="store_true", help="rewrite card states that differ from the log (never the log)")
+
     p = sub.add_parser("drill", help="numeric questions on LSTMs and GRUs, answers computed by the engine")
     _common(p, suppress=True)
     p.add_argument("--kind", action="append", metavar="K", help="a kind or a prefix such as 'lstm' (repeatable; default: all)")
@@ -94,11 +102,11 @@ def _config(args: argparse.Namespace):
     )
 
 
-def _load(args: argparse.Namespace, config):
+def _load(args: argparse.Namespace, config, cache_writes: bool = True):
     from studydeck import paths
     from studydeck.deckfile.load import load_decks
 
-    return load_decks(config.deck_paths(), cache_dir=paths.cache_dir(args.home))
+    return load_decks(config.deck_paths(), cache_dir=paths.cache_dir(args.home), cache_writes=cache_writes)
 
 
 def _select(decks, wanted: Sequence[str]):
@@ -169,8 +177,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
     from studydeck.store import open_collection
 
     config = _config(args)
-    loaded = _load(args, config)
-    with open_collection(paths.collection_path(args.home), create=False) as collection:
+    loaded = _load(args, config, cache_writes=False)  # stats writes nothing: no cache, no deck membership
+    with open_collection(paths.collection_path(args.home), readonly=True) as collection:
         data = stats.summary(collection, loaded.decks, config, utcnow())
     if args.json:
         print(json.dumps(data, ensure_ascii=False))
@@ -189,14 +197,17 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+MAX_DRILL_COUNT = 10_000
+
+
 def cmd_drill(args: argparse.Namespace) -> int:
     from studydeck.drills import quiz
 
     if args.list:
         print(quiz.list_kinds())
         return 0
-    if args.count < 1:
-        raise UsageError("--count must be at least 1")
+    if not 1 <= args.count <= MAX_DRILL_COUNT:
+        raise UsageError(f"--count must be from 1 to {MAX_DRILL_COUNT}")
     seed = args.seed
     if seed is None:
         import secrets
@@ -226,17 +237,33 @@ def cmd_import(args: argparse.Namespace) -> int:
     return import_command(args)
 
 
-COMMANDS = {"check": cmd_check, "study": cmd_study, "stats": cmd_stats, "drill": cmd_drill,
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from studydeck import paths
+    from studydeck.study import doctor
+
+    return doctor.run(paths.collection_path(args.home), _config(args), args.repair)
+
+
+COMMANDS = {"check": cmd_check, "study": cmd_study, "stats": cmd_stats, "drill": cmd_drill, "doctor": cmd_doctor,
             "export": cmd_export, "import": cmd_import}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:  # Ctrl-C can come at any moment, the imports of start-up included
+        return _main(argv)
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        return 130
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     from studydeck.config import ConfigError
     from studydeck.deckfile.load import DeckError
     from studydeck.drills.errors import DrillError, UnknownKindError
     from studydeck.interop import InteropError
+    from studydeck.safetext import shown
     from studydeck.store import CollectionError
 
     known_errors = (ConfigError, DeckError, CollectionError, DrillError, InteropError)
@@ -247,13 +274,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         return COMMANDS[command](args)
     except (UsageError, UnknownKindError) as exc:
         parser.print_usage(sys.stderr)
-        print(f"studydeck: error: {exc}", file=sys.stderr)
+        print(f"studydeck: error: {shown(exc)}", file=sys.stderr)
         return 2
-    except known_errors as exc:
-        print(f"studydeck: error: {exc}", file=sys.stderr)
+    except known_errors as exc:  # one line each (a DeckError's lines are findings, already escaped)
+        print(f"studydeck: error: {exc if isinstance(exc, DeckError) else shown(exc)}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print(file=sys.stderr)
-        return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:
+        return _unexpected(exc, getattr(args, "home", None))
+
+
+def _unexpected(exc: Exception, home: str | None) -> int:
+    """Log an error nobody foresaw to a file, name the file on one line: exit 70."""
+    import os
+    import traceback
+    from datetime import UTC, datetime
+
+    from studydeck import paths
+    from studydeck.safetext import shown
+
+    summary = shown(f"{type(exc).__name__}: {exc}")
+    details = "".join(traceback.format_exception(exc))
+    try:
+        folder = paths.ensure_dir(paths.log_dir(home))
+        log = folder / f"error-{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{os.getpid()}.log"
+        log.write_text(f"studydeck {__version__}: {' '.join(sys.argv)}\n{details}", encoding="utf-8")
+    except OSError:
+        sys.stderr.write(details)
+        print(f"studydeck: unexpected error ({summary}); it could not be logged to a file", file=sys.stderr)
+        return EXIT_UNEXPECTED
+    print(f"studydeck: unexpected error ({summary}); the details are in {log}.", file=sys.stderr)
+    return EXIT_UNEXPECTED

@@ -24,6 +24,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from studydeck import paths
+from studydeck.safetext import shown
 
 
 class ConfigError(Exception):
@@ -32,14 +33,21 @@ class ConfigError(Exception):
 
 _STEP = re.compile(r"^(\d+(?:\.\d+)?)\s*([smhd])$")
 _UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+MAX_STEP_DAYS = 365
+MAX_COUNT = 1_000_000
+"""The largest new_per_day, max_reviews_per_day and leech_threshold taken: far
+beyond any real use, and far inside the integers SQLite stores."""
 
 
 def parse_step(text: str) -> timedelta:
-    """'1m' -> 60 s, '10m', '1h', '1d'; raises ValueError on anything else."""
+    """'1m' -> 60 s, '10m', '1h', '1d', up to 365 days; raises ValueError on anything else."""
     match = _STEP.match(str(text).strip())
     if not match:
-        raise ValueError(f"expected a duration like '1m', '10m', '1h' or '1d', got {text!r}")
-    return timedelta(seconds=float(match.group(1)) * _UNIT[match.group(2)])
+        raise ValueError(f"expected a duration like '1m', '10m', '1h' or '1d', got {shown(text)!r}")
+    seconds = float(match.group(1)) * _UNIT[match.group(2)]
+    if seconds > MAX_STEP_DAYS * 86400:
+        raise ValueError(f"{shown(text)!r} is longer than {MAX_STEP_DAYS} days")
+    return timedelta(seconds=seconds)
 
 
 @dataclass(frozen=True)
@@ -63,8 +71,8 @@ class Config:
             raise ConfigError(f"{where}: desired_retention must be between 0.7 and 0.99, got {self.desired_retention}")
         for name in ("new_per_day", "max_reviews_per_day", "leech_threshold"):
             value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                raise ConfigError(f"{where}: {name} must be a whole number ≥ 0, got {value!r}")
+            if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_COUNT:
+                raise ConfigError(f"{where}: {name} must be a whole number from 0 to {MAX_COUNT:,}, got {value!r}")
         if not 0 <= self.day_starts_at <= 23:
             raise ConfigError(f"{where}: day_starts_at must be an hour from 0 to 23, got {self.day_starts_at!r}")
         for name in ("learning_steps", "relearning_steps"):
@@ -102,6 +110,9 @@ def load_config(home: str | None = None) -> Config:
     """Read the config file if there is one; defaults otherwise. Creates nothing."""
     import tomllib
 
+    folder = paths.home_dir(home)
+    if folder is not None and folder.exists() and not folder.is_dir():
+        raise ConfigError(f"{shown(folder)}: STUDYDECK_HOME or --home is a file, expected a folder")
     path = paths.config_path(home)
     if not path.is_file():
         return Config()

@@ -46,7 +46,10 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.col}: {self.severity}: {self.message}"
+        """One line: control and bidi characters in the file name or message are escaped."""
+        from studydeck.safetext import shown
+
+        return f"{shown(self.file)}:{self.line}:{self.col}: {self.severity}: {shown(self.message)}"
 
     @property
     def is_error(self) -> bool:

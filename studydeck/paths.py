@@ -1,7 +1,7 @@
 """Where studydeck keeps its files.
 
 Every path the program reads or writes comes from here. Nothing is created on
-import: callers that write create the folders they need.
+import: callers that write ask for ``ensure_dir`` explicitly.
 
 Precedence, highest first: ``--home DIR`` on the command line (passed in as
 ``home``), the ``STUDYDECK_HOME`` environment variable, then the platform's
@@ -56,6 +56,16 @@ def cache_dir(home: str | os.PathLike[str] | None = None) -> Path:
     return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
 
 
+def log_dir(home: str | os.PathLike[str] | None = None) -> Path:
+    """Where an unexpected error's details are written."""
+    explicit = home_dir(home)
+    if explicit is not None:
+        return explicit / "logs"
+    import platformdirs
+
+    return Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
+
+
 def collection_path(home: str | os.PathLike[str] | None = None) -> Path:
     return data_dir(home) / COLLECTION_FILE
 
@@ -77,3 +87,9 @@ def bundled_decks_dir() -> Path:
         return installed
     return here.parent / "decks"
 
+
+
+def ensure_dir(path: Path) -> Path:
+    """Create ``path`` (and its parents) if missing; for callers about to write there."""
+    path.mkdir(parents=True, exist_ok=True)
+    return path

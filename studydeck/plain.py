@@ -162,10 +162,14 @@ class PlainStudy:
             if line.lower() == "u":
                 self.undo()
                 return
-            if line.isdigit() and int(line) in allowed:
+            if line.isascii() and line.isdigit() and int(line) in allowed:  # not '²': isdigit takes superscripts
                 break
             self.say(f"Type a number from {lo} to {hi} to rate, u to undo, q to quit.")
-        self.session.rate(int(line))
+        try:
+            self.session.rate(int(line))
+        except SessionError as exc:  # disk full, read-only...: the card stays, to be rated again
+            self.say(f"{exc}.")
+            return
         self.report(self.session.last_outcome())
 
     def report(self, outcome) -> None:

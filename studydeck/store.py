@@ -24,13 +24,16 @@ studydeck processes share one collection.
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from pathlib import Path
-from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, TypeVar
 
 from studydeck.model import State
+from studydeck.safetext import shown
 
 if TYPE_CHECKING:
     from studydeck.model import Deck
@@ -40,6 +43,8 @@ BUSY_TIMEOUT_MS = 10_000
 
 # State codes, as in fsrs.State; 0 is "new" (no row).
 NEW, LEARNING, REVIEW, RELEARNING = State
+MAX_TIME_MS = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z, the last instant a datetime holds
+T = TypeVar("T")
 
 _MIGRATIONS: dict[int, str] = {
     1: """
@@ -90,7 +95,15 @@ _MIGRATIONS: dict[int, str] = {
 
 
 class CollectionError(Exception):
-    """The collection cannot be used; the message says which file and why."""
+    """The collection cannot be used; the message says which file and why.
+
+    ``reason`` names the kind of failure in a few words ("disk full",
+    "read-only", "undo refused"...), for a caller that adds its own context.
+    """
+
+    def __init__(self, message: str, reason: str = "collection error") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,9 +125,75 @@ class CardState:
 
     @classmethod
     def from_json(cls, text: str) -> CardState:
-        data = json.loads(text)
+        """The state in ``text``; ValueError (with what is wrong) unless it is a valid state."""
+        try:
+            data = json.loads(text)
+        except (TypeError, ValueError):
+            raise ValueError("not valid JSON") from None
+        if not isinstance(data, dict) or set(data) - _STATE_FIELDS or not _REQUIRED_FIELDS <= set(data):
+            raise ValueError("not a card state")
         data["leech"] = bool(data.get("leech", False))
+        row = tuple(data.get(name, 0) for name in _STATE_ORDER)
+        problem = row_problem(row)
+        if problem:
+            raise ValueError(problem)
         return cls(**data)
+
+
+_STATE_ORDER = ("state", "step", "stability", "difficulty", "due", "last_review", "reps", "lapses", "leech")
+_STATE_FIELDS = frozenset(_STATE_ORDER)
+_REQUIRED_FIELDS = frozenset(("state", "step", "stability", "difficulty", "due", "last_review"))
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_time(value: object) -> bool:
+    return _is_int(value) and 0 <= value <= MAX_TIME_MS
+
+
+def _is_positive(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value > 0
+
+
+def row_problem(row: tuple) -> str | None:
+    """What is wrong with a stored state (the ``cards`` columns, in order), or None."""
+    state, step, stability, difficulty, due, last_review, reps, lapses, leech = row
+    if state not in (NEW, LEARNING, REVIEW, RELEARNING) or not _is_int(state):
+        return f"unknown state {state!r}"
+    if not _is_time(due):
+        return f"due {due!r} is not a time between 1970 and 9999"
+    if last_review is not None and not _is_time(last_review):
+        return f"last review {last_review!r} is not a time between 1970 and 9999"
+    if not (_is_int(reps) and reps >= 0 and _is_int(lapses) and lapses >= 0):
+        return f"reps {reps!r} and lapses {lapses!r} must be whole numbers ≥ 0"
+    if leech not in (0, 1):
+        return f"leech flag {leech!r} is not 0 or 1"
+    if state == NEW:
+        return None
+    if not _is_positive(stability):
+        return f"stability {stability!r} on a {('learning', 'review', 'relearning')[state - 1]} card"
+    if not (_is_positive(difficulty) and difficulty <= 10):
+        return f"difficulty {difficulty!r} is not between 1 and 10"
+    if step is not None and not (_is_int(step) and step >= 0):
+        return f"step {step!r} is not a whole number ≥ 0"
+    if last_review is None:
+        return "a reviewed card has no last review time"
+    return None
+
+
+def _state_from_json(text: str, deck_id: str, card_id: str, review_id: int) -> CardState:
+    try:
+        return CardState.from_json(text)
+    except ValueError as exc:
+        raise CollectionError(f"review {review_id} of card {shown(deck_id)}/{shown(card_id)}: "
+                              f"stored state is invalid ({exc}); run `studydeck doctor`",
+                              reason="damaged review") from None
+
+
+def _utc_text(ms: int) -> str:
+    return datetime.fromtimestamp(ms / 1000, tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,11 +232,8 @@ class Collection:
 
     # -- reading -----------------------------------------------------------
     def card_state(self, deck_id: str, card_id: str) -> CardState | None:
-        row = self.conn.execute(
-            f"SELECT {_CARD_COLUMNS} FROM cards WHERE deck_id = ? AND card_id = ? AND state != 0",
-            (deck_id, card_id),
-        ).fetchone()
-        return _row_to_state(row) if row else None
+        """The card's stored state (None while new); CollectionError naming the card if damaged."""
+        return self._read_state(self.conn, deck_id, card_id)
 
     def due_cards(self, now_ms: int, states: tuple[int, ...]) -> list[tuple[str, str, int, int]]:
         """Cards in ``states`` due at or before ``now_ms`` and present in a deck, earliest first."""
@@ -247,8 +323,8 @@ class Collection:
             rid, deck, card, at, rating, frating, ms, before, after, source = row
             yield ReviewRow(
                 rid, deck, card, at, rating, frating, ms,
-                CardState.from_json(before) if before else None,
-                CardState.from_json(after), source,
+                _state_from_json(before, deck, card, rid) if before else None,
+                _state_from_json(after, deck, card, rid), source,
             )
 
     # -- numbers for stats and the home screen --------------------------------
@@ -308,14 +384,50 @@ class Collection:
     ) -> int:
         """Write one rating and the card's new state in one committed transaction."""
         with self._transaction() as conn:
-            cur = conn.execute(
-                "INSERT INTO reviews (deck_id, card_id, reviewed_at, rating, fsrs_rating, answer_ms, "
-                "state_before, state_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (deck_id, card_id, reviewed_at, rating, fsrs_rating, answer_ms,
-                 before.to_json() if before else None, after.to_json()),
-            )
-            self._put_state(conn, deck_id, card_id, after)
-            return int(cur.lastrowid)
+            return self._insert_review(conn, deck_id, card_id, reviewed_at, rating, fsrs_rating,
+                                       answer_ms, before, after)
+
+    def rate(self, deck_id: str, card_id: str, reviewed_at: int, rating: int, answer_ms: int | None,
+             schedule: Callable[[CardState | None], T]) -> tuple[int, T]:
+        """Read the card's state, schedule it and write the review, all inside one
+        ``BEGIN IMMEDIATE``: no other process can rate the card in between.
+
+        ``schedule(before)`` returns an outcome with ``fsrs_rating`` and
+        ``after``; returns (review id, that outcome).  Nothing is written if it raises.
+        """
+        with self._transaction() as conn:
+            before = self._read_state(conn, deck_id, card_id)
+            outcome = schedule(before)
+            review_id = self._insert_review(conn, deck_id, card_id, reviewed_at, rating,
+                                            outcome.fsrs_rating, answer_ms, before, outcome.after)
+        return review_id, outcome
+
+    def _read_state(self, conn: sqlite3.Connection, deck_id: str, card_id: str) -> CardState | None:
+        row = conn.execute(
+            f"SELECT {_CARD_COLUMNS} FROM cards WHERE deck_id = ? AND card_id = ? AND state != 0",
+            (deck_id, card_id),
+        ).fetchone()
+        return self._checked_state(row, deck_id, card_id) if row else None
+
+    def _checked_state(self, row: tuple, deck_id: str, card_id: str) -> CardState:
+        problem = row_problem(row)
+        if problem:
+            raise CollectionError(f"{self.path or 'collection'}: card {shown(deck_id)}/{shown(card_id)}: "
+                                  f"stored state is invalid ({problem}); run `studydeck doctor`",
+                                  reason="damaged card")
+        return _row_to_state(row)
+
+    def _insert_review(self, conn: sqlite3.Connection, deck_id: str, card_id: str, reviewed_at: int,
+                       rating: int, fsrs_rating: int, answer_ms: int | None,
+                       before: CardState | None, after: CardState) -> int:
+        cur = conn.execute(
+            "INSERT INTO reviews (deck_id, card_id, reviewed_at, rating, fsrs_rating, answer_ms, "
+            "state_before, state_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (deck_id, card_id, reviewed_at, rating, fsrs_rating, answer_ms,
+             before.to_json() if before else None, after.to_json()),
+        )
+        self._put_state(conn, deck_id, card_id, after)
+        return int(cur.lastrowid)
 
     def last_review_times(self, deck_ids: Iterable[str]) -> dict[tuple[str, str], int]:
         """``(deck_id, card_id) -> reviewed_at`` of each card's latest standing review in ``deck_ids``."""
@@ -346,7 +458,12 @@ class Collection:
         return count
 
     def undo_review(self, review_id: int, undone_at: int) -> ReviewRow:
-        """Restore the card state from before ``review_id`` and mark it undone."""
+        """Restore the card state from before ``review_id`` and mark it undone.
+
+        Only the latest standing review of a card can be undone: if another
+        session rated the card after it, nothing changes and
+        :class:`CollectionError` says why.
+        """
         with self._transaction() as conn:
             row = conn.execute(
                 "SELECT deck_id, card_id, state_before FROM reviews WHERE id = ?", (review_id,)
@@ -356,16 +473,51 @@ class Collection:
             if conn.execute("SELECT 1 FROM undos WHERE review_id = ?", (review_id,)).fetchone():
                 raise CollectionError(f"review {review_id} was already undone")
             deck_id, card_id, before = row
+            later = conn.execute(
+                "SELECT reviewed_at FROM reviews r WHERE deck_id = ? AND card_id = ? AND id > ? "
+                f"AND {STANDING} ORDER BY id DESC LIMIT 1",
+                (deck_id, card_id, review_id),
+            ).fetchone()
+            if later is not None:
+                raise CollectionError(
+                    f"{shown(deck_id)}/{shown(card_id)} was rated again after this rating "
+                    f"(at {_utc_text(later[0])}, perhaps in another window); nothing was undone",
+                    reason="undo refused")
             if before is None:
-                conn.execute(
-                    "UPDATE cards SET state = 0, step = NULL, stability = NULL, difficulty = NULL, due = 0, "
-                    "last_review = NULL, reps = 0, lapses = 0, leech = 0 WHERE deck_id = ? AND card_id = ?",
-                    (deck_id, card_id),
-                )
+                self._reset_to_new(conn, deck_id, card_id)
             else:
-                self._put_state(conn, deck_id, card_id, CardState.from_json(before))
+                self._put_state(conn, deck_id, card_id, _state_from_json(before, deck_id, card_id, review_id))
             conn.execute("INSERT INTO undos (review_id, undone_at) VALUES (?, ?)", (review_id, undone_at))
         return self.review(review_id)
+
+    # -- checking (studydeck doctor) -----------------------------------------
+    def card_rows(self) -> Iterator[tuple]:
+        """Every card row as stored, unchecked: ``(deck_id, card_id, state, step, ...)``."""
+        return self.conn.execute(f"SELECT deck_id, card_id, {_CARD_COLUMNS} FROM cards ORDER BY deck_id, card_id")
+
+    def standing_log(self) -> Iterator[tuple]:
+        """The standing reviews as stored, unchecked, in order:
+        ``(id, deck_id, card_id, reviewed_at, rating, answer_ms, state_before, state_after)``."""
+        return self.conn.execute(
+            "SELECT id, deck_id, card_id, reviewed_at, rating, answer_ms, state_before, state_after "
+            f"FROM reviews r WHERE {STANDING} ORDER BY id")
+
+    def put_states(self, states: dict[tuple[str, str], CardState | None]) -> None:
+        """Overwrite card states (None: new) in one transaction; the review log is not touched."""
+        with self._transaction() as conn:
+            for (deck_id, card_id), state in states.items():
+                if state is None:
+                    self._reset_to_new(conn, deck_id, card_id)
+                else:
+                    self._put_state(conn, deck_id, card_id, state)
+
+    @staticmethod
+    def _reset_to_new(conn: sqlite3.Connection, deck_id: str, card_id: str) -> None:
+        conn.execute(
+            "UPDATE cards SET state = 0, step = NULL, stability = NULL, difficulty = NULL, due = 0, "
+            "last_review = NULL, reps = 0, lapses = 0, leech = 0 WHERE deck_id = ? AND card_id = ?",
+            (deck_id, card_id),
+        )
 
     @staticmethod
     def _put_state(conn: sqlite3.Connection, deck_id: str, card_id: str, s: CardState) -> None:
@@ -380,7 +532,7 @@ class Collection:
         )
 
     def _transaction(self) -> _Transaction:
-        return _Transaction(self.conn)
+        return _Transaction(self.conn, self.path)
 
     def close(self) -> None:
         self.conn.close()
@@ -394,25 +546,91 @@ class Collection:
 
 class _Transaction:
     """``BEGIN IMMEDIATE`` ... ``COMMIT``: takes the write lock up front, so a
-    second process waits for it (busy timeout) instead of failing mid-way."""
+    second process waits for it (busy timeout) instead of failing mid-way.
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    An SQLite error inside becomes a :class:`CollectionError` that says what
+    happened (disk full, read-only...).  SQLite may already have rolled the
+    transaction back itself (it does on a full disk); the ROLLBACK is then
+    skipped, so "cannot rollback" never hides the real error.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, path: Path | None) -> None:
         self.conn = conn
+        self.path = path
 
     def __enter__(self) -> sqlite3.Connection:
-        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise _explain(exc, self.path) from None
         return self.conn
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
         if exc_type is None:
-            self.conn.execute("COMMIT")
-        else:
-            self.conn.execute("ROLLBACK")
+            try:
+                self.conn.execute("COMMIT")
+                return
+            except sqlite3.Error as failed:
+                exc = failed
+        _rollback(self.conn)
+        if isinstance(exc, sqlite3.Error):
+            raise _explain(exc, self.path) from None
 
 
-def _connect(target: str) -> sqlite3.Connection:
+def _rollback(conn: sqlite3.Connection) -> None:
+    if conn.in_transaction:
+        try:
+            conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass  # the error that led here is the one worth reporting
+
+
+def _explain(exc: sqlite3.Error, path: Path | str | None) -> CollectionError:
+    """A one-line CollectionError for an SQLite error; only a damaged file is
+    worth moving aside, so only that message suggests it."""
+    where = path or "collection"
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    if name.startswith("SQLITE_FULL") or "disk is full" in str(exc):
+        return CollectionError(f"{where}: disk full ({exc}); nothing was written", reason="disk full")
+    if name.startswith("SQLITE_READONLY"):
+        return CollectionError(f"{where}: the collection is read-only ({exc}); nothing was written. "
+                               "Studying needs to write to the file and its folder; "
+                               "`studydeck stats` works without", reason="read-only")
+    if name.startswith("SQLITE_CANTOPEN"):
+        return CollectionError(f"{where}: cannot open the collection or its journal ({exc}): is the file or "
+                               "its folder read-only? Studying needs to write to both; "
+                               "`studydeck stats` works without", reason="read-only")
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        return CollectionError(f"{where}: the collection is locked by another program ({exc}); try again",
+                               reason="locked")
+    if name.startswith("SQLITE_IOERR"):
+        return CollectionError(f"{where}: input/output error ({exc}); nothing was written", reason="I/O error")
+    if name.startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT")) or isinstance(exc, sqlite3.DatabaseError) and not name:
+        return CollectionError(f"{where}: not a readable studydeck collection ({exc}); the file was not "
+                               "changed. Move it aside to start a new collection", reason="damaged file")
+    return CollectionError(f"{where}: {exc}", reason="collection error")
+
+
+def _connect(target: str, uri: bool = False) -> sqlite3.Connection:
     # timeout= is SQLite's busy timeout: a writer waits for another process's lock
-    return sqlite3.connect(target, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    return sqlite3.connect(target, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, uri=uri)
+
+
+def _check_schema(conn: sqlite3.Connection, path: Path) -> None:
+    """Refuse a foreign or newer file by reading it only: nothing is written before this passes."""
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise CollectionError(
+            f"{path}: collection schema version {version} is newer than this studydeck "
+            f"understands ({SCHEMA_VERSION}); upgrade studydeck. The file was not changed.",
+            reason="newer schema")
+    if tables and version == 0:
+        raise CollectionError(f"{path}: not a studydeck collection (unknown tables); the file was not changed",
+                              reason="foreign file")
+    if version and not {"cards", "reviews", "undos", "deck_sync"} <= tables:
+        raise CollectionError(f"{path}: collection is missing tables; the file was not changed",
+                              reason="damaged file")
 
 
 def _migrate(conn: sqlite3.Connection, path: Path | str) -> None:
@@ -420,8 +638,8 @@ def _migrate(conn: sqlite3.Connection, path: Path | str) -> None:
     if version > SCHEMA_VERSION:
         raise CollectionError(
             f"{path}: collection schema version {version} is newer than this studydeck "
-            f"understands ({SCHEMA_VERSION}); upgrade studydeck. The file was not changed."
-        )
+            f"understands ({SCHEMA_VERSION}); upgrade studydeck. The file was not changed.",
+            reason="newer schema")
     if version == SCHEMA_VERSION:
         return
     conn.execute("BEGIN IMMEDIATE")
@@ -434,42 +652,158 @@ def _migrate(conn: sqlite3.Connection, path: Path | str) -> None:
             conn.execute(f"PRAGMA user_version = {target}")
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        _rollback(conn)
         raise
 
 
-def open_collection(path: Path, create: bool = True) -> Collection:
+def _probe_writable(conn: sqlite3.Connection) -> None:
+    """Fail now, not on the first rating, if the file cannot be written:
+    rewrite the schema version to itself and roll back."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        conn.execute(f"PRAGMA user_version = {int(version)}")
+    finally:
+        _rollback(conn)
+
+
+def _empty() -> Collection:
+    conn = _connect(":memory:")
+    _migrate(conn, ":memory:")
+    return Collection(conn, None)
+
+
+def _create(path: Path) -> None:
+    """Make a new collection at ``path``: built under a temporary name and
+    linked into place complete, so a crash never leaves an empty file behind
+    (an empty file is refused like any other non-collection)."""
+    import os
+    import tempfile
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".collection-", suffix=".tmp")
+        os.close(fd)
+    except OSError as exc:
+        reason = "read-only" if exc.errno in (13, 30) else "cannot create"
+        raise CollectionError(f"{path}: cannot create the collection: {exc.strerror or exc} "
+                              f"({shown(exc.filename or path.parent)})", reason=reason) from None
+    try:
+        conn = _connect(tmp)
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            _migrate(conn, path)
+        finally:
+            conn.close()
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another process made it first: use theirs
+        except OSError:
+            if not path.exists():
+                os.replace(tmp, path)
+    except sqlite3.Error as exc:
+        raise _explain(exc, path) from None
+    except OSError as exc:
+        raise CollectionError(f"{path}: cannot create the collection: {exc.strerror or exc}",
+                              reason="cannot create") from None
+    finally:
+        for leftover in (tmp, tmp + "-wal", tmp + "-shm"):
+            try:
+                os.unlink(leftover)
+            except OSError:
+                pass
+
+
+def _snapshot(path: Path) -> Collection:
+    """A copy in memory of the collection at ``path``, read without writing a byte.
+
+    When no other connection has the file open (no ``-wal`` file beside it),
+    it is read as ``immutable``, which makes no ``-wal`` or ``-shm`` files;
+    the copy is kept only if the file and the absent ``-wal`` are still as
+    they were afterwards (a writer would have made a ``-wal`` first).
+    Otherwise it is read with ``mode=ro``, which follows the other
+    connections' WAL consistently.
+    """
+    import os
+    from urllib.parse import quote
+
+    uri = "file:" + quote(str(path.resolve()))
+    wal = Path(f"{path}-wal")
+
+    def stamp() -> tuple:
+        info = os.stat(path)
+        return info.st_mtime_ns, info.st_size, info.st_ino, wal.exists()
+
+    before = stamp()
+    # with a -wal, mode=ro sees its commits; immutable (no WAL index) is the fallback in a read-only folder
+    modes = ("?mode=ro", "?immutable=1") if before[3] else ("?immutable=1", "?mode=ro")
+    last: sqlite3.Error | None = None
+    for mode in modes:
+        source = memory = None
+        try:
+            source = _connect(uri + mode, uri=True)
+            _check_schema(source, path)
+            memory = _connect(":memory:")
+            source.backup(memory)
+            source.close()
+            source = None
+            if mode == "?immutable=1" and stamp() != before:
+                memory.close()
+                continue  # written meanwhile: read it again, following the WAL
+            _migrate(memory, path)
+            return Collection(memory, path)
+        except sqlite3.Error as exc:
+            last = exc
+            if memory is not None:
+                memory.close()
+            if not getattr(exc, "sqlite_errorname", "").startswith("SQLITE_CANTOPEN"):
+                break
+        finally:
+            if source is not None:
+                source.close()
+    if last is None:
+        raise CollectionError(f"{path}: the collection kept changing while it was read; try again",
+                              reason="busy")
+    raise _explain(last, path) from None
+
+
+def open_collection(path: Path, create: bool = True, readonly: bool = False) -> Collection:
     """Open (and with ``create``, make) the collection at ``path``.
 
-    A file that is not a studydeck collection, is corrupt, or has a newer
-    schema raises :class:`CollectionError`; it is never overwritten.  Without
-    ``create``, a missing file opens as an empty in-memory collection so that
-    read-only commands leave no trace.
+    A file that is not a studydeck collection (an empty file included), is
+    corrupt, or has a newer schema raises :class:`CollectionError`, and not a
+    byte of it is changed.  So does a file that cannot be written, at once
+    rather than at the first rating.  Without ``create``, a missing file opens
+    as an empty in-memory collection so that read-only commands leave no
+    trace.  With ``readonly``, the collection is a snapshot in memory: it
+    works on a read-only file or folder, and what the caller writes (deck
+    membership) never reaches the file.
     """
     path = Path(path)
+    if path.is_dir():
+        raise CollectionError(f"{path}: is a folder, expected a collection file", reason="not a file")
     if not path.exists():
-        if not create:
-            conn = _connect(":memory:")
-            _migrate(conn, ":memory:")
-            return Collection(conn, None)
-        path.parent.mkdir(parents=True, exist_ok=True)
-    elif path.is_dir():
-        raise CollectionError(f"{path}: is a folder, expected a collection file")
+        if readonly or not create:
+            return _empty()
+        _create(path)
+    elif path.stat().st_size == 0:
+        raise CollectionError(f"{path}: is an empty file, not a studydeck collection; the file was not "
+                              "changed. Remove it to start a new collection", reason="foreign file")
+    if readonly:
+        return _snapshot(path)
+    conn = _connect(str(path))
     try:
-        conn = _connect(str(path))
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if tables and version == 0:
-            raise CollectionError(f"{path}: not a studydeck collection (unknown tables); the file was not changed")
-        if version and not {"cards", "reviews", "undos", "deck_sync"} <= tables and version <= SCHEMA_VERSION:
-            raise CollectionError(f"{path}: collection is missing tables; the file was not changed")
+        _check_schema(conn, path)
         if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
             conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = FULL")  # a rating survives power loss, not only a crash
         _migrate(conn, path)
-    except sqlite3.DatabaseError as exc:
-        raise CollectionError(
-            f"{path}: not a readable studydeck collection ({exc}); the file was not changed. "
-            "Move it aside to start a new collection."
-        ) from None
+        _probe_writable(conn)
+    except sqlite3.Error as exc:
+        conn.close()
+        raise _explain(exc, path) from None
+    except BaseException:
+        conn.close()
+        raise
     return Collection(conn, path)

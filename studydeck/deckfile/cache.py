@@ -21,15 +21,18 @@ import itertools
 import marshal
 import operator
 import os
+import stat
 import tempfile
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from studydeck.model import Card, Deck, Problem
+from studydeck.deckfile.schema import DECK_ID_RE, MAX_FILE_BYTES
+from studydeck.model import CARD_TYPES, Card, Deck, Problem
+from studydeck.safetext import deck_text_ok
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: bidi controls refused
 _MAGIC = b"SDK1"
 _CARD_FIELDS = Card.__slots__
 _SALT: str | None = None
@@ -148,52 +151,170 @@ def encode(parsed: Parsed) -> bytes:
     return _MAGIC + zlib.crc32(payload).to_bytes(4, "little") + payload
 
 
+# Bounds on what an entry may hold: a deck file is at most MAX_FILE_BYTES, and
+# everything parsed from it is smaller than that or a small multiple of it.
+_MAX_TEXT = MAX_FILE_BYTES
+_MAX_CARDS = MAX_FILE_BYTES // 8          # a card takes more than 8 bytes of YAML
+_MAX_PAYLOAD = 8 * MAX_FILE_BYTES
+_MAX_PROBLEMS = 100_000
+_TEXT_FIELDS = frozenset({"deck_id", "card_id", "note_id", "front", "back", "answer", "drill", "extra"})
+_SCALARS = (str, int, float, bool, type(None))
+
+
+# The checks below look at a whole column at once (set(map(type, ...)), one
+# regex search over the joined text), so a warm start stays cheap.
+_chain = itertools.chain.from_iterable
+
+
+def _texts_ok(values) -> bool:
+    """All ``values`` are text a fresh parse could give: str, bounded, no control or bidi characters."""
+    if not values:
+        return True
+    if set(map(type, values)) != {str}:
+        return False
+    joined = "".join(values)
+    if len(joined) > _MAX_TEXT and max(map(len, values)) > _MAX_TEXT:
+        return False
+    return deck_text_ok(joined)
+
+
+def _tuples_ok(values, size: int | None = None) -> bool:
+    return (not values or set(map(type, values)) == {tuple}) and (
+        size is None or not values or set(map(len, values)) == {size})
+
+
+def _params_ok(values) -> bool:
+    """Each value a tuple of (name, value) pairs, a value a scalar or a tuple of scalars."""
+    if not _tuples_ok(values):
+        return False
+    pairs = tuple(_chain(values))
+    if not _tuples_ok(pairs, 2):
+        return False
+    names, given = zip(*pairs) if pairs else ((), ())
+    lists = tuple(v for v in given if type(v) is tuple)
+    scalars = tuple(v for v in given if type(v) is not tuple) + tuple(_chain(lists))
+    if not set(map(type, scalars)) <= set(_SCALARS):
+        return False
+    return _texts_ok(names) and _texts_ok(tuple(v for v in scalars if type(v) is str))
+
+
+def _column_ok(name: str, values) -> bool:
+    if name in _TEXT_FIELDS:
+        return _texts_ok(values)
+    if name == "type":
+        return set(values) <= set(CARD_TYPES) and set(map(type, values)) == {str}
+    if name == "line":
+        return set(map(type, values)) == {int} and 0 <= min(values) and max(values) <= _MAX_TEXT
+    if name in ("tags", "choices"):
+        return _tuples_ok(values) and _texts_ok(tuple(_chain(values)))
+    if name == "params":
+        return _params_ok(values)
+    if name == "id_derived":
+        return set(map(type, values)) == {bool}
+    return False
+
+
+def _columns_ok(columns, count: int) -> bool:
+    if type(columns) is not tuple or len(columns) != len(_CARD_FIELDS):
+        return False
+    for name, column in zip(_CARD_FIELDS, columns):
+        if type(column) is not tuple or len(column) != 2 or type(column[0]) is not bool:
+            return False
+        same, values = column
+        if not same and (type(values) is not tuple or len(values) != count):
+            return False
+        if not _column_ok(name, (values,) if same else values):
+            return False
+    return True
+
+
+def _position_ok(line, col) -> bool:
+    return type(line) is int and type(col) is int and 0 <= line <= _MAX_TEXT and 0 <= col <= _MAX_TEXT
+
+
 def decode(blob: bytes, filename: str) -> Parsed | None:
-    """The entry in ``blob`` with ``filename`` filled in; None if it is not a valid entry."""
-    if blob[:4] != _MAGIC:
+    """The entry in ``blob`` with ``filename`` filled in; None if it is not a valid entry.
+
+    An entry is derived data that anyone with access to the folder could have
+    written: every count and length is bounded, every text is held to what a
+    fresh parse gives (no control or bidi characters), every value has the
+    type its field needs.  Anything else makes the entry a miss.
+    """
+    if blob[:4] != _MAGIC or len(blob) > _MAX_PAYLOAD:
         return None
     payload = blob[8:]
     if zlib.crc32(payload).to_bytes(4, "little") != blob[4:8]:
         return None
     try:
-        version, deck_row, problems, deck_pos = marshal.loads(payload)
-        if version != FORMAT_VERSION:
+        entry = marshal.loads(payload)
+        if type(entry) is not tuple or len(entry) != 4:
             return None
+        version, deck_row, problems, deck_pos = entry
+        if version != FORMAT_VERSION or type(version) is not int:
+            return None
+        if (type(deck_pos) is not tuple or len(deck_pos) != 2 or not _position_ok(*deck_pos)
+                or type(problems) is not tuple or len(problems) > _MAX_PROBLEMS):
+            return None
+        for row in problems:
+            if (type(row) is not tuple or len(row) != 4 or not _position_ok(row[0], row[1])
+                    or row[2] not in ("error", "warning") or type(row[3]) is not str or len(row[3]) > _MAX_TEXT):
+                return None
         deck = None
         if deck_row is not None:
-            deck_id, title, description, (count, columns), content_hash = deck_row
-            if count and (len(columns) != len(_CARD_FIELDS)
-                          or any(not same and len(values) != count for same, values in columns)):
+            if type(deck_row) is not tuple or len(deck_row) != 5:
+                return None
+            deck_id, title, description, cards_row, digest = deck_row
+            if (not _texts_ok((deck_id, title, description, digest)) or DECK_ID_RE.fullmatch(deck_id) is None
+                    or type(cards_row) is not tuple or len(cards_row) != 2):
+                return None
+            count, columns = cards_row
+            if type(count) is not int or not 0 <= count <= _MAX_CARDS:
+                return None
+            if count and not _columns_ok(columns, count):
                 return None
             cards = LazyCards(columns, count) if count else ()
-            deck = Deck(deck_id, title, description, filename, cards, content_hash)
+            deck = Deck(deck_id, title, description, filename, cards, digest)
         found = [Problem(filename, *row) for row in problems]
-        return Parsed(deck, found, tuple(deck_pos))
+        return Parsed(deck, found, deck_pos)
     except Exception:  # any malformed entry is a miss: the file is parsed again
         return None
 
 
 class ParseCache:
-    def __init__(self, directory: str | os.PathLike[str]) -> None:
+    """Entries in ``directory`` (made 0700 on first write); ``writes=False`` only reads."""
+
+    def __init__(self, directory: str | os.PathLike[str], writes: bool = True) -> None:
         self.directory = Path(directory)
         self._prefix = os.path.join(self.directory, "")
         self._ready = False
+        self.writes = writes
 
     def _path(self, content_hash: str) -> str:
         return f"{self._prefix}{content_hash}.{salt()}.deck"
 
     def get(self, content_hash: str, filename: str) -> Parsed | None:
+        path = self._path(content_hash)
         try:
-            with open(self._path(content_hash), "rb") as handle:
-                blob = handle.read()
+            with open(path, "rb") as handle:
+                if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                    return None
+                blob = handle.read(_MAX_PAYLOAD + 1)
         except OSError:
             return None
-        return decode(blob, filename)
+        parsed = decode(blob, filename)
+        if parsed is None and self.writes:  # drop the odd entry; the fresh parse writes a good one
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+        return parsed
 
     def put(self, content_hash: str, parsed: Parsed) -> None:
+        if not self.writes:
+            return
         try:
             if not self._ready:
-                self.directory.mkdir(parents=True, exist_ok=True)
+                self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
                 self._ready = True
             fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".deck")
             try:

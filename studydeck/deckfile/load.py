@@ -21,6 +21,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
+import stat
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from pathlib import Path
 from studydeck.deckfile.schema import MAX_DEPTH, MAX_FILE_BYTES  # noqa: F401 - part of this module's API
 from studydeck.deckfile.cache import ParseCache, Parsed
 from studydeck.model import Deck, Problem
+from studydeck.safetext import UNSAFE_RE
 
 # deck_yaml (PyYAML) and deck_notes (the schema walk) load only when a file
 # must really be parsed: a start-up where every deck comes from the parse
@@ -148,6 +150,10 @@ def deck_files(paths: Iterable[str | os.PathLike[str]],
     seen: set[str] = set()
 
     def add(path: Path) -> None:
+        if UNSAFE_RE.search(str(path)) is not None:  # the name could drive the terminal wherever it is shown
+            problems.append(Problem(str(path), 0, 0, "error", "the file name contains a control or bidi "
+                                                              "character; rename the file"))
+            return
         key = os.path.normcase(os.path.abspath(path))
         if key not in seen:
             seen.add(key)
@@ -163,7 +169,11 @@ def deck_files(paths: Iterable[str | os.PathLike[str]],
                 inside.extend((parts + (name,), os.path.join(root, name)) for name in files
                               if name.endswith(DECK_SUFFIXES) and not name.startswith("."))
             for _parts, item in sorted(inside):
-                add(Path(item))
+                kind = _special_kind(item)
+                if kind:  # opening a FIFO would wait for a writer forever
+                    problems.append(Problem(item, 0, 0, "warning", f"not a regular file ({kind}); skipped"))
+                else:
+                    add(Path(item))
         elif path.is_file():
             add(path)
         elif path.exists():
@@ -173,11 +183,33 @@ def deck_files(paths: Iterable[str | os.PathLike[str]],
     return found
 
 
+def _special_kind(path: str) -> str | None:
+    """What a non-regular file is ("a FIFO", "a device"...), or None for a regular file."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None  # reading it will report the error
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a file"
+
+
 def _read(path: Path) -> bytes | Problem:
     name = str(path)
     try:
-        with open(path, "rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
+        # O_NONBLOCK: a FIFO put in a file's place after the listing cannot make us wait
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with open(fd, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                return Problem(name, 0, 0, "error", "not a regular file")
+            size = info.st_size
             if size > MAX_FILE_BYTES:
                 return Problem(name, 1, 1, "error", f"file is {size:,} bytes; the limit is "
                                                     f"{MAX_FILE_BYTES:,} bytes (split the deck "
@@ -188,15 +220,19 @@ def _read(path: Path) -> bytes | Problem:
 
 
 def load_decks(paths: Iterable[str | os.PathLike[str]],
-               cache_dir: Path | str | None = None) -> LoadResult:
-    """Load and check every deck under ``paths``; never raises for bad deck content."""
+               cache_dir: Path | str | None = None, *, cache_writes: bool = True) -> LoadResult:
+    """Load and check every deck under ``paths``; never raises for bad deck content.
+
+    With ``cache_writes=False`` the cache is read but never written (``stats``).
+    """
     with _gc_paused():
-        return _load(paths, cache_dir)
+        return _load(paths, cache_dir, cache_writes)
 
 
-def _load(paths: Iterable[str | os.PathLike[str]], cache_dir: Path | str | None) -> LoadResult:
+def _load(paths: Iterable[str | os.PathLike[str]], cache_dir: Path | str | None,
+          cache_writes: bool = True) -> LoadResult:
     result = LoadResult()
-    cache = ParseCache(cache_dir) if cache_dir is not None else None
+    cache = ParseCache(cache_dir, writes=cache_writes) if cache_dir is not None else None
     owners: dict[str, str] = {}   # deck id -> file that defined it first
     for path in deck_files(paths, result.problems):
         name = str(path)

@@ -37,6 +37,7 @@ except ImportError:  # pragma: no cover - depends on how pyyaml was built
     HAVE_LIBYAML = False
 
 from studydeck.deckfile.schema import MAX_DEPTH, MAX_FILE_BYTES  # noqa: E402,F401 - the caps live with the schema
+from studydeck.safetext import BIDI_BYTES_RE, BIDI_NAMES, DECK_FORBIDDEN_RE  # noqa: E402
 
 # Tags the composer hands out.  PLAIN contains a space, which no tag written
 # in a file can contain, so it cannot be forged.
@@ -48,8 +49,9 @@ _Y = "tag:yaml.org,2002:"
 STANDARD_TAGS = frozenset(
     {PLAIN, STR, SEQ, MAP, _Y + "int", _Y + "float", _Y + "bool", _Y + "null"})
 
-# C0 controls except tab and newline, a CR not starting a CRLF, DEL, C1 controls.
-CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n)")
+# C0 controls except tab and newline, a CR not starting a CRLF, DEL, C1 controls, bidi controls.
+CONTROL_RE = DECK_FORBIDDEN_RE
+_BIDI_BYTES_RE = BIDI_BYTES_RE
 # Bytes that may appear anywhere: tab, LF, CR, printable ASCII and every byte of
 # a multi-byte UTF-8 sequence.  Deleting them leaves only C0 controls and DEL.
 _ALLOWED_BYTES = bytes([9, 10, 13, *range(32, 127), *range(128, 256)])
@@ -65,7 +67,7 @@ Finding = tuple[int, int, str]  # (line, col, message), 1-based
 
 def char_name(ch: str) -> str:
     code = ord(ch)
-    name = _CONTROL_NAMES.get(code)
+    name = _CONTROL_NAMES.get(code) or BIDI_NAMES.get(code)
     return f"U+{code:04X} ({name})" if name else f"U+{code:04X}"
 
 
@@ -93,12 +95,18 @@ def prescan(data: bytes) -> tuple[str | None, list[Finding]]:
                                   "save the file as UTF-8")]
     findings: list[Finding] = []
     suspect = (data.translate(None, _ALLOWED_BYTES) or b"\r" in data
-               or (_C1_LEAD in data and CONTROL_RE.search(text) is not None))
+               or (_C1_LEAD in data and CONTROL_RE.search(text) is not None)
+               or _BIDI_BYTES_RE.search(data) is not None)
     if suspect:
         for match in CONTROL_RE.finditer(text):
             line, col = position(text, match.start())
-            findings.append((line, col, f"control character {char_name(match.group()[0])} is not "
-                                        "allowed in a deck (it could drive the terminal)"))
+            ch = match.group()[0]
+            if ord(ch) in BIDI_NAMES:
+                findings.append((line, col, f"bidi control character {char_name(ch)} is not allowed in a "
+                                            "deck (it makes text display in another order than it holds)"))
+            else:
+                findings.append((line, col, f"control character {char_name(ch)} is not "
+                                            "allowed in a deck (it could drive the terminal)"))
             if len(findings) == 5:
                 break
     return (None if findings else text), findings

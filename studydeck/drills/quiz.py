@@ -16,7 +16,7 @@ from .answers import grade
 from .catalog import KINDS
 from .errors import AnswerError
 from .render import given_markdown, given_text
-from .selection import plan
+from .selection import iter_plan, plan
 
 SKIP = {"s", "skip"}
 QUIT = {"q", "quit", "exit"}
@@ -122,7 +122,7 @@ def _indent(text: str, pad: str = "  ") -> str:
 def questions_json_lines(kinds, count: int | None, seed: int) -> Iterator[str]:
     """One JSON object per question (every Question field: kind, seed, prompt, given,
     answer, tolerance, solution, ...), without a trailing newline."""
-    for kind, qseed in plan(kinds, count, seed):
+    for kind, qseed in iter_plan(kinds, count, seed):
         yield json.dumps(_generate(kind, qseed).to_json(), ensure_ascii=False, sort_keys=False)
 
 

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 
 from .catalog import KINDS, closest_kind
 from .errors import UnknownKindError
@@ -62,16 +63,21 @@ def plan(kinds, count: int | None, seed: int) -> list[tuple[str, int]]:
 
     Kinds come round robin, each round in an order shuffled by ``seed``.
     """
+    return list(iter_plan(kinds, count, seed))
+
+
+def iter_plan(kinds, count: int | None, seed: int) -> Iterator[tuple[str, int]]:
+    """:func:`plan`, one question at a time: a large count costs nothing up front."""
     selected = expand_kinds(kinds)
     if count is None:
         count = len(selected)
     if count < 0:
         raise ValueError("count must be zero or more")
     rng = random.Random(seed)
-    out: list[tuple[str, int]] = []
-    while len(out) < count:
+    made = 0
+    while made < count:
         order = selected[:]
         rng.shuffle(order)
-        for kind in order[: count - len(out)]:
-            out.append((kind, rng.randrange(2**31)))
-    return out
+        for kind in order[: count - made]:
+            yield kind, rng.randrange(2**31)
+            made += 1

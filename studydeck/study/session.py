@@ -23,7 +23,7 @@ from studydeck.model import Card, Deck
 from studydeck.study.clock import MS_PER_DAY, format_interval, from_ms, to_ms, utcnow
 from studydeck.study.queue import build_queue
 from studydeck.study.scheduler import Outcome, Scheduler
-from studydeck.store import LEARNING, RELEARNING, CardState, Collection
+from studydeck.store import LEARNING, RELEARNING, CardState, Collection, CollectionError
 
 LEARN_AHEAD = timedelta(minutes=20)
 
@@ -242,12 +242,15 @@ class Session:
         if answer_ms is None:
             answer_ms = int((time.monotonic() - self._shown_at) * 1000)
         now = self.clock()
-        before = self.collection.card_state(*card.key)
-        outcome = self.scheduler.review(before, rating, now, answer_ms)
-        review_id = self.collection.record_review(
-            card.deck_id, card.card_id, to_ms(now), rating, outcome.fsrs_rating,
-            answer_ms, before, outcome.after,
-        )
+
+        def schedule(before: CardState | None) -> Outcome:
+            return self.scheduler.review(before, rating, now, answer_ms)
+
+        try:  # read, schedule and write in one transaction: no other process rates in between
+            review_id, outcome = self.collection.rate(
+                card.deck_id, card.card_id, to_ms(now), rating, answer_ms, schedule)
+        except CollectionError as exc:
+            raise SessionError(f"{exc.reason}, rating not saved: {exc}") from None
         self._done.append(_Done(review_id, card, outcome))
         self.summary.ratings.append(rating)
         if outcome.after.state in (LEARNING, RELEARNING):
@@ -270,8 +273,12 @@ class Session:
         previous state and becomes the current card again."""
         if not self._done:
             raise SessionError("nothing to undo")
-        last = self._done.pop()
-        self.collection.undo_review(last.review_id, to_ms(self.clock()))
+        last = self._done[-1]
+        try:  # refused, and nothing changes, if the card was rated again since (another window)
+            self.collection.undo_review(last.review_id, to_ms(self.clock()))
+        except CollectionError as exc:
+            raise SessionError(str(exc)) from None
+        self._done.pop()
         self.summary.ratings.pop()
         self.summary.ended = None
         self._pending = [(due, c) for due, c in self._pending if c.key != last.card.key]

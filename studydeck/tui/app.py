@@ -71,6 +71,7 @@ class StudyDeckApp(App[int]):
         self.cursor_blink = cursor_blink
         self.editor = editor
         self._collection = collection
+        self.crash: Exception | None = None
         self._set_decks(decks, problems)
         self._prefetch: tuple | None = None
 
@@ -184,19 +185,35 @@ class StudyDeckApp(App[int]):
 
     # -- editing a card ----------------------------------------------------
     def run_editor(self, path: str, line: int) -> int:
-        """Open ``path`` at ``line`` in $EDITOR (``+LINE``), the app suspended meanwhile."""
-        import shlex
-        import subprocess
+        """Open ``path`` at ``line`` in $EDITOR (``+LINE -- /abs/path``), the app suspended
+        meanwhile.  An editor that cannot be run is reported in a notification (exit 127)."""
+        from studydeck.editor import EditorError, editor_command, run_editor
 
-        editor = self.editor or os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
-        argv = [*shlex.split(editor), f"+{max(line, 1)}", path]
-        driver = self._driver
-        if driver is not None and driver.can_suspend:
-            with self.suspend():
-                return subprocess.call(argv)
-        # No terminal to hand over (headless run): the editor runs detached.
-        return subprocess.call(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+        try:
+            argv = editor_command(path, line, self.editor)
+            driver = self._driver
+            if driver is not None and driver.can_suspend:
+                with self.suspend():
+                    return run_editor(argv)
+            # No terminal to hand over (headless run): the editor runs detached.
+            return run_editor(argv, detached=True)
+        except EditorError as exc:
+            self.notify(str(exc), severity="error", timeout=8)
+            return 127
+
+    def notify(self, message: str, *, title: str = "", severity="information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Textual's notify, never reading markup: studydeck's messages quote deck
+        files and errors, where ``[/x]`` is text (as markup it raises MarkupError)."""
+        kwargs = {} if timeout is None else {"timeout": timeout}
+        super().notify(message, title=title, severity=severity, markup=False, **kwargs)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Keep an unexpected error for :func:`run_app` (which re-raises it, so the CLI
+        logs it to a file and exits non-zero) instead of printing a traceback."""
+        self.crash = error
+        super()._handle_exception(error)
+        self._exit_renderables.clear()  # textual 8.2.8 (pinned): the traceback waiting to be printed
 
     # -- start-up marker ---------------------------------------------------
     def mark_painted(self) -> None:
@@ -263,4 +280,6 @@ def run_app(home: str | None = None, config: Config | None = None, loaded=None,
 
     gc.freeze()
     result = app.run()
+    if app.crash is not None:
+        raise app.crash  # the CLI logs it to a file it names, and exits 70
     return 0 if result is None else int(result)

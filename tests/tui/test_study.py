@@ -210,7 +210,7 @@ async def test_edit_opens_editor_at_line_and_reloads(make_app, tmp_path):
     script = tmp_path / "fake_editor.py"
     script.write_text(textwrap.dedent(f"""\
         import sys, pathlib
-        line, path = sys.argv[1], pathlib.Path(sys.argv[2])
+        line, path = sys.argv[1], pathlib.Path(sys.argv[-1])
         pathlib.Path({str(log)!r}).write_text(line + " " + str(path))
         path.write_text(path.read_text().replace("**forget gate**", "**forget gate** (edited)"))
         """))

@@ -40,7 +40,9 @@ def short_path(path: str) -> str:
 
 def problem_line(problem) -> str:
     """``FILE:LINE: message`` for one deck problem."""
-    return f"{short_path(problem.file)}:{problem.line}: {problem.message}"
+    from studydeck.safetext import shown
+
+    return f"{shown(short_path(problem.file))}:{problem.line}: {shown(problem.message)}"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,120 @@
+"""``studydeck doctor``: the review log replayed against the stored card states."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from studydeck.config import Config
+from studydeck.store import open_collection
+from studydeck.study import doctor
+from studydeck.study.clock import from_ms
+from studydeck.study.scheduler import Scheduler
+from studydeck.study.session import Session
+from tests.helpers import Clock, make_deck
+
+CONFIG = Config()           # fuzz on, as users have it
+
+
+def run(path, repair=False):
+    out = io.StringIO()
+    code = doctor.run(path, CONFIG, repair, out)
+    return code, out.getvalue().splitlines()
+
+
+def log_of(col):
+    return col.conn.execute("SELECT * FROM reviews ORDER BY id").fetchall()
+
+
+def study(path, n=5, ratings=(1, 3, 4, 5, 2)):
+    clock = Clock()
+    with open_collection(path) as col:
+        session = Session(col, [make_deck(n=n)], CONFIG, clock=clock)
+        for rating in ratings:
+            session.rate(rating)
+            clock.advance(minutes=1)
+        session.undo()
+        clock.advance(days=3)
+        session = Session(col, [make_deck(n=n)], CONFIG, clock=clock)
+        while not session.finished:
+            session.rate(4)
+            clock.advance(minutes=15)
+
+
+def test_a_collection_studied_normally_has_no_disagreements(tmp_path):
+    path = tmp_path / "c.sqlite3"
+    study(path)
+    code, lines = run(path)
+    assert code == 0 and lines[-1].endswith(": 0 disagreements"), lines
+
+
+def test_a_lost_update_is_found_and_repaired_from_the_log(tmp_path):
+    path = tmp_path / "c.sqlite3"
+    scheduler = Scheduler(Config(fuzz=False))
+    with open_collection(path) as col:
+        at = Clock().now
+        first = scheduler.review(None, 4, at).after
+        col.record_review("d", "c0", 1_000, 4, 3, 10, None, first)
+        # a second process had read the card before the first rating was written
+        stale = scheduler.review(None, 3, at).after
+        col.record_review("d", "c0", 2_000, 3, 2, 10, None, stale)
+        log = log_of(col)
+    code, lines = run(path)
+    assert code == 1
+    assert len(lines) == 2 and lines[0].startswith("d/c0: stored state differs from the replayed log: ")
+    assert "reps 1 (log: 2)" in lines[0]
+    assert "doctor --repair" in lines[1]
+    code, lines = run(path, repair=True)
+    assert code == 0 and "repaired 1 card state" in lines[-1]
+    with open_collection(path) as col:
+        assert log_of(col) == log                       # the log is never rewritten
+        state = col.card_state("d", "c0")
+        expected = scheduler.review(first, 3, from_ms(2_000)).after
+        assert state == expected and state.reps == 2
+    assert run(path)[0] == 0
+
+
+TAMPERING = {
+    "NULL stability on a review card": ("UPDATE cards SET stability = NULL WHERE card_id = 'c0'", "stability None"),
+    "due out of range": ("UPDATE cards SET due = -5 WHERE card_id = 'c0'", "due -5"),
+    "malformed JSON state": ("UPDATE reviews SET state_after = '{\"state\": 2' WHERE id = 1", "not valid JSON"),
+}
+
+
+@pytest.mark.parametrize("sql, said", TAMPERING.values(), ids=TAMPERING.keys())
+def test_tampered_rows_are_reported_one_line_each(tmp_path, sql, said):
+    path = tmp_path / "c.sqlite3"
+    with open_collection(path) as col:
+        Session(col, [make_deck(n=2)], CONFIG, clock=Clock()).rate(5)
+        col.conn.execute(sql)
+    code, lines = run(path)
+    assert code == 1
+    assert any(line.startswith("d/c0: ") and said in line for line in lines), lines
+    assert all(not line.startswith("d/c1") for line in lines)
+    code, lines = run(path, repair=True)
+    with open_collection(path) as col:
+        state = col.card_state("d", "c0")           # valid again
+    assert state is not None and state.reps == 1
+    if "JSON" not in said:
+        assert code == 0 and run(path)[0] == 0
+    else:
+        assert code == 1 and "damaged" in lines[-1]     # the damaged log row stays, and is still reported
+
+
+def test_doctor_command(tmp_path):
+    from tests.test_cli import studydeck
+
+    home = tmp_path / "home"
+    assert studydeck("doctor", home=home).returncode == 0          # no collection yet
+    study(home / "collection.sqlite3", n=3, ratings=(4, 4))
+    with open_collection(home / "collection.sqlite3") as col:
+        col.conn.execute("UPDATE cards SET reps = 99 WHERE card_id = 'c1'")
+        col.conn.execute("UPDATE reviews SET state_before = 'x\ny' WHERE id = 2")
+    proc = studydeck("doctor", home=home)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert any(line.startswith("d/c1: stored state differs") and "reps 99" in line for line in proc.stdout.splitlines())
+    proc = studydeck("doctor", "--repair", home=home)
+    assert "repaired" in proc.stdout
+    assert json.loads(studydeck("stats", "--json", "--no-bundled", home=home).stdout)["reviews_total"] >= 2
