@@ -18,6 +18,21 @@ DEFAULT_DECIMALS = 3
 KEEP_DIGITS = "Keep at least 4 decimals in intermediate values."
 
 
+def step_places(decimals: int, extra: int = 1) -> int:
+    """Decimals to keep in intermediate values for an answer to ``decimals``.
+
+    ``decimals + extra``, and at least 4.  A long chain (two steps, a GRU with
+    the reset before W_hn, a difference of two steps) takes ``extra=2``: with
+    one extra decimal its rounding could move the answer by a whole unit.
+    """
+    return max(fmt.STEP_DECIMALS, decimals + extra)
+
+
+def keep_digits(decimals: int, extra: int = 1) -> str:
+    """The prompt's rounding rule for intermediate values (the tolerance is derived from it)."""
+    return f"Keep at least {step_places(decimals, extra)} decimals in intermediate values."
+
+
 _SCRATCH = np.random.default_rng(0)
 
 
