@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass
 
 from .fmt import STEP_DECIMALS
 
@@ -40,22 +39,30 @@ SIGMOID_CURVE = math.sqrt(3) / 18  # max |σ''(x)|
 TANH_CURVE = 4 / (3 * math.sqrt(3))  # max |tanh''(x)|
 
 
-@dataclass(frozen=True)
 class Num:
-    """A written value (``shown``), its ``exact`` value and how roundings move it."""
+    """A written value (``shown``), its ``exact`` value and how roundings move it.
 
-    shown: float
-    exact: float
-    terms: tuple[tuple[int, float], ...] = ()
-    rest: float = 0.0
+    ``terms`` maps a rounding's id to its coefficient (already times half a unit);
+    treat a Num as immutable.
+    """
+
+    __slots__ = ("_reach", "exact", "rest", "shown", "terms")
+
+    def __init__(self, shown: float, exact: float, terms: dict[int, float] | None = None,
+                 rest: float = 0.0):
+        self.shown, self.exact, self.terms, self.rest = shown, exact, terms or {}, rest
+        self._reach = sum(abs(c) for c in self.terms.values()) + rest
+
+    def __repr__(self) -> str:
+        return f"Num(shown={self.shown!r}, exact={self.exact!r}, reach={self._reach:.3g})"
 
     def reach(self) -> float:
         """The largest distance from ``exact`` of any value an allowed student can write."""
-        return math.fsum(abs(c) for _, c in self.terms) + self.rest
+        return self._reach
 
     def error(self, exact: float) -> float:
         """How far an allowed student's value can be from ``exact`` (e.g. the engine's)."""
-        return self.reach() + abs(self.exact - exact)
+        return self._reach + abs(self.exact - exact)
 
 
 def exact(value: float) -> Num:
@@ -72,12 +79,12 @@ def exacts(values) -> list[Num]:
 ONE = exact(1.0)
 
 
-def _combine(*scaled: tuple[float, Num]) -> tuple[tuple[int, float], ...]:
+def _combine(*scaled: tuple[float, Num]) -> dict[int, float]:
     out: dict[int, float] = {}
     for factor, n in scaled:
-        for k, c in n.terms:
+        for k, c in n.terms.items():
             out[k] = out.get(k, 0.0) + factor * c
-    return tuple(out.items())
+    return out
 
 
 class Arithmetic:
@@ -100,32 +107,52 @@ class Arithmetic:
         shown = self._round(raw) if write else raw
         if not terms and rest == 0.0 and self._on_grid(value):
             return Num(shown, value)
-        return Num(shown, value, tuple(terms) + ((next(self._ids), self.half),), rest)
+        if len(terms) > 12:  # fold the tiniest into the remainder: still a bound, and fast
+            tiny = self.half * 0.02
+            small = [k for k, c in terms.items() if abs(c) < tiny]
+            rest += sum(abs(terms.pop(k)) for k in small)
+        terms[next(self._ids)] = self.half
+        return Num(shown, value, terms, rest)
 
     def add(self, *xs: Num, write: bool = True) -> Num:
         raw = 0.0
         for t in xs:
             raw = raw + t.shown
-        return self.result(raw, math.fsum(t.exact for t in xs), _combine(*((1.0, t) for t in xs)),
-                           math.fsum(t.rest for t in xs), write)
+        return self.result(raw, sum(t.exact for t in xs), _combine(*((1.0, t) for t in xs)),
+                           sum(t.rest for t in xs), write)
 
     def sub(self, a: Num, b: Num, write: bool = True) -> Num:
         return self.result(a.shown - b.shown, a.exact - b.exact, _combine((1.0, a), (-1.0, b)),
                            a.rest + b.rest, write)
 
     def mul(self, a: Num, b: Num, write: bool = True) -> Num:
+        if not a.terms and not a.rest:  # a constant factor (a weight): scale b
+            return self.result(a.shown * b.shown, a.exact * b.exact,
+                               {k: a.exact * c for k, c in b.terms.items()},
+                               abs(a.exact) * b.rest, write)
         rest = abs(a.exact) * b.rest + abs(b.exact) * a.rest + a.reach() * b.reach()
         return self.result(a.shown * b.shown, a.exact * b.exact,
                            _combine((b.exact, a), (a.exact, b)), rest, write)
 
     def dot(self, row, xs: list[Num]) -> Num:
-        """``W[j]·x`` written as one number; a student may also write each product."""
+        """``W[j]·x`` written as one number; a student may also write each product.
+
+        The same as adding ``mul(exact(w), x)`` for each pair, without the
+        intermediate Nums: each product that is not exact on the grid adds a
+        rounding of its own.
+        """
         row = row.tolist() if hasattr(row, "tolist") else list(row)
-        raw = sum(w * x.shown for w, x in zip(row, xs))
-        products = [self.mul(exact(w), x) for w, x in zip(row, xs)]
-        return self.result(raw, math.fsum(p.exact for p in products),
-                           _combine(*((1.0, p) for p in products)),
-                           math.fsum(p.rest for p in products))
+        raw = value = rest = 0.0
+        terms: dict[int, float] = {}
+        for w, x in zip(row, xs):
+            raw += w * x.shown
+            value += w * x.exact
+            rest += abs(w) * x.rest
+            for k, c in x.terms.items():
+                terms[k] = terms.get(k, 0.0) + w * c
+            if x.terms or x.rest or not self._on_grid(w * x.exact):
+                terms[next(self._ids)] = self.half
+        return self.result(raw, value, terms, rest)
 
     def _apply(self, a: Num, fn, slope: float, curve: float) -> Num:
         rest = abs(slope) * a.rest + 0.5 * curve * a.reach() ** 2
