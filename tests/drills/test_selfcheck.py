@@ -8,6 +8,7 @@ import pytest
 
 from studydeck import cli
 from studydeck.drills import selfcheck
+from studydeck.drills.arithmetic import arithmetic_problems
 from studydeck.drills.catalog import Param
 from studydeck.drills.common import question
 
@@ -99,7 +100,7 @@ def test_examples_are_read_from_prompts_and_hints():
     ("Check: f^142 = 0.001 ≥ 0.001 and so on", False),
 ])
 def test_solution_arithmetic_checker(solution, bad):
-    assert bool(selfcheck.arithmetic_problems(solution)) == bad
+    assert bool(arithmetic_problems(solution)) == bad
 
 
 def test_cli_check_drills(monkeypatch, capsys):
