@@ -29,8 +29,12 @@ def _rows(W, k: int, H: int):
 
 
 def lstm(cell, x, h_prev: list[Num], c_prev: list[Num], ar: Arithmetic,
-         gates_prev: list[Num] | None = None) -> dict[str, list[Num]]:
-    """One step of an engine ``LSTMCell`` (any variant) on written inputs."""
+         gates_prev: list[Num] | None = None, write_ig: bool = False) -> dict[str, list[Num]]:
+    """One step of an engine ``LSTMCell`` (any variant) on written inputs.
+
+    ``write_ig``: without a forget gate, the solution writes i·g on a line of its
+    own before adding c_prev (else c = c_prev + i·g is one line).
+    """
     spec, H = cell.variant, cell.hidden_size
     xs = exacts(x)
     blocks = spec.blocks
@@ -65,7 +69,7 @@ def lstm(cell, x, h_prev: list[Num], c_prev: list[Num], ar: Arithmetic,
     if "f" in blocks or spec.cifg:
         c = [ar.add(ar.mul(f[j], c_prev[j]), ar.mul(i[j], g[j])) for j in range(H)]
     else:  # no forget gate: c = c_prev + i·g on one line
-        c = [ar.add(c_prev[j], ar.mul(i[j], g[j], write=False)) for j in range(H)]
+        c = [ar.add(c_prev[j], ar.mul(i[j], g[j], write=write_ig)) for j in range(H)]
     tanh_c = [ar.tanh(v) for v in c] if spec.output_activation else c
     if "o" in blocks:
         out["a_o"] = [pre("o", j, c) for j in range(H)]

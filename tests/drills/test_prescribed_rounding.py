@@ -20,17 +20,24 @@ PARAMS = {
 }
 
 
+def _largest(kind, name, size):
+    """``size``, or the largest the kind allows for param ``name``."""
+    return min(size, int(CATALOG_PARAMS[kind][name].high))
+
+
 def _param_sets(kind):
     if kind in PARAMS:
         return PARAMS[kind]
     if "input_size" in CATALOG_PARAMS[kind]:
-        return [{}, {"input_size": 3, "hidden_size": 3}]
-    return [{}, {"hidden_size": 3}]
+        return [{}, {"input_size": _largest(kind, "input_size", 3),
+                     "hidden_size": _largest(kind, "hidden_size", 3)}]
+    return [{}, {"hidden_size": _largest(kind, "hidden_size", 3)}]
 
 
 def test_the_prescribing_kinds_are_the_expected_ones():
     for kind in ("lstm.step", "lstm.two_steps", "variant.peephole_step", "gru.reset_before",
-                 "gru.reset_convention_difference"):
+                 "gru.reset_convention_difference", "greff.fgr", "backprop.lstm_two_steps",
+                 "backprop.gru_weight"):
         assert kind in KEEPERS
 
 
@@ -62,9 +69,9 @@ def test_any_student_following_the_rule_is_accepted(kind, seed, habit_seed, size
     if kind == "bidir.output_concat":
         params.update(hidden_size=min(size, 2), cell=["rnn", "gru", "lstm"][habit_seed % 3])
     elif kind != "gru.reset_convention_difference" or size > 1:
-        params.update(hidden_size=size)
+        params.update(hidden_size=_largest(kind, "hidden_size", size))
         if "input_size" in CATALOG_PARAMS[kind]:
-            params.update(input_size=size)
+            params.update(input_size=_largest(kind, "input_size", size))
     q = generate(kind, seed, params)
     text = typed_answer(kind, q, Student("mixed", places_kept(q.prompt), seed=habit_seed), decimals)
     verdict = grade(q, text)
