@@ -5,7 +5,7 @@ Each function takes an engine cell and its inputs as :class:`~.rounding.Num`
 dict under the keys of the cell's ``trace`` (a_i, i, ..., c, tanh_c, h for an
 LSTM; a_r, r, z, a_n_x, a_n_h, rh, n, h for a GRU; a, h for an RNN), each a
 list of Num per unit.  The operations follow the worked-solution lines
-exactly (see :mod:`.lstm_case` and :mod:`.gru_kinds`):
+exactly (see :mod:`.kinds.lstm_case` and :mod:`.kinds.gru`):
 
     a_q[j] = W_iq[j]·x + b_iq[j] + W_hq[j]·h + b_hq[j] (+ w_cq[j]·c)   each dot written, then the sum
     q[j]   = σ(a_q[j])  or tanh(a_q[j])                                 written

@@ -3,8 +3,8 @@
 The companion of :mod:`.written` for the backward pass: each function takes
 the step's values as :class:`~.rounding.Num` (given values exact, or the
 written outputs of an earlier step) and returns lists of Num per unit, one
-operation per line of the worked solution (see :mod:`.backprop_lstm`,
-:mod:`.backprop_gru`).  A product of several factors on one line,
+operation per line of the worked solution (see :mod:`.kinds.backprop_lstm`,
+:mod:`.kinds.backprop_gru`).  A product of several factors on one line,
 ``dc·g·i·(1 − i)``, is written once, from the shown factors; a student may
 still round each partial product, so each adds a rounding to the bound.
 

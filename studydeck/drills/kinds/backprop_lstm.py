@@ -12,7 +12,7 @@ gradients dL/dh_1, dL/dc_1 arriving from above, the chain rule gives
 The gates are chosen on a grid (i = 0.35, g = −0.4...) and the biases solved
 so that the engine's forward pass reproduces them; the answer is the engine's
 ``LSTMCell.backward`` (da_q is its bias gradient).  The worked solution writes
-each value rounded as the prompt prescribes (:mod:`.written_grad`), and the
+each value rounded as the prompt prescribes (:mod:`studydeck.drills.written_grad`), and the
 tolerance comes from that rounding.
 """
 
@@ -24,8 +24,8 @@ import numpy as np
 
 from studydeck.engine import LSTMCell
 
-from . import fmt, rounding, written_grad
-from .common import (
+from .. import fmt, rounding, written_grad
+from ..common import (
     decimals_of,
     grid,
     keep_digits,
@@ -36,7 +36,7 @@ from .common import (
     sizes,
     step_places,
 )
-from .solution import Part, preactivation
+from ..solution import Part, preactivation
 
 BLOCKS = "ifgo"
 GATE_NAMES = {"i": "input gate", "f": "forget gate", "g": "candidate", "o": "output gate"}

@@ -19,8 +19,8 @@ import numpy as np
 
 from studydeck.engine import LSTM, RNN
 
-from . import fmt
-from .common import decimals_of, grid, pylist, question, rng_for, scratch
+from .. import fmt
+from ..common import decimals_of, grid, pylist, question, rng_for, scratch
 
 CLIP_EPS = 1e-6  # torch.nn.utils.clip_grad_norm_ adds it to the norm
 

@@ -12,8 +12,8 @@ import math
 
 from studydeck import engine as F
 
-from . import fmt
-from .common import decimals_of, question, rng_for
+from .. import fmt
+from ..common import decimals_of, question, rng_for
 
 
 def _x(seed: int, params: dict) -> float:

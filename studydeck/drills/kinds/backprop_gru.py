@@ -18,7 +18,7 @@ Given dL/dh_1:
 r, z, n are chosen on a grid and bias_ih solved so that the engine's forward
 pass reproduces them; the answers are the engine's ``GRUCell.backward``.  The
 worked solution writes each value rounded as the prompt prescribes
-(:mod:`.written_grad`), and the tolerance comes from that rounding.
+(:mod:`studydeck.drills.written_grad`), and the tolerance comes from that rounding.
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ import numpy as np
 
 from studydeck.engine import GRUCell
 
-from . import fmt, rounding, written_grad
-from .common import (
+from .. import fmt, rounding, written_grad
+from ..common import (
     decimals_of,
     grid,
     keep_digits,
@@ -41,7 +41,7 @@ from .common import (
     sizes,
     step_places,
 )
-from .solution import Part, preactivation
+from ..solution import Part, preactivation
 
 BLOCKS = "rzn"
 GATE_NAMES = {"r": "reset gate", "z": "update gate", "n": "candidate"}

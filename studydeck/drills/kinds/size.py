@@ -23,9 +23,9 @@ from functools import cached_property
 from studydeck.engine import count_parameters_for
 from studydeck.engine.shapes import layer_shapes
 
-from . import fmt
-from .common import question, rng_for
-from .errors import ParamError
+from .. import fmt
+from ..common import question, rng_for
+from ..errors import ParamError
 
 TORCH = {"lstm": "nn.LSTM", "gru": "nn.GRU", "rnn": "nn.RNN"}
 GATES = {"lstm": "4 blocks i, f, g, o", "gru": "3 blocks r, z, n", "rnn": "1 block"}

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from studydeck.engine import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 
-from . import fmt, rounding, written
-from .common import decimals_of, grid, keep_digits, pylist, question, rng_for, scratch, step_places
-from .gru_kinds import GRUCase, step_lines as gru_step_lines
+from .. import fmt, rounding, written
+from ..common import decimals_of, grid, keep_digits, pylist, question, rng_for, scratch, step_places
+from .gru import GRUCase, step_lines as gru_step_lines
 from .lstm_case import LSTMCase, step_lines as lstm_step_lines
-from .solution import activation, dot, preactivation, value
+from ..solution import activation, dot, preactivation, value
 
 LAYERS = {"rnn": (RNN, RNNCell, ""), "gru": (GRU, GRUCell, "rzn"), "lstm": (LSTM, LSTMCell, "ifgo")}
 TORCH = {"rnn": "nn.RNN", "gru": "nn.GRU", "lstm": "nn.LSTM"}
@@ -79,7 +79,7 @@ def output_concat(kind: str, seed: int, params: dict):
     t_drawn = int(rng.integers(1, T + 1))
     t = int(params.get("t", t_drawn))
     if t > T:
-        from .errors import ParamError
+        from ..errors import ParamError
         raise ParamError(f"t ({t}) must be at most seq_len ({T})")
     Layer, _, order = LAYERS[cell_kind]
     layer = Layer(I, H, bidirectional=True, rng=scratch())

@@ -10,7 +10,7 @@ A one-layer LSTM reads x_1, x_2 from (h0, c0); the loss sees only h_2
 
 The answer comes from the engine's ``LSTM.backward`` on the whole sequence;
 the worked solution replays it step by step with the values it writes,
-rounded as the prompt prescribes (:mod:`.written`, :mod:`.written_grad`), and
+rounded as the prompt prescribes (:mod:`studydeck.drills.written`, :mod:`studydeck.drills.written_grad`), and
 the tolerance comes from that rounding.
 """
 
@@ -20,7 +20,7 @@ import numpy as np
 
 from studydeck.engine import LSTM, LSTMCell
 
-from . import fmt, rounding, written, written_grad
+from .. import fmt, rounding, written, written_grad
 from .backprop_lstm import (
     Step,
     cell_prev_lines,
@@ -29,7 +29,7 @@ from .backprop_lstm import (
     total_dc_lines,
     write,
 )
-from .common import (
+from ..common import (
     as_lists,
     decimals_of,
     grid,

@@ -18,8 +18,8 @@ import numpy as np
 
 from studydeck.engine import LSTM, sigmoid, sigmoid_derivative
 
-from . import fmt
-from .common import example_number, grid, question, rng_for, scratch
+from .. import fmt
+from ..common import example_number, grid, question, rng_for, scratch
 
 
 def _cell_path_product(f: np.ndarray) -> float:

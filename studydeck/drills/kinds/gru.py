@@ -22,10 +22,10 @@ import numpy as np
 
 from studydeck.engine import GRUCell
 
-from . import fmt, rounding, written
-from .common import (as_lists, decimals_of, grid, keep_digits, pylist, question, rng_for, scratch,
+from .. import fmt, rounding, written
+from ..common import (as_lists, decimals_of, grid, keep_digits, pylist, question, rng_for, scratch,
                      sizes, step_places)
-from .solution import SIGMOID, dot, gate_lines, lstm_gate_parts, preactivation, value
+from ..solution import SIGMOID, dot, gate_lines, lstm_gate_parts, preactivation, value
 
 GRU_FORM = {True: "n = tanh(W_in·x + b_in + r ⊙ (W_hn·h + b_hn))",
             False: "n = tanh(W_in·x + b_in + W_hn·(r ⊙ h) + b_hn)"}

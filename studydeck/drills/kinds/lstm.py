@@ -17,11 +17,11 @@ import numpy as np
 
 from studydeck.engine import LSTM, LSTMCell
 
-from . import fmt, rounding, written
-from .common import (as_lists, decimals_of, grid, keep_digits, pylist, question, rng_for, scratch,
+from .. import fmt, rounding, written
+from ..common import (as_lists, decimals_of, grid, keep_digits, pylist, question, rng_for, scratch,
                      sizes, step_places)
 from .lstm_case import GATE_FN, GATE_NAMES, draw, one_gate_lines, step_lines
-from .solution import activation, product_sum
+from ..solution import activation, product_sum
 
 EQUATION = {q: f"{q} = {GATE_FN[q]}(W_i{q}·x + b_i{q} + W_h{q}·h0 + b_h{q})" for q in "ifgo"}
 

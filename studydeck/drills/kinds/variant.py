@@ -11,8 +11,8 @@ differs from nn.LSTMCell in exactly one place.
 
 from __future__ import annotations
 
-from . import fmt, rounding, written
-from .common import decimals_of, keep_digits, pylist, question, step_places
+from .. import fmt, rounding, written
+from ..common import decimals_of, keep_digits, pylist, question, step_places
 from .lstm_case import LSTMCase, draw, one_gate_lines, step_lines
 
 

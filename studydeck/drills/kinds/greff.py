@@ -26,8 +26,8 @@ from dataclasses import replace
 
 from studydeck.engine import LSTMCell, lstm_variant
 
-from . import fmt, rounding, written
-from .common import (
+from .. import fmt, rounding, written
+from ..common import (
     as_lists,
     decimals_of,
     grid,
@@ -40,7 +40,7 @@ from .common import (
     step_places,
 )
 from .lstm_case import LSTMCase, gate_parts
-from .solution import SIGMOID, TANH, Part, activation, dot, gate_lines, preactivation
+from ..solution import SIGMOID, TANH, Part, activation, dot, gate_lines, preactivation
 
 VARIANTS = {
     "nig": ("NIG", "no input gate", "i = 1: the whole candidate enters the cell, c_1 = f ⊙ c0 + g"),

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from studydeck.engine.shapes import output_shapes
 
-from . import fmt
-from .common import example_shapes, question, rng_for
-from .errors import ParamError
+from .. import fmt
+from ..common import example_shapes, question, rng_for
+from ..errors import ParamError
 
 INPUT_SIZES = (1, 2, 3, 4, 5, 8, 10, 16, 20, 32)
 HIDDEN_SIZES = (2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 24, 32)
