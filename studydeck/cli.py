@@ -53,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="validate deck files or folders")
     _common(p, suppress=True)
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: the configured and bundled decks)")
+    p.add_argument("--drills", action="store_true", help="check every drill kind instead: answers, grading, examples, params")
+    p.add_argument("--seeds", type=int, default=20, metavar="N", help="seeds per drill kind with --drills (default 20)")
 
     p = sub.add_parser("stats", help="cards, due counts, reviews and retention")
     _common(p, suppress=True)
@@ -131,6 +133,10 @@ def _report_problems(problems, stream) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    if args.drills:
+        from studydeck.drills.selfcheck import run
+
+        return run(args.seeds, sys.stdout, sys.stderr)
     from studydeck.deckfile.load import check_paths
     from studydeck.deckfile.similar_fronts import near_duplicate_fronts
 

@@ -39,7 +39,7 @@ KINDS: dict[str, str] = {
     "variant.peephole_step": "an LSTM step with peephole connections (Gers & Schmidhuber 2000)",
     "variant.cifg_gate": "the coupled input-forget gate of CIFG: f = 1 − i",
     "variant.noaf_hidden": "the hidden state of NOAF (no output activation): h = o ⊙ c",
-    "variant.no_forget_cell": "the cell update of the original 1997 LSTM, which has no forget gate",
+    "variant.no_forget_cell": "the cell update without a forget gate (as in 1997): c = c_prev + i ⊙ g",
     # Greff et al.'s eight variants: one full step each, on their vanilla LSTM or PyTorch's
     "greff.nig": "a step of NIG, no input gate: i = 1",
     "greff.nfg": "a step of NFG, no forget gate: f = 1",
@@ -53,7 +53,7 @@ KINDS: dict[str, str] = {
     "params.lstm": "number of parameters of a one-layer nn.LSTM",
     "params.gru": "number of parameters of a one-layer nn.GRU",
     "params.rnn": "number of parameters of a one-layer nn.RNN",
-    "params.bias_convention": "PyTorch's two bias vectors against Keras' one: the difference in parameter count",
+    "params.bias_convention": "PyTorch's bias_ih and bias_hh against Keras' bias: the difference in parameter count",
     "params.stacked": "number of parameters of a stacked (multi-layer) LSTM or GRU",
     "params.bidirectional": "number of parameters of a bidirectional LSTM or GRU",
     "params.proj_size": "number of parameters of an nn.LSTM with proj_size",
@@ -95,6 +95,14 @@ class Param:
     low: float | None = None
     high: float | None = None
     choices: tuple[str, ...] = ()
+
+    def range_text(self) -> str:
+        """What values it takes: ``int 1 to 3``, ``float -8 to 8``, ``true/false``, ``lstm|gru``."""
+        if self.type == "bool":
+            return "true/false"
+        if self.type == "choice":
+            return "|".join(self.choices)
+        return f"{self.type} {self.low:g} to {self.high:g}"
 
     def check(self, value: Any) -> str | None:
         """None if ``value`` is acceptable, else what is wrong with it."""

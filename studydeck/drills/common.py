@@ -19,6 +19,21 @@ DEFAULT_DECIMALS = 3
 KEEP_DIGITS = "Keep at least 4 decimals in intermediate values."
 
 
+def step_places(decimals: int, extra: int = 1) -> int:
+    """Decimals to keep in intermediate values for an answer to ``decimals``.
+
+    ``decimals + extra``, and at least 4.  A long chain (two steps, a GRU with
+    the reset before W_hn, a difference of two steps) takes ``extra=2``: with
+    one extra decimal its rounding could move the answer by a whole unit.
+    """
+    return max(fmt.STEP_DECIMALS, decimals + extra)
+
+
+def keep_digits(decimals: int, extra: int = 1) -> str:
+    """The prompt's rounding rule for intermediate values (the tolerance is derived from it)."""
+    return f"Keep at least {step_places(decimals, extra)} decimals in intermediate values."
+
+
 _SCRATCH = np.random.default_rng(0)
 
 
@@ -96,25 +111,65 @@ def question(kind: str, seed: int, params: dict, *, prompt: str, given: dict, an
         kind=kind, seed=int(seed), params=dict(params or {}), prompt=prompt, given=given,
         answer=answer, tolerance=float(tolerance), answer_format=answer_format,
         solution="\n".join(lines), cell=cell, answer_text=text, answer_labels=labels,
-        answer_hint=hint or default_hint(answer_format, answer, labels),
+        answer_hint=hint or default_hint(answer_format, answer, labels, tolerance),
         hints=list(hints) if hints is not None else hint_steps(solution), variant=variant,
     )
 
 
-def default_hint(answer_format: str, answer: Any, labels: list[str]) -> str:
+# Format examples are picked so that none equals, or rounds to, the answer.
+_NUMBERS = (0.62, 0.38, 0.27, 0.81, 0.45, 0.93, 0.16, 0.74, 7.5, 8.5, 9.5)
+_FRACTIONS = ("1/2", "3/4", "1/4", "2/3", "5/2")
+_TENTHS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 7.5, 8.5, 9.5)
+_INTEGERS = (4160, 3072, 1536, 520, 97)
+_SHAPES = ((7, 1, 9), (5, 3, 40), (2, 3, 20), (11, 4, 6), (13, 2, 17))
+
+
+def _far(value: float, avoid: list[float], tolerance: float) -> bool:
+    return all(abs(value - a) > tolerance for a in avoid)
+
+
+def example_number(avoid, tolerance: float, candidates=_NUMBERS) -> float:
+    """The first candidate farther than ``tolerance`` from every value in ``avoid``."""
+    avoid = [float(a) for a in avoid]
+    return next(c for c in candidates if _far(c, avoid, tolerance))
+
+
+def example_shapes(answer, count: int) -> str:
+    """``count`` example shapes, none equal to a shape of the answer."""
+    taken = [list(s) for s in answer]
+    shape = next(s for s in _SHAPES if list(s) not in taken)
+    return " ".join([fmt.shape(shape)] * count)
+
+
+def _flat(value) -> list:
+    return [x for v in value for x in _flat(v)] if isinstance(value, list) else [value]
+
+
+def default_hint(answer_format: str, answer: Any, labels: list[str], tolerance: float = 0.0) -> str:
+    avoid = _flat(answer) if answer_format != "shapes" else []
+    tol = max(tolerance, 1e-9)
     if answer_format == "scalar":
-        return "a number, e.g. 0.62, 6.2e-1 or 1/2"
+        x = example_number(avoid, tol)
+        frac = next(f for f in _FRACTIONS if _far(eval_fraction(f), avoid, tol))
+        return f"a number, e.g. {fmt.given(x)}, {x * 10:g}e-1 or {frac}"
     if answer_format == "integer":
-        return "a whole number, e.g. 4160"
+        return f"a whole number, e.g. {example_number(avoid, 0.5, _INTEGERS)}"
     if answer_format == "vector":
         n = len(answer)
-        return "a number, e.g. 0.62" if n == 1 else f"{n} numbers, e.g. [{', '.join(['0.1'] * n)}]"
+        x = fmt.given(example_number(avoid, tol, _TENTHS))
+        return f"a number, e.g. {x}" if n == 1 else f"{n} numbers, e.g. [{', '.join([x] * n)}]"
     if answer_format == "vectors":
-        parts = "; ".join(f"[{', '.join(['0.1'] * len(v))}]" for v in answer)
+        x = fmt.given(example_number(avoid, tol, _TENTHS))
+        parts = "; ".join(f"[{', '.join([x] * len(v))}]" for v in answer)
         return f"{' then '.join(labels)}, e.g. {parts}"
     if answer_format == "shapes":
-        return f"{', '.join(labels)} as shapes, e.g. (5, 3, 40) (2, 3, 20)"
+        return f"{', '.join(labels)} as shapes, e.g. {example_shapes(answer, len(answer))}"
     return ""
+
+
+def eval_fraction(text: str) -> float:
+    num, den = text.split("/")
+    return float(num) / float(den)
 
 
 def decimals_of(params: dict) -> int:

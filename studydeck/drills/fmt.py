@@ -9,13 +9,28 @@ Numpy-free: callers pass Python floats.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import ROUND_HALF_UP, Decimal
 
 STEP_DECIMALS = 4  # decimals of every intermediate value in a worked solution
+_STEP = ContextVar("step_decimals", default=STEP_DECIMALS)
 
 
-def num(value: float, decimals: int = STEP_DECIMALS) -> str:
-    """``value`` with exactly ``decimals`` decimals; never prints ``-0.000``."""
+@contextmanager
+def step_decimals(places: int) -> Iterator[None]:
+    """Write intermediate values with ``places`` decimals inside the block (default 4)."""
+    token = _STEP.set(places)
+    try:
+        yield
+    finally:
+        _STEP.reset(token)
+
+
+def num(value: float, decimals: int | None = None) -> str:
+    """``value`` with exactly ``decimals`` decimals (default: the step decimals); never ``-0.000``."""
+    decimals = _STEP.get() if decimals is None else decimals
     text = f"{float(value):.{decimals}f}"
     if text.startswith("-") and float(text) == 0.0:
         text = text[1:]
@@ -39,7 +54,7 @@ def term(text: str) -> str:
     return f"({text})" if text.startswith("-") else text
 
 
-def vec(values, decimals: int = STEP_DECIMALS) -> str:
+def vec(values, decimals: int | None = None) -> str:
     """``[0.6341, -0.1200]``."""
     return "[" + ", ".join(num(v, decimals) for v in values) + "]"
 

@@ -50,7 +50,7 @@ MESSAGES: dict[str, str] = {
         "column k of weight_hh against every da, dL/dh0 = W_hhᵀ·da."),
     "rounded_intermediates": (
         "This is what you get rounding the intermediate values to 2 decimals: keep at least 4 "
-        "until the end."),
+        "(or as many as the question says) until the end."),
     "reset_before": (
         "This is what you get applying the reset gate before the product, W_hn·(r ⊙ h) (Cho et al. "
         "2014, Keras reset_after=False): PyTorch computes r ⊙ (W_hn·h + b_hn)."),

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import TextIO
 
 from .answers import grade
-from .catalog import KINDS
+from .catalog import KINDS, PARAMS
 from .errors import AnswerError
 from .render import given_markdown, given_text
 from .selection import iter_plan, plan
@@ -29,9 +29,17 @@ def _generate(kind: str, seed: int):
 
 
 def list_kinds() -> str:
-    """Every kind as ``name  description``, one per line, names aligned."""
+    """Every kind as ``name  description``, names aligned, then one indented line per param
+    (``params:`` on a drill card) with the values it takes."""
     width = max(len(k) for k in KINDS)
-    return "\n".join(f"{name.ljust(width)}  {desc}" for name, desc in KINDS.items())
+    pw = max((len(p) for spec in PARAMS.values() for p in spec), default=0)
+    rw = max((len(p.range_text()) for spec in PARAMS.values() for p in spec.values()), default=0)
+    lines = []
+    for name, desc in KINDS.items():
+        lines.append(f"{name.ljust(width)}  {desc}")
+        for param, spec in PARAMS.get(name, {}).items():
+            lines.append(f"    {param.ljust(pw)}  {spec.range_text().ljust(rw)}  {spec.doc}")
+    return "\n".join(lines)
 
 
 def run_quiz(kinds, count: int | None, seed: int, stdin: TextIO, stdout: TextIO) -> int:

@@ -1,8 +1,8 @@
 """The drill registry: one entry per kind, with its name, description and generator.
 
 Names and descriptions come from :mod:`studydeck.drills.catalog` (the one place
-for them); generators from the kind modules.  A generator is called as
-``gen(kind, seed, params)`` and returns a :class:`Question`; it draws every
+for them); generators from the kind modules in :mod:`studydeck.drills.kinds`.  A
+generator is called as ``gen(kind, seed, params)`` and returns a :class:`Question`; it draws every
 number from ``numpy.random.default_rng(seed)``, so the same kind, seed and
 params always give the same question.
 """
@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 from collections.abc import Callable
 
-from . import (activations, backprop_gru, backprop_lstm, bidir_kinds, bptt_kinds, flow_kinds,
-               gradient_kinds, greff_kinds, gru_kinds, lstm_kinds, shape_kinds, size_kinds,
-               variant_kinds)
+from .kinds import (activation, backprop_gru, backprop_lstm, bidir, bptt, flow, gradient, greff, gru,
+                    lstm, shape, size, variant)
 from .catalog import KINDS, check_params
 from .errors import ParamError, UnknownKindError
 from .question import Question
@@ -23,9 +22,8 @@ from .selection import _unknown
 
 Generator = Callable[[str, int, dict], Question]
 
-_MODULES = [activations, lstm_kinds, gru_kinds, variant_kinds, size_kinds, shape_kinds,
-            bidir_kinds, gradient_kinds, greff_kinds, flow_kinds, backprop_lstm, backprop_gru,
-            bptt_kinds]
+_MODULES = [activation, lstm, gru, variant, size, shape, bidir, gradient, greff, flow, backprop_lstm,
+            backprop_gru, bptt]
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,12 @@ A pre-activation is written in three lines, from the equation to the number:
            = -0.0500 + 0.1000 + (-0.1200) + 0.0500 = -0.0200
     f[0] = σ(-0.0200) = 0.4950
 
-The products and sums shown are recomputed here from the given numbers for
-display; the totals and every gate value come from the engine's trace (a
-test checks that both agree).  Numpy-free: callers pass Python floats.
+Callers pass the values to show.  A single gate shows the engine's trace.  A
+step whose prompt prescribes rounding shows its written values
+(:mod:`.written`): each computed from the numbers displayed before it and
+rounded, so every product and sum on a line checks out from what the line
+shows (``studydeck check --drills`` verifies it).  Numpy-free: callers pass
+Python floats.
 """
 
 from __future__ import annotations

@@ -164,7 +164,8 @@ def expected(kind, q):
     if kind == "grad.sigmoid_bound":
         return 0.25 ** g["k"]
     if kind == "grad.steps_below_threshold":
-        base = 0.25 if g["factor"] == "sigmoid" else 1 / (1 + math.exp(-g["a_f"]))
+        # the prompt fixes f = σ(a_f) rounded to 4 decimals
+        base = 0.25 if g["factor"] == "sigmoid" else round(1 / (1 + math.exp(-g["a_f"])), 4)
         return math.floor(math.log(g["threshold"]) / math.log(base)) + 1
     if kind in ("macs.lstm", "macs.gru"):
         G = 4 if kind == "macs.lstm" else 3

@@ -75,7 +75,11 @@ def test_rounded_answers_accepted_and_near_misses_rejected(kind):
         m = re.search(r"to (\d) decimals", q.prompt)
         if m:
             d = int(m.group(1))
-            assert q.tolerance == pytest.approx(tolerance_for_decimals(d))
+            if "decimals in intermediate values" in q.prompt:
+                # derived from the prescribed rounding, and still below one unit
+                assert 0.5 * 10.0 ** -d < q.tolerance < 10.0 ** -d, (kind, seed, q.tolerance)
+            else:
+                assert q.tolerance == pytest.approx(tolerance_for_decimals(d))
             for k in range(2):
                 text = " ".join(_variants(v, d)[k] for v in flat)
                 assert grade(q, text).correct, (kind, seed, text)
@@ -171,13 +175,16 @@ def _final_value(lines: list[str], label: str, j: int) -> float:
 
 
 @pytest.mark.parametrize("kind", ["lstm.step", "lstm.two_steps", "variant.peephole_step"])
-def test_solution_ends_on_the_engine_answer(kind):
+def test_solution_ends_within_the_rounding_bound_of_the_engine_answer(kind):
+    # The worked solution rounds as the prompt prescribes, so it may end a little off the
+    # engine's exact answer, but never farther than the bound the tolerance adds.
     for seed in SEEDS:
         q = generate(kind, seed, {"hidden_size": 2})
+        reach = q.tolerance - 0.5e-3
         lines = q.solution.splitlines()
         for label, vec in (("h", q.answer[0]), ("c", q.answer[1])):
             for j, value in enumerate(vec):
-                assert abs(_final_value(lines, label, j) - value) <= 5e-5 + 1e-12, (kind, seed, label, j)
+                assert abs(_final_value(lines, label, j) - value) <= reach, (kind, seed, label, j)
 
 
 def test_registry_matches_catalog():

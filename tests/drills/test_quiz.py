@@ -58,8 +58,15 @@ def test_same_seed_same_session_and_echo_of_piped_answers():
 
 def test_list_kinds_lines():
     lines = list_kinds().splitlines()
-    assert len(lines) == len(KINDS)
-    for line, (name, desc) in zip(lines, KINDS.items()):
+    kind_lines = [line for line in lines if not line.startswith(" ")]
+    assert len(kind_lines) == len(KINDS)
+    assert [line.split()[0] for line in kind_lines] == list(KINDS)
+    # every declared param follows its kind, with the values it takes
+    text = list_kinds()
+    block = text.split("lstm.forget_gate", 1)[1].split("\nlstm.input_gate", 1)[0]
+    assert "hidden_size" in block and "int 1 to 3" in block and "decimals" in block
+    assert "lstm|gru" in text and "true/false" in text and "float -8 to 8" in text
+    for line, (name, desc) in zip(kind_lines, KINDS.items()):
         assert line.startswith(name + "  ") and line.endswith(desc)
 
 

@@ -11,7 +11,9 @@ gradients dL/dh_1, dL/dc_1 arriving from above, the chain rule gives
 
 The gates are chosen on a grid (i = 0.35, g = −0.4...) and the biases solved
 so that the engine's forward pass reproduces them; the answer is the engine's
-``LSTMCell.backward`` (da_q is its bias gradient).
+``LSTMCell.backward`` (da_q is its bias gradient).  The worked solution writes
+each value rounded as the prompt prescribes (:mod:`studydeck.drills.written_grad`), and the
+tolerance comes from that rounding.
 """
 
 from __future__ import annotations
@@ -22,18 +24,19 @@ import numpy as np
 
 from studydeck.engine import LSTMCell
 
-from . import fmt
-from .common import (
-    KEEP_DIGITS,
+from .. import fmt, rounding, written_grad
+from ..common import (
     decimals_of,
     grid,
+    keep_digits,
     pylist,
     question,
     rng_for,
     scratch,
     sizes,
+    step_places,
 )
-from .solution import Part, preactivation
+from ..solution import Part, preactivation
 
 BLOCKS = "ifgo"
 GATE_NAMES = {"i": "input gate", "f": "forget gate", "g": "candidate", "o": "output gate"}
@@ -55,6 +58,7 @@ class Step:
     cell: LSTMCell
     grads: dict          # the engine's backward: weight_ih, weight_hh, bias_ih, ..., h_prev, c_prev
     names: dict = field(default_factory=lambda: dict(NAMES))  # how the solution writes each value
+    w: dict = field(default_factory=dict)  # the backward pass as written (written_grad.lstm_back)
 
     @property
     def H(self) -> int:
@@ -119,35 +123,51 @@ def _g(v) -> str:
     return fmt.term(fmt.auto(v))
 
 
+def write(step: Step, ar: rounding.Arithmetic, nums: dict | None = None) -> Step:
+    """Fill ``step.w``: the backward pass written with ``ar``, from exact inputs or, where
+    ``nums`` gives them (i, f, g, o, c_prev, c, dh, dc), from an earlier step's written values."""
+    inputs = {q: rounding.exacts(step.gates[q]) for q in BLOCKS}
+    inputs.update(c_prev=rounding.exacts(step.c0), c=rounding.exacts(step.c1),
+                  dh=rounding.exacts(step.dh), dc=rounding.exacts(step.dc))
+    inputs.update(nums or {})
+    step.w = written_grad.lstm_back(**inputs, ar=ar, W_hh=step.cell.weight_hh)
+    return step
+
+
+def shown(nums) -> list[float]:
+    return [n.shown for n in nums]
+
+
 def total_dc_lines(step: Step) -> list[str]:
     """dc = dL/dc_1 + dL/dh_1·o·(1 − tanh²c_1), component by component."""
-    o, N = step.gates["o"], step.names
+    o, N, w = step.gates["o"], step.names, step.w
     c, dh, dc = N["c"], N["dh"], N["dc"]
     lines = [f"Everything that reaches {c}: {dc} plus the path through h = o ⊙ tanh({c})."]
     for j in range(step.H):
-        t = float(np.tanh(step.c1[j]))
-        via_h = float(step.dh[j] * o[j] * (1 - t * t))
+        t = w["tanh_c"][j].shown
         lines.append(f"tanh({c}[{j}]) = tanh({fmt.auto(step.c1[j])}) = {fmt.num(t)}")
         lines += preactivation(f"dc[{j}]", [
             Part(f"{dc}[{j}]", _g(step.dc[j]), float(step.dc[j])),
             Part(f"{dh}[{j}]·o[{j}]·(1 − tanh²{c}[{j}])",
-                 f"{_g(step.dh[j])}·{_g(o[j])}·(1 − {_n(t)}²)", via_h)], total_dc(step)[j])
+                 f"{_g(step.dh[j])}·{_g(o[j])}·(1 − {_n(t)}²)", w["via_h"][j].shown)],
+            w["dc"][j].shown)
     return lines
 
 
 def total_dc(step: Step) -> list[float]:
-    """dc from the engine: dL/dc0 = dc ⊙ f, so dc = dL/dc0 / f (f > 0 on the grid)."""
-    return (step.grads["c_prev"] / step.gates["f"]).tolist()
+    """dc, everything that reaches c, as the solution writes it."""
+    return shown(step.w["dc"])
 
 
 def gate_grad_lines(step: Step, q: str) -> list[str]:
-    """da_q[j] from the chain rule, with the engine's value as the total."""
+    """da_q[j] from the chain rule, each product from the values shown before it."""
     gt, dc, lines = step.gates, total_dc(step), []
     c, c0, dh = step.names["c"], step.names["c_prev"], step.names["dh"]
     for j in range(step.H):
-        val, i, f, g, o = (float(v[j]) for v in (step.da(q), gt["i"], gt["f"], gt["g"], gt["o"]))
+        val = step.w["da_" + q][j].shown
+        i, f, g, o = (float(v[j]) for v in (gt["i"], gt["f"], gt["g"], gt["o"]))
         if q == "o":
-            t = float(np.tanh(step.c1[j]))
+            t = step.w["tanh_c"][j].shown
             text = (f"da_o[{j}] = {dh}[{j}]·tanh({c}[{j}])·o[{j}](1 − o[{j}]) = "
                     f"{_g(step.dh[j])}·{_n(t)}·{_g(o)}·{_g(1 - o)} = {fmt.num(val)}")
         elif q == "i":
@@ -168,21 +188,21 @@ def cell_prev_lines(step: Step) -> list[str]:
     N = step.names
     return ([f"{N['c']} = f ⊙ {N['c_prev']} + i ⊙ g, so ∂{N['c']}/∂{N['c_prev']} = f (elementwise):"]
             + [f"{N['dc_prev']}[{j}] = dc[{j}]·f[{j}] = {_n(total_dc(step)[j])}·"
-               f"{_g(step.gates['f'][j])} = {fmt.num(step.grads['c_prev'][j])}" for j in range(step.H)])
+               f"{_g(step.gates['f'][j])} = {fmt.num(step.w['dc_prev'][j].shown)}"
+               for j in range(step.H)])
 
 
 def hidden_grad_lines(step: Step) -> list[str]:
     """dL/dh0[k] = Σ_q Σ_j W_hq[j, k]·da_q[j]: column k of weight_hh against all da."""
-    W, H, lines = step.cell.weight_hh, step.H, []
+    W, H, w, lines = step.cell.weight_hh, step.H, step.w, []
     for k in range(H):
         parts = []
         for b, q in enumerate(BLOCKS):
             rows = range(b * H, (b + 1) * H)
-            pieces = [f"{_g(W[r, k])}·{_n(step.da(q)[r - b * H])}" for r in rows]
-            value = float(sum(W[r, k] * step.da(q)[r - b * H] for r in rows))
+            pieces = [f"{_g(W[r, k])}·{_n(w['da_' + q][r - b * H].shown)}" for r in rows]
             text = pieces[0] if H == 1 else "(" + " + ".join(pieces) + ")"
-            parts.append(Part(f"W_h{q}[:, {k}]·da_{q}", text, value))
-        lines += preactivation(f"{step.names['dh_prev']}[{k}]", parts, float(step.grads["h_prev"][k]))
+            parts.append(Part(f"W_h{q}[:, {k}]·da_{q}", text, w["dh_parts"][k][b].shown))
+        lines += preactivation(f"{step.names['dh_prev']}[{k}]", parts, w["dh_prev"][k].shown)
     return lines
 
 
@@ -198,53 +218,80 @@ def _setting(step: Step) -> str:
             f"step (the path through h_1 comes on top of it).")
 
 
-def cell_state(kind: str, seed: int, params: dict):
+# extra decimals kept in intermediate values (see common.step_places): dL/dh0 sums
+# sixteen rounded products, so it keeps one more
+EXTRA = {"cell_state": 1, "hidden_state": 2, "gate": 1, "weight": 1}
+
+
+def _written(seed: int, params: dict, what: str) -> tuple[Step, int, rounding.Arithmetic]:
     step, d = draw(seed, params), decimals_of(params)
+    ar = rounding.Arithmetic(step_places(d, EXTRA[what]))
+    return write(step, ar), d, ar
+
+
+def cell_state(kind: str, seed: int, params: dict):
+    step, d, ar = _written(seed, params, "cell_state")
     prompt = (f"{_setting(step)} Backpropagate through the step: compute dL/dc0 (as "
-              f"{_count(step.H)}), {fmt.decimals_phrase(d)}. {KEEP_DIGITS}")
-    steps = [total_dc_lines(step), cell_prev_lines(step)]
-    return question(kind, seed, params, prompt=prompt, given=given(step), answer=step.grads["c_prev"],
+              f"{_count(step.H)}), {fmt.decimals_phrase(d)}. {keep_digits(d, EXTRA['cell_state'])}")
+    with fmt.step_decimals(ar.places):
+        steps = [total_dc_lines(step), cell_prev_lines(step)]
+    exact = step.grads["c_prev"]
+    tol, note = written_grad.closing(d, ["dL/dc0"], [exact], [step.w["dc_prev"]])
+    steps[-1] += note
+    return question(kind, seed, params, prompt=prompt, given=given(step), answer=exact,
                     answer_format="vector", solution=[ln for s in steps for ln in s], decimals=d,
-                    cell=cell_values(step), labels=["dL/dc0"], hints=["\n".join(s) for s in steps])
+                    tolerance=tol, cell=cell_values(step), labels=["dL/dc0"],
+                    hints=["\n".join(s) for s in steps])
 
 
 def hidden_state(kind: str, seed: int, params: dict):
-    step, d = draw(seed, params), decimals_of(params)
+    step, d, ar = _written(seed, params, "hidden_state")
     prompt = (f"{_setting(step)} weight_hh (rows stacked i, f, g, o) is given too. Backpropagate "
               f"through the step: compute dL/dh0 (as {_count(step.H)}), {fmt.decimals_phrase(d)}. "
-              f"{KEEP_DIGITS}")
-    steps = [total_dc_lines(step)]
-    steps += [gate_grad_lines(step, q) for q in "ifgo"]
-    steps[1].insert(0, "The gradient of each gate's pre-activation a_q (a = W_ih·x + b_ih + W_hh·h0 + "
-                       "b_hh), block by block:")
-    steps.append(["h0 enters every pre-activation through weight_hh: dL/dh0 = W_hh^T·da."]
-                 + hidden_grad_lines(step))
+              f"{keep_digits(d, EXTRA['hidden_state'])}")
+    with fmt.step_decimals(ar.places):
+        steps = [total_dc_lines(step)]
+        steps += [gate_grad_lines(step, q) for q in "ifgo"]
+        steps[1].insert(0, "The gradient of each gate's pre-activation a_q (a = W_ih·x + b_ih + "
+                           "W_hh·h0 + b_hh), block by block:")
+        steps.append(["h0 enters every pre-activation through weight_hh: dL/dh0 = W_hh^T·da."]
+                     + hidden_grad_lines(step))
+    exact = step.grads["h_prev"]
+    tol, note = written_grad.closing(d, ["dL/dh0"], [exact], [step.w["dh_prev"]])
+    steps[-1] += note
     return question(kind, seed, params, prompt=prompt, given=given(step, weights=True),
-                    answer=step.grads["h_prev"], answer_format="vector",
-                    solution=[ln for s in steps for ln in s], decimals=d, cell=cell_values(step),
-                    labels=["dL/dh0"], hints=["\n".join(s) for s in steps])
+                    answer=exact, answer_format="vector",
+                    solution=[ln for s in steps for ln in s], decimals=d, tolerance=tol,
+                    cell=cell_values(step), labels=["dL/dh0"], hints=["\n".join(s) for s in steps])
 
 
 def gate(kind: str, seed: int, params: dict):
-    step, d = draw(seed, params), decimals_of(params)
+    step, d, ar = _written(seed, params, "gate")
     q = params.get("gate") or BLOCKS[seed % 4]
     act = "tanh" if q == "g" else "σ"
     prompt = (f"{_setting(step)} The {GATE_NAMES[q]} is {q} = {act}(a_{q}) with the pre-activation "
               f"a_{q} = W_i{q}·x + b_i{q} + W_h{q}·h0 + b_h{q}. Compute dL/da_{q} (as "
-              f"{_count(step.H)}), {fmt.decimals_phrase(d)}. {KEEP_DIGITS}")
-    steps = [] if q == "o" else [total_dc_lines(step)]
+              f"{_count(step.H)}), {fmt.decimals_phrase(d)}. {keep_digits(d, EXTRA['gate'])}")
     derivative = "1 − g²" if q == "g" else f"{q}(1 − {q})"
-    steps.append([f"{act}'(a_{q}) = {derivative}; chain rule:"] + gate_grad_lines(step, q))
-    return question(kind, seed, params, prompt=prompt, given=given(step), answer=step.da(q),
+    with fmt.step_decimals(ar.places):
+        steps = [] if q == "o" else [total_dc_lines(step)]
+        steps.append([f"{act}'(a_{q}) = {derivative}; chain rule:"] + gate_grad_lines(step, q))
+    exact = step.da(q)
+    tol, note = written_grad.closing(d, [f"dL/da_{q}"], [exact], [step.w["da_" + q]])
+    steps[-1] += note
+    values = given(step)
+    values["gate"] = q
+    return question(kind, seed, params, prompt=prompt, given=values, answer=exact,
                     answer_format="vector", solution=[ln for s in steps for ln in s], decimals=d,
-                    cell=cell_values(step), labels=[f"dL/da_{q}"], hints=["\n".join(s) for s in steps])
+                    tolerance=tol, cell=cell_values(step), labels=[f"dL/da_{q}"],
+                    hints=["\n".join(s) for s in steps])
 
 
 WEIGHTS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 
 
 def weight(kind: str, seed: int, params: dict):
-    step, d = draw(seed, params), decimals_of(params)
+    step, d, ar = _written(seed, params, "weight")
     pick = rng_for(seed + 1)
     name = params.get("weight") or WEIGHTS[int(pick.integers(4))]
     q, j = BLOCKS[int(pick.integers(4))], int(pick.integers(step.H))
@@ -259,22 +306,27 @@ def weight(kind: str, seed: int, params: dict):
     answer = float(step.grads[name][row] if k is None else step.grads[name][row, k])
     prompt = (f"{_setting(step)} Compute dL/d{entry}: the gradient of one entry of {name} (row "
               f"{row} is {q}[{j}] of the stacked blocks i, f, g, o; 0-based), "
-              f"{fmt.decimals_phrase(d)}. {KEEP_DIGITS}")
-    steps = [] if q == "o" else [total_dc_lines(step)]
-    steps.append([f"{entry} feeds a_{q}[{j}], the pre-activation of {q}[{j}]:"]
-                 + gate_grad_lines(step, q)[j:j + 1])
-    da = float(step.da(q)[j])
-    if k is None:
-        last = (f"a_{q}[{j}] contains {entry} once (both bias vectors are added as they are), so "
-                f"dL/d{entry} = da_{q}[{j}] = {fmt.num(answer)}")
-    else:
-        sym = "x" if name == "weight_ih" else "h0"
-        last = (f"a_{q}[{j}] contains {entry}·{sym}[{k}], so dL/d{entry} = da_{q}[{j}]·{sym}[{k}] = "
-                f"{_n(da)}·{_g(source[k])} = {fmt.num(answer)}")
-    steps.append([last])
-    return question(kind, seed, params, prompt=prompt, given=given(step), answer=answer,
+              f"{fmt.decimals_phrase(d)}. {keep_digits(d, EXTRA['weight'])}")
+    da = step.w["da_" + q][j]
+    num = written_grad.entry(ar, da) if k is None else written_grad.entry(ar, da, float(source[k]))
+    with fmt.step_decimals(ar.places):
+        steps = [] if q == "o" else [total_dc_lines(step)]
+        steps.append([f"{entry} feeds a_{q}[{j}], the pre-activation of {q}[{j}]:"]
+                     + gate_grad_lines(step, q)[j:j + 1])
+        if k is None:
+            last = (f"a_{q}[{j}] contains {entry} once (both bias vectors are added as they are), "
+                    f"so dL/d{entry} = da_{q}[{j}] = {fmt.num(num.shown)}")
+        else:
+            sym = "x" if name == "weight_ih" else "h0"
+            last = (f"a_{q}[{j}] contains {entry}·{sym}[{k}], so dL/d{entry} = da_{q}[{j}]·{sym}[{k}] "
+                    f"= {_n(da.shown)}·{_g(source[k])} = {fmt.num(num.shown)}")
+    tol, note = written_grad.closing(d, [f"dL/d{entry}"], [[answer]], [[num]])
+    steps.append([last] + note)
+    values = given(step)
+    values["weight"] = name
+    return question(kind, seed, params, prompt=prompt, given=values, answer=answer,
                     answer_format="scalar", solution=[ln for s in steps for ln in s], decimals=d,
-                    cell=cell_values(step), hints=["\n".join(s) for s in steps])
+                    tolerance=tol, cell=cell_values(step), hints=["\n".join(s) for s in steps])
 
 
 GENERATORS = {

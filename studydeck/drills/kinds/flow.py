@@ -19,8 +19,8 @@ import numpy as np
 
 from studydeck.engine import LSTM, RNN
 
-from . import fmt
-from .common import decimals_of, grid, pylist, question, rng_for, scratch
+from .. import fmt
+from ..common import decimals_of, grid, pylist, question, rng_for, scratch
 
 CLIP_EPS = 1e-6  # torch.nn.utils.clip_grad_norm_ adds it to the norm
 
@@ -43,11 +43,16 @@ def _sig(params: dict, default: int = 3) -> int:
 
 
 def sig_text(value: float, sig: int) -> str:
-    """``value`` to ``sig`` significant figures; e-notation (4.70e7, 1.23e-5) when very large or small."""
-    if value != 0 and not 1e-3 <= abs(value) < 10.0 ** max(sig, 4):
-        mantissa, exponent = f"{value:.{sig - 1}e}".split("e")
-        return f"{mantissa}e{int(exponent)}"
-    return fmt.sig_text(value, sig)
+    """``value`` to ``sig`` significant figures; e-notation (4.70e7, 1.82e3, 1.23e-5) when the
+    plain form would show more figures (an integer part longer than ``sig``) or is very small."""
+    if value == 0:
+        return fmt.sig_text(value, sig)
+    rounded = f"{value:.{sig - 1}e}"
+    mantissa, exponent = rounded.split("e")
+    power = int(exponent)
+    if power < -3 or power >= sig:
+        return f"{mantissa}e{power}"
+    return fmt.num(float(rounded), sig - 1 - power)
 
 
 def sig_hint(answer: float, sig: int) -> str:
@@ -132,7 +137,7 @@ def rnn_product(kind: str, seed: int, params: dict):
     steps.append([(f"To {sig} significant figures: {text}. The factors' sizes have the geometric "
                    f"mean {abs(answer) ** (1 / k):.3g}; factors of that size make a product that "
                    f"{verdict} as the number of steps grows.")])
-    given = {"nonlinearity": nonlinearity, "w": w, "u": u, "h0": h0, "x": pylist(xs)}
+    given = {"nonlinearity": nonlinearity, "w": w, "u": u, "h0": h0, "k": k, "x": pylist(xs)}
     return question(kind, seed, params, prompt=prompt, given=given, answer=answer,
                     answer_format="scalar", solution=[ln for s in steps for ln in s],
                     tolerance=fmt.tolerance_for_sig(answer, sig), answer_text=text,
@@ -153,15 +158,19 @@ def clip_norm(kind: str, seed: int, params: dict):
     bias = grid(rng, (int(rng.integers(1, 3)),), -2.0, 2.0)
     max_norm = float(params.get("max_norm", rng.choice([0.5, 1.0, 2.0, 5.0])))
     clipped, total = clip_grad_norm([weight, bias], max_norm)
-    coef = max_norm / (total + CLIP_EPS)
+    # the solution writes ‖g‖ and the coefficient with p decimals, each from the values shown
+    p = max(6, d + 3)
+    total_shown = float(fmt.num(total, p))
+    coef = float(fmt.num(max_norm / (total_shown + CLIP_EPS), p))
     squares = " + ".join(f"{fmt.term(fmt.given(v))}²" for v in np.concatenate([weight, bias]))
     steps = [[("clip_grad_norm_ takes one norm over all the gradients together, as if they were "
-              "one long vector:"), f"‖g‖ = √({squares}) = {fmt.num(total)}"],
-             [f"coefficient = max_norm / (‖g‖ + 1e-6) = {fmt.given(max_norm)} / {fmt.num(total)} = "
-              f"{fmt.num(coef)}" + ("" if coef < 1 else ", capped at 1: the gradients stay as they are")]]
+              "one long vector:"), f"‖g‖ = √({squares}) = {fmt.num(total, p)}"],
+             [f"coefficient = max_norm / (‖g‖ + 1e-6) = {fmt.given(max_norm)} / ({fmt.num(total, p)} "
+              f"+ 1e-6) = {fmt.num(coef, p)}"
+              + ("" if coef < 1 else ", capped at 1: the gradients stay as they are")]]
     scale = min(coef, 1.0)
-    steps.append([f"{name}.grad ← {fmt.num(scale)}·{fmt.given_vec(g)} = {fmt.vec(c)}"
-                  for name, g, c in (("weight", weight, clipped[0]), ("bias", bias, clipped[1]))])
+    steps.append([f"{name}.grad ← {fmt.num(scale, p)}·{fmt.given_vec(g)} = {fmt.vec(scale * g, p)}"
+                  for name, g in (("weight", weight), ("bias", bias))])
     prompt = (f"A model has two parameters, weight and bias, whose gradients after backward() are "
               f"given below. torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm="
               f"{fmt.given(max_norm)}) runs before the optimizer step. What are weight.grad and "

@@ -12,8 +12,8 @@ import math
 
 from studydeck import engine as F
 
-from . import fmt
-from .common import decimals_of, question, rng_for
+from .. import fmt
+from ..common import decimals_of, question, rng_for
 
 
 def _x(seed: int, params: dict) -> float:
@@ -23,14 +23,25 @@ def _x(seed: int, params: dict) -> float:
     return float(params.get("x", drawn))
 
 
+def _places(d: int) -> int:
+    """Decimals of the worked values: 6, or two more than the answer asks for."""
+    return max(6, d + 2)
+
+
+def _w(value: float, places: int) -> float:
+    """``value`` as written with ``places`` decimals (later lines compute from it)."""
+    return float(fmt.num(value, places))
+
+
 def sigmoid_value(kind: str, seed: int, params: dict):
     x, d = _x(seed, params), decimals_of(params)
+    p = _places(d)
     s = float(F.sigmoid(x))
-    e = math.exp(-x)
+    e = _w(math.exp(-x), p)
     lines = ["σ(x) = 1 / (1 + e^(−x))",
-             f"e^(−x) = e^({fmt.given(-x)}) = {fmt.num(e)}",
-             f"1 + e^(−x) = {fmt.num(1 + e)}",
-             f"σ({fmt.given(x)}) = 1 / {fmt.num(1 + e)} = {fmt.num(s, 6)}"]
+             f"e^(−x) = e^({fmt.given(-x)}) = {fmt.num(e, p)}",
+             f"1 + e^(−x) = {fmt.num(1 + e, p)}",
+             f"σ({fmt.given(x)}) = 1 / {fmt.num(1 + e, p)} = {fmt.num(1 / _w(1 + e, p), p)}"]
     return question(kind, seed, params, prompt=f"Compute σ(x) for x = {fmt.given(x)}, "
                     f"{fmt.decimals_phrase(d)}.", given={"x": x}, answer=s,
                     answer_format="scalar", solution=lines, decimals=d)
@@ -38,11 +49,14 @@ def sigmoid_value(kind: str, seed: int, params: dict):
 
 def tanh_value(kind: str, seed: int, params: dict):
     x, d = _x(seed, params), decimals_of(params)
+    p = _places(d)
     t = float(F.tanh(x))
-    ep, em = math.exp(x), math.exp(-x)
+    ep, em = _w(math.exp(x), p), _w(math.exp(-x), p)
+    top, bottom = _w(ep - em, p), _w(ep + em, p)
     lines = ["tanh(x) = (e^x − e^(−x)) / (e^x + e^(−x))",
-             f"e^x = e^({fmt.given(x)}) = {fmt.num(ep)},  e^(−x) = {fmt.num(em)}",
-             f"tanh({fmt.given(x)}) = {fmt.num(ep - em)} / {fmt.num(ep + em)} = {fmt.num(t, 6)}"]
+             f"e^x = e^({fmt.given(x)}) = {fmt.num(ep, p)},  e^(−x) = {fmt.num(em, p)}",
+             f"tanh({fmt.given(x)}) = {fmt.num(top, p)} / {fmt.num(bottom, p)} = "
+             f"{fmt.num(top / bottom, p)}"]
     return question(kind, seed, params, prompt=f"Compute tanh(x) for x = {fmt.given(x)}, "
                     f"{fmt.decimals_phrase(d)}.", given={"x": x}, answer=t,
                     answer_format="scalar", solution=lines, decimals=d)
@@ -50,12 +64,14 @@ def tanh_value(kind: str, seed: int, params: dict):
 
 def sigmoid_derivative(kind: str, seed: int, params: dict):
     x, d = _x(seed, params), decimals_of(params)
-    s = float(F.sigmoid(x))
+    p = _places(d)
     ds = float(F.sigmoid_derivative(x))
+    s = _w(F.sigmoid(x), p)
     lines = ["σ'(x) = σ(x)·(1 − σ(x))",
-             f"σ({fmt.given(x)}) = {fmt.num(s, 6)}",
-             f"1 − σ({fmt.given(x)}) = {fmt.num(1 - s, 6)}",
-             f"σ'({fmt.given(x)}) = {fmt.num(s, 6)} · {fmt.num(1 - s, 6)} = {fmt.num(ds, 6)}",
+             f"σ({fmt.given(x)}) = {fmt.num(s, p)}",
+             f"1 − σ({fmt.given(x)}) = {fmt.num(1 - s, p)}",
+             f"σ'({fmt.given(x)}) = {fmt.num(s, p)} · {fmt.num(1 - s, p)} = "
+             f"{fmt.num(s * _w(1 - s, p), p)}",
              "Check: σ' ≤ 0.25 everywhere, with equality only at x = 0 (σ = 0.5)."]
     return question(kind, seed, params, prompt=f"Compute the derivative σ'(x) of the sigmoid at "
                     f"x = {fmt.given(x)}, {fmt.decimals_phrase(d)}.", given={"x": x}, answer=ds,
@@ -64,12 +80,14 @@ def sigmoid_derivative(kind: str, seed: int, params: dict):
 
 def tanh_derivative(kind: str, seed: int, params: dict):
     x, d = _x(seed, params), decimals_of(params)
-    t = float(F.tanh(x))
+    p = _places(d)
     dt = float(F.tanh_derivative(x))
+    t = _w(F.tanh(x), p)
+    square = _w(t * t, p)
     lines = ["tanh'(x) = 1 − tanh²(x)",
-             f"tanh({fmt.given(x)}) = {fmt.num(t, 6)}",
-             f"tanh²({fmt.given(x)}) = {fmt.num(t * t, 6)}",
-             f"tanh'({fmt.given(x)}) = 1 − {fmt.num(t * t, 6)} = {fmt.num(dt, 6)}",
+             f"tanh({fmt.given(x)}) = {fmt.num(t, p)}",
+             f"tanh²({fmt.given(x)}) = {fmt.term(fmt.num(t, p))}² = {fmt.num(square, p)}",
+             f"tanh'({fmt.given(x)}) = 1 − {fmt.num(square, p)} = {fmt.num(1 - square, p)}",
              "Check: tanh' ≤ 1 everywhere, with equality only at x = 0."]
     return question(kind, seed, params, prompt=f"Compute the derivative tanh'(x) at "
                     f"x = {fmt.given(x)}, {fmt.decimals_phrase(d)}.", given={"x": x}, answer=dt,

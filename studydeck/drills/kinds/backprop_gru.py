@@ -16,29 +16,32 @@ Given dL/dh_1:
     dL/dW_hn[j, k] = r[j]·da_n[j]·h0[k]   (r sits between W_hn h0 and a_n)
 
 r, z, n are chosen on a grid and bias_ih solved so that the engine's forward
-pass reproduces them; the answers are the engine's ``GRUCell.backward``.
+pass reproduces them; the answers are the engine's ``GRUCell.backward``.  The
+worked solution writes each value rounded as the prompt prescribes
+(:mod:`studydeck.drills.written_grad`), and the tolerance comes from that rounding.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from studydeck.engine import GRUCell
 
-from . import fmt
-from .common import (
-    KEEP_DIGITS,
+from .. import fmt, rounding, written_grad
+from ..common import (
     decimals_of,
     grid,
+    keep_digits,
     pylist,
     question,
     rng_for,
     scratch,
     sizes,
+    step_places,
 )
-from .solution import Part, preactivation
+from ..solution import Part, preactivation
 
 BLOCKS = "rzn"
 GATE_NAMES = {"r": "reset gate", "z": "update gate", "n": "candidate"}
@@ -54,6 +57,7 @@ class Step:
     dh: np.ndarray
     cell: GRUCell
     grads: dict
+    w: dict = field(default_factory=dict)  # the backward pass as written (written_grad.gru_back)
 
     @property
     def H(self) -> int:
@@ -88,6 +92,21 @@ def draw(seed: int, params: dict) -> Step:
                           "bias_hh": b_hh})
     h1 = cell(x, h0)
     return Step(x, h0, gates, a_nh, h1, dh, cell, cell.backward(dh))
+
+
+# extra decimals kept in intermediate values (see common.step_places): dL/dh0 sums
+# the direct path and twelve rounded products, so it keeps one more
+EXTRA = {"hidden_state": 2, "gate": 1, "weight": 1}
+
+
+def _written(seed: int, params: dict, what: str) -> tuple[Step, int, rounding.Arithmetic]:
+    """The drawn step with ``w``, its backward pass written with the prompt's rounding."""
+    step, d = draw(seed, params), decimals_of(params)
+    ar = rounding.Arithmetic(step_places(d, EXTRA[what]))
+    ex = rounding.exacts
+    step.w = written_grad.gru_back(ex(step.gates["r"]), ex(step.gates["z"]), ex(step.gates["n"]),
+                                   ex(step.h0), ex(step.a_nh), ex(step.dh), ar, step.cell.weight_hh)
+    return step, d, ar
 
 
 def given(step: Step) -> dict:
@@ -127,7 +146,7 @@ def gate_grad_lines(step: Step, q: str) -> list[str]:
     r, z, n = (step.gates[k] for k in BLOCKS)
     lines = []
     for j in range(step.H):
-        val = float(step.da(q)[j])
+        val = step.w["da_" + q][j].shown
         if q == "n":
             lines.append(f"da_n[{j}] = dL/dh_1[{j}]·(1 − z[{j}])·(1 − n[{j}]²) = {_g(step.dh[j])}·"
                          f"{_g(1 - z[j])}·(1 − {_g(n[j])}²) = {fmt.num(val)}")
@@ -136,8 +155,9 @@ def gate_grad_lines(step: Step, q: str) -> list[str]:
                          f"{_g(step.dh[j])}·{_g(step.h0[j] - n[j])}·{_g(z[j])}·{_g(1 - z[j])} = "
                          f"{fmt.num(val)}")
         else:
-            lines.append(f"da_r[{j}] = da_n[{j}]·a_nh[{j}]·r[{j}](1 − r[{j}]) = {_n(step.da('n')[j])}·"
-                         f"{_n(step.a_nh[j])}·{_g(r[j])}·{_g(1 - r[j])} = {fmt.num(val)}")
+            lines.append(f"da_r[{j}] = da_n[{j}]·a_nh[{j}]·r[{j}](1 − r[{j}]) = "
+                         f"{_n(step.w['da_n'][j].shown)}·{_g(step.a_nh[j])}·{_g(r[j])}·"
+                         f"{_g(1 - r[j])} = {fmt.num(val)}")
     return lines
 
 
@@ -166,51 +186,64 @@ def _setting(step: Step) -> str:
 
 
 def hidden_state(kind: str, seed: int, params: dict):
-    step, d = draw(seed, params), decimals_of(params)
-    H, W = step.H, step.cell.weight_hh
+    step, d, ar = _written(seed, params, "hidden_state")
+    H, W, w = step.H, step.cell.weight_hh, step.w
     prompt = (f"{_setting(step)} Backpropagate through the step: compute dL/dh0 (as {_count(H)}), "
-              f"{fmt.decimals_phrase(d)}. {KEEP_DIGITS}")
-    steps = chain_to(step, "n") + [["h_1 = (1 − z) ⊙ n + z ⊙ h0, so ∂h_1/∂z = h0 − n:"]
-                                   + gate_grad_lines(step, "z")] + chain_to(step, "r")[1:]
+              f"{fmt.decimals_phrase(d)}. {keep_digits(d, EXTRA['hidden_state'])}")
     r, z = step.gates["r"], step.gates["z"]
-    da = {"r": step.da("r"), "z": step.da("z"), "n": step.gates["r"] * step.da("n")}
-    lines = [("h0 reaches h_1 directly (through z ⊙ h0) and through a_r, a_z and a_nh; the n block "
-             "carries r ⊙ da_n because r multiplies W_hn·h0 + b_hn:")]
-    lines += [f"(r ⊙ da_n)[{j}] = {_g(r[j])}·{_n(step.da('n')[j])} = {fmt.num(da['n'][j])}"
-              for j in range(H)]
-    for k in range(H):
-        parts = [Part(f"dL/dh_1[{k}]·z[{k}]", f"{_g(step.dh[k])}·{_g(z[k])}", float(step.dh[k] * z[k]))]
-        for b, q in enumerate(BLOCKS):
-            rows = range(b * H, (b + 1) * H)
-            pieces = [f"{_g(W[r_, k])}·{_n(da[q][r_ - b * H])}" for r_ in rows]
-            value = float(sum(W[r_, k] * da[q][r_ - b * H] for r_ in rows))
-            label = f"W_h{q}[:, {k}]·" + ("(r ⊙ da_n)" if q == "n" else f"da_{q}")
-            parts.append(Part(label, pieces[0] if H == 1 else "(" + " + ".join(pieces) + ")", value))
-        lines += preactivation(f"dL/dh0[{k}]", parts, float(step.grads["h_prev"][k]))
-    steps.append(lines)
-    return question(kind, seed, params, prompt=prompt, given=given(step), answer=step.grads["h_prev"],
+    da = {"r": w["da_r"], "z": w["da_z"], "n": w["r_da_n"]}
+    with fmt.step_decimals(ar.places):
+        steps = chain_to(step, "n") + [["h_1 = (1 − z) ⊙ n + z ⊙ h0, so ∂h_1/∂z = h0 − n:"]
+                                       + gate_grad_lines(step, "z")] + chain_to(step, "r")[1:]
+        lines = [("h0 reaches h_1 directly (through z ⊙ h0) and through a_r, a_z and a_nh; the n "
+                  "block carries r ⊙ da_n because r multiplies W_hn·h0 + b_hn:")]
+        lines += [f"(r ⊙ da_n)[{j}] = {_g(r[j])}·{_n(w['da_n'][j].shown)} = "
+                  f"{fmt.num(w['r_da_n'][j].shown)}" for j in range(H)]
+        for k in range(H):
+            parts = [Part(f"dL/dh_1[{k}]·z[{k}]", f"{_g(step.dh[k])}·{_g(z[k])}",
+                          w["dh_parts"][k][0].shown)]
+            for b, q in enumerate(BLOCKS):
+                rows = range(b * H, (b + 1) * H)
+                pieces = [f"{_g(W[r_, k])}·{_n(da[q][r_ - b * H].shown)}" for r_ in rows]
+                label = f"W_h{q}[:, {k}]·" + ("(r ⊙ da_n)" if q == "n" else f"da_{q}")
+                parts.append(Part(label, pieces[0] if H == 1 else "(" + " + ".join(pieces) + ")",
+                                  w["dh_parts"][k][b + 1].shown))
+            lines += preactivation(f"dL/dh0[{k}]", parts, w["dh_prev"][k].shown)
+    exact = step.grads["h_prev"]
+    tol, note = written_grad.closing(d, ["dL/dh0"], [exact], [w["dh_prev"]])
+    steps.append(lines + note)
+    return question(kind, seed, params, prompt=prompt, given=given(step), answer=exact,
                     answer_format="vector", solution=[ln for s in steps for ln in s], decimals=d,
-                    cell=cell_values(step), labels=["dL/dh0"], hints=["\n".join(s) for s in steps])
+                    tolerance=tol, cell=cell_values(step), labels=["dL/dh0"],
+                    hints=["\n".join(s) for s in steps])
 
 
 def gate(kind: str, seed: int, params: dict):
-    step, d = draw(seed, params), decimals_of(params)
+    step, d, ar = _written(seed, params, "gate")
     q = params.get("gate") or BLOCKS[seed % 3]
     pre = {"r": "a_r = W_ir·x + b_ir + W_hr·h0 + b_hr", "z": "a_z = W_iz·x + b_iz + W_hz·h0 + b_hz",
            "n": "a_n = W_in·x + b_in + r ⊙ (W_hn·h0 + b_hn)"}[q]
     prompt = (f"{_setting(step)} Compute dL/da_{q}, the gradient of the {GATE_NAMES[q]}'s "
-              f"pre-activation {pre} (as {_count(step.H)}), {fmt.decimals_phrase(d)}. {KEEP_DIGITS}")
-    steps = chain_to(step, q)
-    return question(kind, seed, params, prompt=prompt, given=given(step), answer=step.da(q),
+              f"pre-activation {pre} (as {_count(step.H)}), {fmt.decimals_phrase(d)}. "
+              f"{keep_digits(d, EXTRA['gate'])}")
+    with fmt.step_decimals(ar.places):
+        steps = chain_to(step, q)
+    exact = step.da(q)
+    tol, note = written_grad.closing(d, [f"dL/da_{q}"], [exact], [step.w["da_" + q]])
+    steps[-1] += note
+    values = given(step)
+    values["gate"] = q
+    return question(kind, seed, params, prompt=prompt, given=values, answer=exact,
                     answer_format="vector", solution=[ln for s in steps for ln in s], decimals=d,
-                    cell=cell_values(step), labels=[f"dL/da_{q}"], hints=["\n".join(s) for s in steps])
+                    tolerance=tol, cell=cell_values(step), labels=[f"dL/da_{q}"],
+                    hints=["\n".join(s) for s in steps])
 
 
 WEIGHTS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 
 
 def weight(kind: str, seed: int, params: dict):
-    step, d = draw(seed, params), decimals_of(params)
+    step, d, ar = _written(seed, params, "weight")
     pick = rng_for(seed + 1)
     name = params.get("weight") or WEIGHTS[int(pick.integers(4))]
     q = params.get("gate") or BLOCKS[int(pick.integers(3))]
@@ -224,26 +257,32 @@ def weight(kind: str, seed: int, params: dict):
     answer = float(step.grads[name][row] if k is None else step.grads[name][row, k])
     prompt = (f"{_setting(step)} Compute dL/d{entry}: the gradient of one entry of {name} (row "
               f"{row} is {q}[{j}] of the stacked blocks r, z, n; 0-based), {fmt.decimals_phrase(d)}. "
-              f"{KEEP_DIGITS}")
-    steps = chain_to(step, q)
-    da = float(step.da(q)[j])
+              f"{keep_digits(d, EXTRA['weight'])}")
+    da = step.w["da_" + q][j]
     inside = q == "n" and name.endswith("_hh")  # W_hn and b_hn sit inside r ⊙ (...)
-    factor = f"r[{j}]·" if inside else ""
-    shown = f"{_g(step.gates['r'][j])}·" if inside else ""
-    if k is None and not inside:
-        last = f"dL/d{entry} = da_{q}[{j}] = {fmt.num(answer)}"
-    elif k is None:
-        last = f"dL/d{entry} = {factor}da_{q}[{j}] = {shown}{_n(da)} = {fmt.num(answer)}"
-    else:
-        sym = "x" if name == "weight_ih" else "h0"
-        last = (f"dL/d{entry} = {factor}da_{q}[{j}]·{sym}[{k}] = {shown}{_n(da)}·{_g(source[k])} = "
-                f"{fmt.num(answer)}")
+    factors = ([float(step.gates["r"][j])] if inside else []) + ([] if k is None else [float(source[k])])
+    num = written_grad.entry(ar, da, *factors)
+    with fmt.step_decimals(ar.places):
+        steps = chain_to(step, q)
+        factor = f"r[{j}]·" if inside else ""
+        shown = f"{_g(step.gates['r'][j])}·" if inside else ""
+        if k is None and not inside:
+            last = f"dL/d{entry} = da_{q}[{j}] = {fmt.num(num.shown)}"
+        elif k is None:
+            last = f"dL/d{entry} = {factor}da_{q}[{j}] = {shown}{_n(da.shown)} = {fmt.num(num.shown)}"
+        else:
+            sym = "x" if name == "weight_ih" else "h0"
+            last = (f"dL/d{entry} = {factor}da_{q}[{j}]·{sym}[{k}] = {shown}{_n(da.shown)}·"
+                    f"{_g(source[k])} = {fmt.num(num.shown)}")
     why = (f"{entry} sits inside r ⊙ (W_hn·h0 + b_hn), so r[{j}] multiplies its gradient:" if inside
            else f"{entry} enters a_{q}[{j}] directly:")
-    steps.append([why, last])
-    return question(kind, seed, params, prompt=prompt, given=given(step), answer=answer,
+    tol, note = written_grad.closing(d, [f"dL/d{entry}"], [[answer]], [[num]])
+    steps.append([why, last] + note)
+    values = given(step)
+    values.update(weight=name, gate=q)
+    return question(kind, seed, params, prompt=prompt, given=values, answer=answer,
                     answer_format="scalar", solution=[ln for s in steps for ln in s], decimals=d,
-                    cell=cell_values(step), hints=["\n".join(s) for s in steps])
+                    tolerance=tol, cell=cell_values(step), hints=["\n".join(s) for s in steps])
 
 
 GENERATORS = {

@@ -18,9 +18,9 @@ import numpy as np
 
 from studydeck.engine import LSTMCell
 
-from . import fmt
-from .common import as_lists, grid, pylist, rng_for, scratch, sizes
-from .solution import SIGMOID, TANH, Part, activation, gate_lines, lstm_gate_parts, product_sum
+from .. import fmt
+from ..common import as_lists, grid, pylist, rng_for, scratch, sizes
+from ..solution import SIGMOID, TANH, Part, activation, gate_lines, lstm_gate_parts, product_sum
 
 GATE_NAMES = {"i": "input gate", "f": "forget gate", "g": "candidate", "o": "output gate"}
 GATE_FN = {"i": SIGMOID, "f": SIGMOID, "g": TANH, "o": SIGMOID}

@@ -10,18 +10,18 @@ direction with the engine's cells (RNN by default, GRU or LSTM on request).
 
 from __future__ import annotations
 
-import numpy as np
-
 from studydeck.engine import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 
-from . import fmt
-from .common import KEEP_DIGITS, as_lists, decimals_of, grid, pylist, question, rng_for, scratch
-from .gru_kinds import GRUCase, step_lines as gru_step_lines
+from .. import fmt, rounding, written
+from ..common import decimals_of, grid, keep_digits, pylist, question, rng_for, scratch, step_places
+from .gru import GRUCase, step_lines as gru_step_lines
 from .lstm_case import LSTMCase, step_lines as lstm_step_lines
-from .solution import activation, dot, preactivation, value
+from ..solution import activation, dot, preactivation, value
 
 LAYERS = {"rnn": (RNN, RNNCell, ""), "gru": (GRU, GRUCell, "rzn"), "lstm": (LSTM, LSTMCell, "ifgo")}
 TORCH = {"rnn": "nn.RNN", "gru": "nn.GRU", "lstm": "nn.LSTM"}
+
+LONG = 2  # extra decimals kept in this long chain (see common.step_places)
 
 
 def _rnn_lines(cell, tr, h_name: str) -> list[str]:
@@ -35,30 +35,34 @@ def _rnn_lines(cell, tr, h_name: str) -> list[str]:
     return lines
 
 
-def _direction(kind_name: str, layer, direction: int, xs, steps) -> tuple[list[str], np.ndarray]:
-    """Replay one direction with a cell over ``steps`` (0-based times); its lines and last h."""
+def _direction(kind_name: str, layer, direction: int, xs, steps, ar) -> tuple[list[str], list]:
+    """Replay one direction with a cell over ``steps`` (0-based times), each value written as
+    the prompt's rounding allows; its lines and the last h (as rounding.Num)."""
     _, Cell, _ = LAYERS[kind_name]
     I, H = layer.input_size, layer.hidden_size
     cell = Cell(I, H, rng=scratch())
     cell.load_state_dict(layer.direction_params(0, direction))
-    h, c = np.zeros(H), np.zeros(H)
+    h = c = rounding.exacts([0.0] * H)
     arrow = "→" if direction == 0 else "←"
     lines = []
     for t in steps:
         h_name = f"h{arrow}_prev"
         lines.append(f"Step t = {t + 1} ({'forward' if direction == 0 else 'reverse'}): "
-                     f"x_{t + 1} = {fmt.given_vec(xs[t])}, previous h{arrow} = {fmt.vec(h)}")
+                     f"x_{t + 1} = {fmt.given_vec(xs[t])}, previous h{arrow} = "
+                     f"{fmt.vec(rounding.shown(h))}")
         if kind_name == "rnn":
-            tr = as_lists(cell.trace(xs[t], h))
-            lines += _rnn_lines(cell, tr, h_name)
+            nums = written.rnn(cell, xs[t], h, ar)
+            lines += _rnn_lines(cell, written.shown_trace(nums), h_name)
         elif kind_name == "gru":
-            tr = as_lists(cell.trace(xs[t], h))
-            lines += gru_step_lines(GRUCase(I, H, cell, xs[t], h, tr))
+            nums = written.gru(cell, xs[t], h, ar)
+            case = GRUCase(I, H, cell, xs[t], None, written.shown_trace(nums))
+            lines += gru_step_lines(case)
         else:
-            tr = as_lists(cell.trace(xs[t], (h, c)))
-            lines += lstm_step_lines(LSTMCase(I, H, cell, xs[t], h, c, tr), h_name, f"c{arrow}_prev")
-            c = tr["c"]
-        h = tr["h"]
+            nums = written.lstm(cell, xs[t], h, c, ar)
+            case = LSTMCase(I, H, cell, xs[t], None, None, written.shown_trace(nums))
+            lines += lstm_step_lines(case, h_name, f"c{arrow}_prev")
+            c = nums["c"]
+        h = nums["h"]
     return lines, h
 
 
@@ -75,7 +79,7 @@ def output_concat(kind: str, seed: int, params: dict):
     t_drawn = int(rng.integers(1, T + 1))
     t = int(params.get("t", t_drawn))
     if t > T:
-        from .errors import ParamError
+        from ..errors import ParamError
         raise ParamError(f"t ({t}) must be at most seq_len ({T})")
     Layer, _, order = LAYERS[cell_kind]
     layer = Layer(I, H, bidirectional=True, rng=scratch())
@@ -85,27 +89,33 @@ def output_concat(kind: str, seed: int, params: dict):
     xs = grid(rng, (T, I))
     output, _ = layer(xs)
     answer = output[t - 1]
-    fwd_lines, h_fwd = _direction(cell_kind, layer, 0, xs, range(t))
-    bwd_lines, h_bwd = _direction(cell_kind, layer, 1, xs, range(T - 1, t - 2, -1))
-    lines = [f"Forward direction (weights *_l0) reads {_span(1, t)} from h→ = 0:"] + fwd_lines
-    lines += [f"h→_{t} = {fmt.vec(h_fwd)}",
-              f"Reverse direction (weights *_l0_reverse) reads {_span(T, t)} from h← = 0:"] + bwd_lines
-    lines += [f"h←_{t} = {fmt.vec(h_bwd)}",
-              f"output[t={t}] = [h→_{t} ; h←_{t}] = {fmt.vec(answer)}   (forward half first)"]
+    ar = rounding.Arithmetic(step_places(d, LONG))
+    with fmt.step_decimals(ar.places):
+        fwd_lines, h_fwd = _direction(cell_kind, layer, 0, xs, range(t), ar)
+        bwd_lines, h_bwd = _direction(cell_kind, layer, 1, xs, range(T - 1, t - 2, -1), ar)
+        lines = [f"Forward direction (weights *_l0) reads {_span(1, t)} from h→ = 0:"] + fwd_lines
+        lines += [f"h→_{t} = {fmt.vec(rounding.shown(h_fwd))}",
+                  f"Reverse direction (weights *_l0_reverse) reads {_span(T, t)} from h← = 0:"]
+        lines += bwd_lines + [f"h←_{t} = {fmt.vec(rounding.shown(h_bwd))}",
+                              f"output[t={t}] = [h→_{t} ; h←_{t}] = "
+                              f"{fmt.vec(rounding.shown(h_fwd + h_bwd))}   (forward half first)"]
+    label = f"output[{t - 1}]"
+    tol = rounding.tolerance(d, answer, h_fwd + h_bwd)
+    lines += rounding.note([label], [answer], [h_fwd + h_bwd], d, tol)
     desc = {"rnn": "tanh", "gru": "gate order r, z, n", "lstm": "gate order i, f, g, o"}[cell_kind]
     prompt = (f"A bidirectional {TORCH[cell_kind]}(input_size={I}, hidden_size={H}, "
               f"bidirectional=True) ({desc}) reads the unbatched sequence x below (T = {T} steps, "
               f"one row per step) from zero initial states. Compute output at time step t = {t} "
               f"(1-based; output[{t - 1}] in Python): the forward direction's h after reading "
               f"{_span(1, t)} followed by the reverse direction's h after reading {_span(T, t)}. Answer as "
-              f"{2 * H} numbers, {fmt.decimals_phrase(d)}. {KEEP_DIGITS}")
+              f"{2 * H} numbers, {fmt.decimals_phrase(d)}. {keep_digits(d, LONG)}")
     given = {"gate_order": order, "x": pylist(xs)} if order else {"x": pylist(xs)}
     given.update({k: pylist(v) for k, v in layer.state_dict().items()})
-    cell = {"x": pylist(xs[t - 1]), "h_forward": pylist(h_fwd), "h_backward": pylist(h_bwd),
+    cell = {"x": pylist(xs[t - 1]), "h_forward": pylist(answer[:H]), "h_backward": pylist(answer[H:]),
             "h": pylist(answer)}
     return question(kind, seed, params, prompt=prompt, given=given, answer=answer,
-                    answer_format="vector", solution=lines, decimals=d, cell=cell,
-                    labels=[f"output[{t - 1}]"])
+                    answer_format="vector", solution=lines, decimals=d, tolerance=tol, cell=cell,
+                    labels=[label])
 
 
 GENERATORS = {"bidir.output_concat": output_concat}

@@ -9,8 +9,9 @@ A one-layer LSTM reads x_1, x_2 from (h0, c0); the loss sees only h_2
              dL/dc0 = dc_1 ⊙ f_1                        dL/dh0 = W_hh^T da_1
 
 The answer comes from the engine's ``LSTM.backward`` on the whole sequence;
-the worked solution replays it step by step with two ``LSTMCell`` calls (a
-test checks that both agree).
+the worked solution replays it step by step with the values it writes,
+rounded as the prompt prescribes (:mod:`studydeck.drills.written`, :mod:`studydeck.drills.written_grad`), and
+the tolerance comes from that rounding.
 """
 
 from __future__ import annotations
@@ -19,40 +20,48 @@ import numpy as np
 
 from studydeck.engine import LSTM, LSTMCell
 
-from . import fmt
+from .. import fmt, rounding, written, written_grad
 from .backprop_lstm import (
     Step,
     cell_prev_lines,
     gate_grad_lines,
     hidden_grad_lines,
     total_dc_lines,
+    write,
 )
-from .common import (
-    KEEP_DIGITS,
+from ..common import (
     as_lists,
     decimals_of,
     grid,
+    keep_digits,
     pylist,
     question,
     rng_for,
     scratch,
     sizes,
+    step_places,
 )
 from .lstm_case import LSTMCase, step_lines
+
+LONG = 2  # extra decimals kept in this long chain (see common.step_places)
 
 
 def _count(n: int) -> str:
     return "1 number" if n == 1 else f"a vector of {n} numbers"
 
 
-def _backward_step(cell: LSTMCell, x, h, c, dh, dc, names: dict) -> Step:
-    """Run one cell step forward and back; the Step the solution lines read."""
-    tr = cell.trace(x, (h, c))
-    cell(x, (h, c))
-    grads = cell.backward(dh, dc)
-    gates = {q: tr[q] for q in "ifgo"}
-    return Step(np.asarray(x), np.asarray(h), np.asarray(c), gates, tr["c"], np.asarray(dh),
-                np.asarray(dc), cell, grads, names)
+def _backward_step(cell: LSTMCell, x, fwd: dict, c_prev: list, dh: list, dc: list, names: dict,
+                   ar: rounding.Arithmetic) -> Step:
+    """One step backward as the solution writes it, from the forward step's written values
+    ``fwd`` (written.lstm) and the written (or given) gradients arriving from above."""
+    step = Step(np.asarray(x), np.asarray([v.shown for v in fwd["h_prev"]]),
+                np.asarray([v.shown for v in c_prev]),
+                {q: np.asarray([v.shown for v in fwd[q]]) for q in "ifgo"},
+                np.asarray([v.shown for v in fwd["c"]]), np.asarray([v.shown for v in dh]),
+                np.asarray([v.shown for v in dc]), cell, {}, names)
+    nums = {q: fwd[q] for q in "ifgo"}
+    nums.update(c_prev=c_prev, c=fwd["c"], dh=dh, dc=dc)
+    return write(step, ar, nums)
 
 
 def two_steps(kind: str, seed: int, params: dict):
@@ -74,27 +83,34 @@ def two_steps(kind: str, seed: int, params: dict):
     d_out[-1] = w
     grads = layer.backward(d_out)
     answer = [grads["h0"].reshape(H), grads["c0"].reshape(H)]
-    # the worked solution: forward twice, then back twice, with one cell per step
+    # the worked solution: forward twice, then back twice, with the values it writes
+    ar = rounding.Arithmetic(step_places(d, LONG))
     tr1 = as_lists(cell.trace(xs[0], (h0, c0)))
     first = LSTMCase(D, H, cell, xs[0], h0, c0, tr1)
+    shown1, fwd1 = written.lstm_case(first, ar)
     h1, c1 = np.asarray(tr1["h"]), np.asarray(tr1["c"])
     second = LSTMCase(D, H, cell, xs[1], h1, c1, as_lists(cell.trace(xs[1], (h1, c1))))
-    cell2 = LSTMCell(D, H, rng=scratch())
-    cell2.load_state_dict(cell.state_dict())
+    shown2, fwd2 = written.lstm_case(second, ar, fwd1["h"], fwd1["c"])
     names2 = {"h_prev": "h_1", "c_prev": "c_1", "c": "c_2", "dh": "dL/dh_2", "dc": "dL/dc_2",
               "dh_prev": "dL/dh_1", "dc_prev": "dL/dc_1"}
-    back2 = _backward_step(cell2, xs[1], h1, c1, w, np.zeros(H), names2)
+    back2 = _backward_step(cell, xs[1], fwd2, fwd1["c"], rounding.exacts(w),
+                           rounding.exacts(np.zeros(H)), names2, ar)
     names1 = {"h_prev": "h0", "c_prev": "c0", "c": "c_1", "dh": "dL/dh_1", "dc": "dL/dc_1",
               "dh_prev": "dL/dh0", "dc_prev": "dL/dc0"}
-    back1 = _backward_step(cell, xs[0], h0, c0, back2.grads["h_prev"], back2.grads["c_prev"], names1)
-    steps = [["Forward, step 1: x = x_1 from (h0, c0)."] + step_lines(first, "h0", "c0"),
-             ["Forward, step 2: x = x_2 from (h_1, c_1)."] + step_lines(second, "h_1", "c_1")]
-    for back, t in ((back2, 2), (back1, 1)):
-        lines = [f"Backward, step {t}:"] + total_dc_lines(back)
-        for q in "ifgo":
-            lines += gate_grad_lines(back, q)
-        steps.append(lines)
-        steps.append(cell_prev_lines(back) + hidden_grad_lines(back))
+    back1 = _backward_step(cell, xs[0], fwd1, rounding.exacts(c0), back2.w["dh_prev"],
+                           back2.w["dc_prev"], names1, ar)
+    with fmt.step_decimals(ar.places):
+        steps = [["Forward, step 1: x = x_1 from (h0, c0)."] + step_lines(shown1, "h0", "c0"),
+                 ["Forward, step 2: x = x_2 from (h_1, c_1)."] + step_lines(shown2, "h_1", "c_1")]
+        for back, t in ((back2, 2), (back1, 1)):
+            lines = [f"Backward, step {t}:"] + total_dc_lines(back)
+            for q in "ifgo":
+                lines += gate_grad_lines(back, q)
+            steps.append(lines)
+            steps.append(cell_prev_lines(back) + hidden_grad_lines(back))
+    tol, note = written_grad.closing(d, ["dL/dh0", "dL/dc0"], answer,
+                                     [back1.w["dh_prev"], back1.w["dc_prev"]])
+    steps[-1] += note
     given = {"gate_order": "ifgo", "x": pylist(xs), "h0": pylist(h0), "c0": pylist(c0)}
     given.update({k + "_l0": pylist(v) for k, v in cell.state_dict().items()})
     given["dL/dh_2"] = pylist(w)
@@ -103,12 +119,12 @@ def two_steps(kind: str, seed: int, params: dict):
               f"its weights carry nn.LSTM's names (weight_ih_l0...). The loss sees only "
               f"the last hidden state: dL/dh_2 is given and dL/dc_2 = 0 (no loss on c_2, no outputs "
               f"before the last). Backpropagate through both steps: compute dL/dh0 and dL/dc0 "
-              f"(each {_count(H)}), {fmt.decimals_phrase(d)}. {KEEP_DIGITS}")
+              f"(each {_count(H)}), {fmt.decimals_phrase(d)}. {keep_digits(d, LONG)}")
     cell_vals = {"x": pylist(xs[0]), "h_prev": pylist(h0), "c_prev": pylist(c0),
                  **{q: pylist(tr1[q]) for q in "ifgoch"}}
     return question(kind, seed, params, prompt=prompt, given=given, answer=answer,
                     answer_format="vectors", solution=[ln for s in steps for ln in s], decimals=d,
-                    cell=cell_vals, labels=["dL/dh0", "dL/dc0"], hints=["\n".join(s) for s in steps])
+                    tolerance=tol, cell=cell_vals, labels=["dL/dh0", "dL/dc0"], hints=["\n".join(s) for s in steps])
 
 
 GENERATORS = {"backprop.lstm_two_steps": two_steps}

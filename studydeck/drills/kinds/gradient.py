@@ -3,7 +3,7 @@
     c_t = f_t ⊙ c_(t-1) + i_t ⊙ g_t   ⇒   ∂c_t/∂c_(t-1) = diag(f_t) along the cell path
     ∂c_k/∂c_0 = f_1 · f_2 · … · f_k     (one unit, no recurrent weights)
     σ'(x) = σ(x)(1 − σ(x)) ≤ σ'(0) = 0.25  ⇒  a chain of k sigmoid derivatives ≤ 0.25^k
-    smallest k with a^k < ε:  k = ⌊ln ε / ln a⌋ + 1
+    smallest k with f^k < ε:  k = ⌊ln ε / ln f⌋ + 1   (f rounded to 4 decimals, as prompted)
 
 The cell-path product is the engine's own backward pass: an LSTM with one unit,
 W_hh = 0 (so the only path from c_0 to c_k is the cell state) and forget-gate
@@ -18,8 +18,8 @@ import numpy as np
 
 from studydeck.engine import LSTM, sigmoid, sigmoid_derivative
 
-from . import fmt
-from .common import grid, question, rng_for, scratch
+from .. import fmt
+from ..common import example_number, grid, question, rng_for, scratch
 
 
 def _cell_path_product(f: np.ndarray) -> float:
@@ -40,18 +40,18 @@ def cell_state_product(kind: str, seed: int, params: dict):
     rng = rng_for(seed)
     k = int(params.get("k", rng.integers(2, 6)))
     d = int(params.get("decimals", 4))
+    places = max(6, d + 2)  # the running product is written with these decimals
     f = grid(rng, (k,), 0.5, 0.95, 0.05)
     answer = _cell_path_product(f)
     lines = ["c_t = f_t·c_(t-1) + i_t·g_t, so ∂c_t/∂c_(t-1) = f_t along the cell path "
              "(no tanh, no weight matrix on it).",
              f"∂c_{k}/∂c_0 = " + " · ".join(f"f_{t + 1}" for t in range(k))]
-    running = 1.0
-    for t in range(k):
-        new = running * float(f[t])
-        if t:
-            lines.append(f"after step {t + 1}: {fmt.num(running, 6)} · {fmt.given(f[t])} = {fmt.num(new, 6)}")
-        else:
-            lines.append(f"after step 1: {fmt.given(f[0])}")
+    running = float(f[0])
+    lines.append(f"after step 1: {fmt.given(f[0])}")
+    for t in range(1, k):
+        new = float(fmt.num(running * float(f[t]), places))
+        lines.append(f"after step {t + 1}: {fmt.num(running, places)} · {fmt.given(f[t])} = "
+                     f"{fmt.num(new, places)}")
         running = new
     lines.append("The gradient shrinks geometrically unless the forget gates stay near 1.")
     prompt = (f"An LSTM unit's forget gate takes the values f_1 … f_{k} below over {k} steps. "
@@ -61,6 +61,14 @@ def cell_state_product(kind: str, seed: int, params: dict):
     cell = {"f": [float(v) for v in f]}
     return question(kind, seed, params, prompt=prompt, given=given, answer=answer,
                     answer_format="scalar", solution=lines, decimals=d, cell=cell)
+
+
+def _sig_example(answer: float, sig: int) -> str:
+    """A number in the asked format (``sig`` significant figures) that is not the answer."""
+    value = example_number([answer], fmt.tolerance_for_sig(answer, sig),
+                           (2.44e-4, 1.37e-4, 7.29e-5))
+    mantissa, exponent = f"{value:.{sig - 1}e}".split("e")
+    return f"{mantissa}e{int(exponent)}"
 
 
 def sigmoid_bound(kind: str, seed: int, params: dict):
@@ -77,7 +85,8 @@ def sigmoid_bound(kind: str, seed: int, params: dict):
              f"To {sig} significant figures: {fmt.sig_text(answer, sig)}"]
     prompt = (f"A gradient flows back through a chain of k = {k} sigmoids, picking up one factor "
               f"σ'(a_t) per step (weights aside). What is the largest value the product of the {k} "
-              f"sigmoid derivatives can take? Give {sig} significant figures (e.g. 2.44e-4).")
+              f"sigmoid derivatives can take? Give {sig} significant figures "
+              f"(e.g. {_sig_example(answer, sig)}).")
     return question(kind, seed, params, prompt=prompt, given={"k": k}, answer=answer,
                     answer_format="scalar", solution=lines,
                     tolerance=fmt.tolerance_for_sig(answer, sig),
@@ -101,32 +110,37 @@ def steps_below_threshold(kind: str, seed: int, params: dict):
     factor = params.get("factor", "forget" if rng.integers(3) else "sigmoid")
     drawn_threshold = float(rng.choice(THRESHOLDS if factor == "forget" else (1e-3, 1e-6, 1e-9)))
     threshold = float(params.get("threshold", drawn_threshold))
+    eps = repr(threshold)
     if factor == "sigmoid":
         a_f = None
-        a = float(sigmoid_derivative(0.0))
+        base = float(sigmoid_derivative(0.0))
+        symbol = "s"
     else:
-        # Redraw until rounding f to 4 decimals cannot change the answer.
+        # Prefer an a_f for which keeping more decimals of f gives the same count; the prompt
+        # fixes f to 4 decimals, so the answer is defined even when no such a_f is found.
         for _ in range(100):
             a_f = float(grid(rng, (), 0.5, 3.0, 0.1))
-            a = float(sigmoid(a_f))
-            if _steps(a - 5e-5, threshold) == _steps(a, threshold) == _steps(a + 5e-5, threshold):
+            exact = float(sigmoid(a_f))
+            if _steps(exact - 5e-5, threshold) == _steps(exact + 5e-5, threshold):
                 break
-    k = _steps(a, threshold)
-    ratio = math.log(threshold) / math.log(a)
+        base = float(fmt.num(exact, 4))
+        symbol = "f"
+    k = _steps(base, threshold)
+    ln_eps, ln_base = float(f"{math.log(threshold):.6f}"), float(f"{math.log(base):.6f}")
     if factor == "sigmoid":
-        head = [f"Each step multiplies by at most σ'(0) = {fmt.given(a)}."]
+        head = [f"Each step multiplies by at most s = σ'(0) = {fmt.given(base)}."]
         what = (f"A gradient picks up one factor σ'(a_t) ≤ 0.25 per step. In the best case (every "
-                f"factor 0.25), after how many steps does the product first fall below {threshold:g}?")
+                f"factor 0.25), after how many steps does the product first fall below {eps}?")
     else:
-        head = [f"f = σ({fmt.given(a_f)}) = {fmt.num(a)}"]
+        head = [f"f = σ({fmt.given(a_f)}) = {fmt.num(base)}   (to 4 decimals, as asked)"]
         what = (f"An LSTM's forget gate has the pre-activation a_f = {fmt.given(a_f)} at every step, "
-                f"so the cell-path gradient ∂c_k/∂c_0 = f^k with f = σ(a_f). After how many steps "
-                f"k does it first fall below {threshold:g}?")
-    lines = head + [f"Want the smallest k with a^k < {threshold:g}, a = {fmt.num(a)}:",
-                    f"k > ln({threshold:g}) / ln({fmt.num(a)}) = {math.log(threshold):.4f} / "
-                    f"{math.log(a):.4f} = {ratio:.3f}",
-                    f"Check: a^{k - 1} = {a ** (k - 1):.4g} ≥ {threshold:g} and a^{k} = {a ** k:.4g} "
-                    f"< {threshold:g}."]
+                f"so the cell-path gradient ∂c_k/∂c_0 = f^k with f = σ(a_f). Round f to 4 decimals "
+                f"and use that value. After how many steps k does f^k first fall below {eps}?")
+    lines = head + [f"Want the smallest k with {symbol}^k < {eps}:",
+                    f"k > ln({eps}) / ln({fmt.given(base)}) = {ln_eps:.6f} / {ln_base:.6f} = "
+                    f"{ln_eps / ln_base:.3f}",
+                    f"Check: {symbol}^{k - 1} = {base ** (k - 1):.4g} ≥ {eps} and "
+                    f"{symbol}^{k} = {base ** k:.4g} < {eps}, so k = {k}."]
     given = {"factor": factor, "threshold": threshold}
     if a_f is not None:
         given["a_f"] = a_f

@@ -22,12 +22,15 @@ import numpy as np
 
 from studydeck.engine import GRUCell
 
-from . import fmt
-from .common import KEEP_DIGITS, as_lists, decimals_of, grid, pylist, question, rng_for, scratch, sizes
-from .solution import SIGMOID, dot, gate_lines, lstm_gate_parts, preactivation, value
+from .. import fmt, rounding, written
+from ..common import (as_lists, decimals_of, grid, keep_digits, pylist, question, rng_for, scratch,
+                     sizes, step_places)
+from ..solution import SIGMOID, dot, gate_lines, lstm_gate_parts, preactivation, value
 
 GRU_FORM = {True: "n = tanh(W_in·x + b_in + r ⊙ (W_hn·h + b_hn))",
             False: "n = tanh(W_in·x + b_in + W_hn·(r ⊙ h) + b_hn)"}
+
+LONG = 2  # extra decimals kept in this long chain (see common.step_places)
 
 
 @dataclass
@@ -153,12 +156,18 @@ def candidate(kind: str, seed: int, params: dict):
     case, d = draw(seed, params), decimals_of(params)
     prompt = (f"{_intro(case)} Compute the candidate {GRU_FORM[True]} (PyTorch applies r after "
               f"the product W_hn·h + b_hn); compute the reset gate r first. Answer n as "
-              f"{_vec(case.hidden_size)}, {fmt.decimals_phrase(d)}. {KEEP_DIGITS}")
+              f"{_vec(case.hidden_size)}, {fmt.decimals_phrase(d)}. {keep_digits(d)}")
     cell = {"x": pylist(case.x), "h_prev": pylist(case.h0), "r": pylist(case.trace["r"]),
             "n": pylist(case.trace["n"])}
-    lines = gate_block_lines(case, "r") + candidate_lines(case)
+    ar = rounding.Arithmetic(step_places(d))
+    shown, nums = written.gru_case(case, ar)
+    tol = rounding.tolerance(d, case.trace["n"], nums["n"])
+    with fmt.step_decimals(ar.places):
+        lines = gate_block_lines(shown, "r") + candidate_lines(shown)
+    lines += rounding.note(["n"], [case.trace["n"]], [nums["n"]], d, tol)
     return question(kind, seed, params, prompt=prompt, given=case.given(), answer=case.trace["n"],
-                    answer_format="vector", solution=lines, decimals=d, cell=cell, labels=["n"])
+                    answer_format="vector", solution=lines, decimals=d, tolerance=tol, cell=cell,
+                    labels=["n"])
 
 
 def hidden_update(kind: str, seed: int, params: dict):
@@ -189,11 +198,16 @@ def reset_before(kind: str, seed: int, params: dict):
     prompt = (f"{_intro(case)} Use the reset-before convention of Cho et al. 2014 (Keras "
               f"reset_after=False): {GRU_FORM[False]}, with r, z as in PyTorch and "
               f"h' = (1 − z) ⊙ n + z ⊙ h0. Compute h' as {_vec(case.hidden_size)}, "
-              f"{fmt.decimals_phrase(d)}. {KEEP_DIGITS}")
-    lines = ["Reset before the product: r multiplies h before W_hn."] + step_lines(case)
+              f"{fmt.decimals_phrase(d)}. {keep_digits(d, LONG)}")
+    ar = rounding.Arithmetic(step_places(d, LONG))
+    shown, nums = written.gru_case(case, ar)
+    tol = rounding.tolerance(d, case.trace["h"], nums["h"])
+    with fmt.step_decimals(ar.places):
+        lines = ["Reset before the product: r multiplies h before W_hn."] + step_lines(shown)
+    lines += rounding.note(["h'"], [case.trace["h"]], [nums["h"]], d, tol)
     return question(kind, seed, params, prompt=prompt, given=case.given(), answer=case.trace["h"],
-                    answer_format="vector", solution=lines, decimals=d, cell=case.cell_values(),
-                    labels=["h'"])
+                    answer_format="vector", solution=lines, decimals=d, tolerance=tol,
+                    cell=case.cell_values(), labels=["h'"])
 
 
 def convention_difference(kind: str, seed: int, params: dict):
@@ -205,18 +219,28 @@ def convention_difference(kind: str, seed: int, params: dict):
     prompt = (f"{_intro(after)} PyTorch computes {GRU_FORM[True]} (reset after); Cho et al. 2014 "
               f"and Keras reset_after=False compute {GRU_FORM[False]} (reset before). r, z and "
               f"h' = (1 − z) ⊙ n + z ⊙ h0 are the same in both. Compute the difference "
-              f"h'_after − h'_before as {_vec(H)}, {fmt.decimals_phrase(d)}. {KEEP_DIGITS}")
-    lines = ["r and z do not depend on the convention:"]
-    lines += gate_block_lines(after, "r") + gate_block_lines(after, "z")
-    lines += ["Reset after (PyTorch):"] + candidate_lines(after) + hidden_lines(after.trace, H, "h'_after")
-    lines += ["Reset before (Cho et al.):"] + candidate_lines(before)
-    lines += hidden_lines(before.trace, H, "h'_before")
-    lines += [f"Δ[{j}] = h'_after[{j}] − h'_before[{j}] = {fmt.num(after.trace['h'][j])} − "
-              f"{fmt.term(fmt.num(before.trace['h'][j]))} = {fmt.num(diff[j])}" for j in range(H)]
+              f"h'_after − h'_before as {_vec(H)}, {fmt.decimals_phrase(d)}. {keep_digits(d, LONG)}")
+    ar = rounding.Arithmetic(step_places(d, LONG))
+    shown_a, nums_a = written.gru_case(after, ar)
+    shown_b, nums_b = written.gru_case(before, ar)
+    delta = [ar.sub(a, b) for a, b in zip(nums_a["h"], nums_b["h"])]
+    tol = rounding.tolerance(d, diff, delta)
+    with fmt.step_decimals(ar.places):
+        lines = ["r and z do not depend on the convention:"]
+        lines += gate_block_lines(shown_a, "r") + gate_block_lines(shown_a, "z")
+        lines += (["Reset after (PyTorch):"] + candidate_lines(shown_a)
+                  + hidden_lines(shown_a.trace, H, "h'_after"))
+        lines += ["Reset before (Cho et al.):"] + candidate_lines(shown_b)
+        lines += hidden_lines(shown_b.trace, H, "h'_before")
+        lines += [f"Δ[{j}] = h'_after[{j}] − h'_before[{j}] = {fmt.num(nums_a['h'][j].shown)} − "
+                  f"{fmt.term(fmt.num(nums_b['h'][j].shown))} = {fmt.num(delta[j].shown)}"
+                  for j in range(H)]
+    label = "h'_after − h'_before"
+    lines += rounding.note([label], [diff], [delta], d, tol)
     cell = after.cell_values()
     return question(kind, seed, params, prompt=prompt, given=after.given(), answer=diff,
-                    answer_format="vector", solution=lines, decimals=d, cell=cell,
-                    labels=["h'_after − h'_before"])
+                    answer_format="vector", solution=lines, decimals=d, tolerance=tol, cell=cell,
+                    labels=[label])
 
 
 GENERATORS = {

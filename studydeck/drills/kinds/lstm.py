@@ -17,12 +17,15 @@ import numpy as np
 
 from studydeck.engine import LSTM, LSTMCell
 
-from . import fmt
-from .common import KEEP_DIGITS, as_lists, decimals_of, grid, pylist, question, rng_for, scratch, sizes
+from .. import fmt, rounding, written
+from ..common import (as_lists, decimals_of, grid, keep_digits, pylist, question, rng_for, scratch,
+                     sizes, step_places)
 from .lstm_case import GATE_FN, GATE_NAMES, draw, one_gate_lines, step_lines
-from .solution import activation, product_sum
+from ..solution import activation, product_sum
 
 EQUATION = {q: f"{q} = {GATE_FN[q]}(W_i{q}·x + b_i{q} + W_h{q}·h0 + b_h{q})" for q in "ifgo"}
+
+LONG = 2  # extra decimals kept in this long chain (see common.step_places)
 
 
 def _count(n: int) -> str:
@@ -98,18 +101,25 @@ def hidden_update(kind: str, seed: int, params: dict):
     half = np.full(H, 0.5)
     tr = _gate_cell(H, half, half, np.zeros(H), o).trace(np.zeros(1), (np.zeros(H), 2 * c))
     h = tr["h"]
+    ar = rounding.Arithmetic(step_places(d))
+    tanh_c = [ar.tanh(rounding.exact(v)) for v in c.tolist()]
+    h_nums = [ar.mul(rounding.exact(v), t) for v, t in zip(o.tolist(), tanh_c)]
+    tol = rounding.tolerance(d, h, h_nums)
     lines = ["h = o ⊙ tanh(c)"]
-    for j in range(H):
-        lines.append(activation(f"tanh(c[{j}])", "tanh", float(tr["c"][j]), float(tr["tanh_c"][j])))
-        lines.append(f"h[{j}] = o[{j}]·tanh(c[{j}]) = {fmt.given(o[j])}·"
-                     f"{fmt.term(fmt.num(tr['tanh_c'][j]))} = {fmt.num(h[j])}")
+    with fmt.step_decimals(ar.places):
+        for j in range(H):
+            lines.append(activation(f"tanh(c[{j}])", "tanh", float(c[j]), tanh_c[j].shown))
+            lines.append(f"h[{j}] = o[{j}]·tanh(c[{j}]) = {fmt.given(o[j])}·"
+                         f"{fmt.term(fmt.num(tanh_c[j].shown))} = {fmt.num(h_nums[j].shown)}")
+    lines += rounding.note(["h"], [h], [h_nums], d, tol)
     prompt = (f"An LSTM cell with hidden_size {H} has the output gate o and the new cell state c "
               f"below. Compute the hidden state h = o ⊙ tanh(c), as {_count(H)}, "
-              f"{fmt.decimals_phrase(d)}.")
+              f"{fmt.decimals_phrase(d)}. {keep_digits(d)}")
     given = {"o": pylist(o), "c": pylist(c)}
     cell = {"o": pylist(o), "c": pylist(c), "h": pylist(h)}
     return question(kind, seed, params, prompt=prompt, given=given, answer=h,
-                    answer_format="vector", solution=lines, decimals=d, cell=cell, labels=["h"])
+                    answer_format="vector", solution=lines, decimals=d, tolerance=tol, cell=cell,
+                    labels=["h"])
 
 
 def step(kind: str, seed: int, params: dict):
@@ -117,11 +127,17 @@ def step(kind: str, seed: int, params: dict):
     H = case.hidden_size
     prompt = (f"A PyTorch LSTMCell (gate order i, f, g, o) with input_size {case.input_size} and "
               f"hidden_size {H} takes one step from (h0, c0) on input x. Compute h_1 and c_1 "
-              f"(each {_count(H)}), {fmt.decimals_phrase(d)}. {KEEP_DIGITS}")
-    lines = step_lines(case, "h0", "c0")
+              f"(each {_count(H)}), {fmt.decimals_phrase(d)}. {keep_digits(d)}")
+    ar = rounding.Arithmetic(step_places(d))
+    shown, nums = written.lstm_case(case, ar)
+    exact, bounds = [case.trace["h"], case.trace["c"]], [nums["h"], nums["c"]]
+    tol = rounding.tolerance(d, exact, bounds)
+    with fmt.step_decimals(ar.places):
+        lines = step_lines(shown, "h0", "c0")
+    lines += rounding.note(["h_1", "c_1"], exact, bounds, d, tol)
     return question(kind, seed, params, prompt=prompt, given=case.given(),
-                    answer=[case.trace["h"], case.trace["c"]], answer_format="vectors",
-                    solution=lines, decimals=d, cell=case.cell_values(), labels=["h_1", "c_1"])
+                    answer=exact, answer_format="vectors", solution=lines, decimals=d,
+                    tolerance=tol, cell=case.cell_values(), labels=["h_1", "c_1"])
 
 
 def two_steps(kind: str, seed: int, params: dict):
@@ -140,17 +156,26 @@ def two_steps(kind: str, seed: int, params: dict):
               f"{first.input_size}, hidden_size {H}) reads the sequence x = (x_1, x_2) below, one "
               f"row per step (input shape (2, {first.input_size}), unbatched), starting from (h0, c0) of shape (1, {H}). "
               f"Compute h_2 and c_2 after the second step "
-              f"(each {_count(H)}), {fmt.decimals_phrase(d)}. {KEEP_DIGITS}")
-    lines = ["Step 1: x = x_1, previous state (h0, c0)."] + step_lines(first, "h0", "c0")
-    lines += ["Step 2: x = x_2, previous state (h_1, c_1) from step 1."] + step_lines(second, "h_1", "c_1")
+              f"(each {_count(H)}), {fmt.decimals_phrase(d)}. {keep_digits(d, LONG)}")
+    # Step 2 of the worked solution starts from step 1's written h_1 and c_1.
+    ar = rounding.Arithmetic(step_places(d, LONG))
+    shown1, nums1 = written.lstm_case(first, ar)
+    shown2, nums2 = written.lstm_case(second, ar, nums1["h"], nums1["c"])
+    with fmt.step_decimals(ar.places):
+        lines = ["Step 1: x = x_1, previous state (h0, c0)."] + step_lines(shown1, "h0", "c0")
+        lines += (["Step 2: x = x_2, previous state (h_1, c_1) from step 1."]
+                  + step_lines(shown2, "h_1", "c_1"))
     # The answer is nn.LSTM's (h_n, c_n) on the whole sequence; the cell replays it step by step.
     layer = LSTM(first.input_size, H, rng=scratch())
     layer.load_state_dict({k: v for k, v in given.items() if k.endswith("_l0")})
     _, (h_n, c_n) = layer(np.array(given["x"]), (np.array(given["h0"]), np.array(given["c0"])))
+    exact, bounds = [h_n[0], c_n[0]], [nums2["h"], nums2["c"]]
+    tol = rounding.tolerance(d, exact, bounds)
+    lines += rounding.note(["h_2", "c_2"], exact, bounds, d, tol)
     cell = second.cell_values()
     return question(kind, seed, params, prompt=prompt, given=given,
-                    answer=[h_n[0], c_n[0]], answer_format="vectors", solution=lines,
-                    decimals=d, cell=cell, labels=["h_2", "c_2"])
+                    answer=exact, answer_format="vectors", solution=lines,
+                    decimals=d, tolerance=tol, cell=cell, labels=["h_2", "c_2"])
 
 
 GENERATORS = {

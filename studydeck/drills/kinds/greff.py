@@ -22,22 +22,25 @@ names and two bias vectors (the paper has one bias per gate: their sum).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from studydeck.engine import LSTMCell, lstm_variant
 
-from . import fmt
-from .common import (
-    KEEP_DIGITS,
+from .. import fmt, rounding, written
+from ..common import (
     as_lists,
     decimals_of,
     grid,
+    keep_digits,
     pylist,
     question,
     rng_for,
     scratch,
     sizes,
+    step_places,
 )
 from .lstm_case import LSTMCase, gate_parts
-from .solution import SIGMOID, TANH, Part, activation, dot, gate_lines, preactivation
+from ..solution import SIGMOID, TANH, Part, activation, dot, gate_lines, preactivation
 
 VARIANTS = {
     "nig": ("NIG", "no input gate", "i = 1: the whole candidate enters the cell, c_1 = f ⊙ c0 + g"),
@@ -116,9 +119,10 @@ def _gate(case: LSTMCase, q: str, q_prev) -> list[str]:
     lines = []
     for j in range(H):
         parts = gate_parts(case, q, j, "h0", "c0")
-        if spec.fgr and q in "ifo":
+        if spec.fgr and q in "ifo":  # before a peephole term, as written.lstm adds them
             row = case.cell.weight_fgr["ifo".index(q) * H + j]
-            parts.append(dot(f"R_{q}[{j}]·[i;f;o]_prev", row, q_prev))
+            at = len(parts) - ("c" + q in spec.peepholes)
+            parts.insert(at, dot(f"R_{q}[{j}]·[i;f;o]_prev", row, q_prev))
         pre, out = float(tr["a_" + q][j]), float(tr[q][j])
         if q == "g" and not spec.input_activation:
             lines += preactivation(f"a_g[{j}]", parts, pre)
@@ -204,6 +208,13 @@ def step_kind(variant: str):
     def generate(kind: str, seed: int, params: dict):
         case, q_prev = draw(variant, seed, params)
         d, H, spec = decimals_of(params), case.hidden_size, case.cell.variant
+        # the worked solution writes every value rounded as the prompt prescribes
+        ar = rounding.Arithmetic(step_places(d))
+        nums = written.lstm(case.cell, case.x, rounding.exacts(case.h0), rounding.exacts(case.c0),
+                            ar, None if q_prev is None else rounding.exacts(q_prev), write_ig=True)
+        shown = replace(case, trace=written.shown_trace(nums))
+        exact, bounds = [case.trace["h"], case.trace["c"]], [nums["h"], nums["c"]]
+        tol = rounding.tolerance(d, exact, bounds)
         baseline = baseline_of(variant, seed, params)
         blocks = ", ".join(spec.blocks)
         fgr = (" weight_fgr is (3·hidden_size, 3·hidden_size): its rows add to a_i, a_f, a_o (in "
@@ -215,15 +226,20 @@ def step_kind(variant: str):
                   f"weight_ih and weight_hh stack the blocks {blocks} (labelled below), and both bias "
                   f"vectors bias_ih and bias_hh are added as in PyTorch.{fgr} It takes one step from "
                   f"(h0, c0) on input x. Compute h_1 and c_1 (each {_count(H)}), "
-                  f"{fmt.decimals_phrase(d)}. {KEEP_DIGITS}")
+                  f"{fmt.decimals_phrase(d)}. {keep_digits(d)}")
         base = "no peepholes" if not spec.peepholes else "peepholes " + ", ".join(
             "w_" + p for p in spec.peepholes)
         intro = f"{short} on {'PyTorch' if baseline == 'pytorch' else 'vanilla'} ({base}); the step:"
-        steps = sections(case, q_prev, intro)
+        with fmt.step_decimals(ar.places):
+            steps = sections(shown, q_prev, intro)
+        steps[-1] += rounding.note(["h_1", "c_1"], exact, bounds, d, tol)
         lines = [line for step in steps for line in step]
-        return question(kind, seed, params, prompt=prompt, given=given(case, q_prev),
-                        answer=[case.trace["h"], case.trace["c"]], answer_format="vectors",
-                        solution=lines, decimals=d, cell=case.cell_values(), labels=["h_1", "c_1"],
+        values = given(case, q_prev)
+        if variant != "np":
+            values["baseline"] = baseline
+        return question(kind, seed, params, prompt=prompt, given=values,
+                        answer=exact, answer_format="vectors", solution=lines, decimals=d,
+                        tolerance=tol, cell=case.cell_values(), labels=["h_1", "c_1"],
                         hints=["\n".join(step) for step in steps], variant=variant)
     return generate
 

@@ -1,8 +1,8 @@
 """Shape kinds: output, h_n (and c_n) of nn.LSTM / nn.GRU for a config and an input.
 
-The answer is read off the engine: the layer is built and run on a zero input
-of the asked shape.  With Dn = 2 if bidirectional else 1, L = num_layers and
-H_out = proj_size or hidden_size:
+The answer comes from the engine's shape formulas (``output_shapes``), not from
+running a layer; a test checks them against layers run on small inputs.  With
+Dn = 2 if bidirectional else 1, L = num_layers and H_out = proj_size or hidden_size:
 
     input   (T, N, I), or (N, T, I) with batch_first, or unbatched (T, I)
     output  (T, N, Dn·H_out), or (N, T, Dn·H_out) with batch_first, or (T, Dn·H_out)
@@ -12,13 +12,11 @@ H_out = proj_size or hidden_size:
 
 from __future__ import annotations
 
-import numpy as np
+from studydeck.engine.shapes import output_shapes
 
-from studydeck.engine import GRU, LSTM
-
-from . import fmt
-from .common import question, rng_for, scratch
-from .errors import ParamError
+from .. import fmt
+from ..common import example_shapes, question, rng_for
+from ..errors import ParamError
 
 INPUT_SIZES = (1, 2, 3, 4, 5, 8, 10, 16, 20, 32)
 HIDDEN_SIZES = (2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 24, 32)
@@ -54,17 +52,13 @@ def _shapes(cell: str, seed: int, params: dict):
     kw = dict(num_layers=L, batch_first=cfg["batch_first"], bidirectional=cfg["bidirectional"])
     if cell == "lstm":
         kw["proj_size"] = cfg["proj_size"]
-        layer = LSTM(I, H, dtype=np.float32, rng=scratch(), **kw)
-    else:
-        layer = GRU(I, H, dtype=np.float32, rng=scratch(), **kw)
     T, N = cfg["seq_len"], cfg["batch"]
     if cfg["unbatched"]:
         in_shape = (T, I)
     else:
         in_shape = (N, T, I) if cfg["batch_first"] else (T, N, I)
-    out, states = layer(np.zeros(in_shape, np.float32))
-    tensors = [out.shape] + ([s.shape for s in states] if cell == "lstm" else [states.shape])
-    return cfg, kw, layer, in_shape, tensors
+    tensors = output_shapes(cell, in_shape, H, **kw)
+    return cfg, kw, in_shape, tensors
 
 
 def _solution(cell, cfg, kw, in_shape, tensors) -> list[str]:
@@ -99,7 +93,7 @@ def _solution(cell, cfg, kw, in_shape, tensors) -> list[str]:
 
 def shapes(cell: str):
     def generate(kind, seed, params):
-        cfg, kw, layer, in_shape, tensors = _shapes(cell, seed, params)
+        cfg, kw, in_shape, tensors = _shapes(cell, seed, params)
         shown = [f"input_size={cfg['input_size']}", f"hidden_size={cfg['hidden_size']}",
                  f"num_layers={kw['num_layers']}", f"batch_first={kw['batch_first']}",
                  f"bidirectional={kw['bidirectional']}"]
@@ -117,7 +111,8 @@ def shapes(cell: str):
         return question(kind, seed, params, prompt=prompt, given=given, answer=tensors,
                         answer_format="shapes", solution=_solution(cell, cfg, kw, in_shape, tensors),
                         labels=labels,
-                        hint=f"{len(labels)} shapes in brackets, e.g. " + " ".join(["(7, 1, 9)"] * len(labels)))
+                        hint=f"{len(labels)} shapes in brackets, e.g. "
+                             + example_shapes(tensors, len(labels)))
     return generate
 
 
