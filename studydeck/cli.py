@@ -63,6 +63,10 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument("--list", action="store_true", help="list the kinds with their descriptions")
     mode.add_argument("--json", action="store_true", help="print the questions as JSON lines, without asking")
     mode.add_argument("--worksheet", action="store_true", help="print a Markdown sheet, answers at the end")
+
+    from studydeck.lab.command import add_arguments as add_lab_arguments  # numpy-free
+
+    add_lab_arguments(sub.add_parser("lab", help="train LSTM, GRU and RNN on the 1997 LSTM paper's tasks"))
     return parser
 
 
@@ -195,7 +199,16 @@ def cmd_drill(args: argparse.Namespace) -> int:
     return quiz.run_quiz(args.kind, args.count, seed, sys.stdin, sys.stdout)
 
 
-COMMANDS = {"check": cmd_check, "study": cmd_study, "stats": cmd_stats, "drill": cmd_drill}
+def cmd_lab(args: argparse.Namespace) -> int:
+    from studydeck.lab.command import LabUsageError, run
+
+    try:
+        return run(args)
+    except LabUsageError as exc:
+        raise UsageError(str(exc)) from None
+
+
+COMMANDS = {"check": cmd_check, "study": cmd_study, "stats": cmd_stats, "drill": cmd_drill, "lab": cmd_lab}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
