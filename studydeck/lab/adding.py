@@ -35,7 +35,7 @@ class AddingTask(Task):
     input_size, output_size = 2, 1
     loss_kind, readout, solved_by = "mse", "last", "stream"
     default_length, min_length = 100, 20
-    defaults = Defaults(hidden=16, batch=32, lr=1e-2, steps=3000, eval_every=100)
+    defaults = Defaults(hidden=16, batch=32, lr=1e-2, steps=10_000, eval_every=100)
 
     def generate(self, rng, n):
         """``n`` sequences: (x (T, N, 2), lengths, target (N, 1), marked positions (N, 2))."""

@@ -38,7 +38,7 @@ class TemporalOrderTask(Task):
     input_size, output_size = len(SYMBOLS), len(CLASSES)
     loss_kind, readout, solved_by = "cross_entropy", "last", "stream"
     default_length, min_length = 100, 20
-    defaults = Defaults(hidden=16, batch=32, lr=1e-2, steps=3000, eval_every=100)
+    defaults = Defaults(hidden=16, batch=32, lr=1e-3, steps=6000, eval_every=100)
 
     def positions(self):
         """Inclusive ranges of the length, t1 and t2."""
