@@ -48,7 +48,8 @@ def add_arguments(parser):
     p.add_argument("--model", choices=MODELS, default="lstm",
                    help="the recurrent layer (default lstm; lstm1997 has no forget gate)")
     p.add_argument("--length", type=_positive(int), metavar="T",
-                   help="minimal sequence length T (long-lag: the lag p); default: the paper's")
+                   help="minimal sequence length T (long-lag: the lag p); default: the paper's "
+                   "(long-lag: 20, the paper's 100 is slow here)")
     p.add_argument("--hidden", type=_positive(int), metavar="H", help="hidden size")
     p.add_argument("--steps", type=_positive(int), metavar="N", help="at most N Adam steps")
     p.add_argument("--batch", type=_positive(int), metavar="B", help="sequences per step")

@@ -11,7 +11,10 @@ success criterion: over 10,000 successive random sequences the maximal
 absolute error of all output units stays below 0.25.  A trained net is
 deterministic and there are only two sequences, so this holds exactly when
 both sequences meet the bound at every step; that is checked at each
-evaluation.  ``--length`` sets p (the paper: p = 100).
+evaluation.  ``--length`` sets p.  The paper used p = 100; the default here
+is p = 20, which our setup (a read-out from h alone, no input-to-output
+connections) solves in seconds while p = 100 stays unsolved within a few
+minutes of training (docs/experiments.md).
 """
 
 from __future__ import annotations
@@ -32,8 +35,8 @@ class LongLagTask(Task):
                  "at every step")
     loss_kind, readout, solved_by = "cross_entropy", "every", "sets"
     length_name = "p"
-    default_length, min_length = 100, 2
-    defaults = Defaults(hidden=16, batch=32, lr=1e-2, steps=3000, eval_every=25)
+    default_length, min_length = 20, 2
+    defaults = Defaults(hidden=64, batch=32, lr=1e-2, steps=1500, eval_every=20)
 
     def __init__(self, length=None):
         super().__init__(length)

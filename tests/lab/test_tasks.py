@@ -20,7 +20,8 @@ def test_lengths_are_checked_with_a_clear_message():
         make_task("reber", 10)
     with pytest.raises(TaskError, match="unknown task"):
         make_task("parity")
-    assert make_task("adding").length == 100 and make_task("long-lag").length == 100
+    assert make_task("adding").length == 100 and make_task("temporal-order").length == 100
+    assert make_task("long-lag").length == 20
 
 
 def test_adding_sequences_follow_section_5_4():
