@@ -87,6 +87,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--into", metavar="DIR", help="folder for the deck files (default: the first deck folder, else here)")
     p.add_argument("--force", action="store_true", help="replace deck files that already exist")
     p.add_argument("--history", action="store_true", help="bring Anki's review log into the collection")
+
+    from studydeck.lab.command import add_arguments as add_lab_arguments  # numpy-free
+
+    add_lab_arguments(sub.add_parser("lab", help="train LSTM, GRU and RNN on the 1997 LSTM paper's tasks"))
     return parser
 
 
@@ -250,8 +254,18 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return doctor.run(paths.collection_path(args.home), _config(args), args.repair)
 
 
+
+def cmd_lab(args: argparse.Namespace) -> int:
+    from studydeck.lab.command import LabUsageError, run
+
+    try:
+        return run(args)
+    except LabUsageError as exc:
+        raise UsageError(str(exc)) from None
+
+
 COMMANDS = {"check": cmd_check, "study": cmd_study, "stats": cmd_stats, "drill": cmd_drill, "doctor": cmd_doctor,
-            "export": cmd_export, "import": cmd_import}
+            "export": cmd_export, "import": cmd_import, "lab": cmd_lab}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -9,6 +9,7 @@ All functions take and return NumPy arrays of any shape.
 
 The sigmoid is computed through tanh: it never overflows for large |x| and
 agrees with 1 / (1 + exp(-x)) to about one unit in the last place.
+The losses ``mse_loss`` and ``cross_entropy`` live in :mod:`studydeck.engine.losses`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
+
+from studydeck.engine.losses import cross_entropy, log_softmax, mse_loss, softmax  # noqa: F401
 
 DTYPES = (np.float64, np.float32)
 

@@ -54,7 +54,9 @@ KEYS: dict[str, list[tuple[str, str]]] = {
         ("← / → / - / +", "nudge the chosen value by 0.1"),
         ("0", "set the chosen value to 0"),
         ("r", "reset the inputs; in the gradient view: a new sequence"),
-        ("[ / ]", "gradient view: shorter or longer sequence"),
+        ("[ / ]", "gradient view: shorter or longer sequence; training view: T"),
+        ("x", "training view: LSTM, GRU and RNN learn a task of the 1997 paper"),
+        ("s / n", "training view: start or stop the three runs; the next task"),
         ("Esc / q", "back home"),
     ],
 }

@@ -14,6 +14,9 @@
    the cell path multiplies by f instead, so a forget-gate bias near 1-2
    (Jozefowicz et al. 2015) keeps it alive.  ``f`` cycles that bias.
 
+3. **Training** (``x``): LSTM, GRU and RNN trained side by side on a task of
+   the 1997 paper; see :mod:`studydeck.tui.widgets.lab_training`.
+
 numpy and the engine are imported when the lab opens, not before.
 """
 
@@ -28,6 +31,7 @@ from textual.widgets import ContentSwitcher, Footer, Header, Static
 
 from studydeck.tui.drawing.cell_diagram import cell_diagram, vector_text
 from studydeck.tui.drawing.plot import log_bars
+from studydeck.tui.widgets.lab_training import TrainingView
 
 KNOBS = [("x", 0), ("x", 1), ("h_prev", 0), ("h_prev", 1), ("c_prev", 0), ("c_prev", 1)]
 START = {"x": [0.5, -1.0], "h_prev": [0.0, 0.0], "c_prev": [0.0, 0.0]}
@@ -40,6 +44,7 @@ FORGET_BIASES = (0.0, 1.0, 2.0, 3.0)
 class LabScreen(Screen):
     BINDINGS = [
         Binding("t", "switch", "Cell/gradients"),
+        Binding("x", "training", "Training"),
         Binding("up,k", "select(-1)", "Prev value", show=False),
         Binding("down,j", "select(1)", "Next value", show=False),
         Binding("right,plus,equals_sign", "nudge(1)", "+0.1"),
@@ -77,6 +82,7 @@ class LabScreen(Screen):
                 with Horizontal():
                     yield Static(id="plot-rnn", classes="lab-plot")
                     yield Static(id="plot-lstm", classes="lab-plot")
+            yield TrainingView()
         yield Footer()
 
     def on_mount(self) -> None:
@@ -173,10 +179,15 @@ class LabScreen(Screen):
             self.redraw_grads()
         self.refresh_bindings()
 
+    def action_training(self) -> None:
+        self.query_one(ContentSwitcher).current = "lab-train"
+        self.query_one(TrainingView).focus()
+        self.refresh_bindings()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         grads = self.is_mounted and self.showing_grads()
         if action in ("select", "nudge", "zero"):
-            return not grads
+            return not self.is_mounted or self.query_one(ContentSwitcher).current == "lab-cell"
         if action in ("forget_bias", "length"):
             return grads
         return True
