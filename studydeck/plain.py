@@ -5,16 +5,18 @@ rates it (``u`` undoes the last rating, ``q`` quits).  Drill cards read an
 answer, grade it and show the worked solution; choice cards read a letter.
 Every "Saved" line is printed only after the rating is committed, so what a
 script has read back is in the collection, whatever happens next.
+
+Like the app, this is a face of :class:`Session`: what may be typed (the
+ratings allowed, Enter's default), the card's label, the "Saved" line and
+the summary come from the session.
 """
 
 from __future__ import annotations
 
 from typing import TextIO
 
-from studydeck.study.scheduler import LABELS, state_name
-from studydeck.study.session import Session, SessionError
-
-HINT = "Type 1 to 5 to rate, u to undo, q to quit."
+from studydeck.study.scheduler import LABELS
+from studydeck.study.session import Phase, Session, SessionError
 
 
 class _Quit(Exception):
@@ -48,7 +50,10 @@ class PlainStudy:
     # -- the loop ----------------------------------------------------------
     def run(self) -> int:
         try:
-            while not self.session.finished:
+            while self.session.phase != Phase.DONE:
+                if self.session.phase == Phase.FEEDBACK:
+                    self.session.proceed()  # the feedback is printed; the next card follows
+                    continue
                 self.show_card()
         except _Quit:
             pass
@@ -56,11 +61,7 @@ class PlainStudy:
         return 0
 
     def header(self) -> str:
-        card = self.session.current
-        done, total = self.session.progress
-        state = self.session.current_state()
-        kind = state_name(state.state) if state else "new"
-        return f"── {done + 1}/{total} · {card.deck_id} · {kind} ──"
+        return f"── {self.session.card_label()} ──"
 
     def show_card(self) -> None:
         card = self.session.current
@@ -78,11 +79,12 @@ class PlainStudy:
             if line.lower() == "u":
                 self.undo()
                 return
-        self.session.reveal()
+        if self.session.can_reveal():
+            self.session.reveal()
         self.say(card.back)
         if card.extra:
             self.say(card.extra)
-        self.read_rating(allowed=(1, 2, 3, 4, 5) if self.session.graded is None else (3, 4, 5))
+        self.read_rating()
 
     def study_choice(self) -> bool:
         """Ask for a letter; True when the pick was wrong (and already rated 1)."""
@@ -134,11 +136,12 @@ class PlainStudy:
         self.say("Worked solution:")
         self.say(question.solution)
         if verdict.correct:
-            self.read_rating(allowed=(3, 4, 5), default=4)
+            self.read_rating()
         else:
             self.report(self.session.last_outcome())
 
-    def read_rating(self, allowed: tuple[int, ...], default: int | None = None) -> None:
+    def read_rating(self) -> None:
+        allowed, default = self.session.allowed_ratings(), self.session.default_rating
         previews = self.session.previews()
         self.say("  ".join(f"{r} {LABELS[r]} ({previews[r]})" for r in allowed))
         lo, hi = allowed[0], allowed[-1]
@@ -157,8 +160,7 @@ class PlainStudy:
         self.report(self.session.last_outcome())
 
     def report(self, outcome) -> None:
-        when = self.session.due_label(outcome)
-        self.say(f"Saved: {outcome.rating} {LABELS[outcome.rating]} → next review in {when}.")
+        self.say(self.session.saved_text(outcome))
         if outcome.became_leech:
             self.say("This card is now a leech (it keeps being forgotten): consider rewriting or splitting it.")
 
@@ -171,17 +173,9 @@ class PlainStudy:
         self.say(f"Undone: {card.deck_id}/{card.card_id} is back as it was.")
 
     def print_summary(self) -> None:
-        summary = self.session.summary
         self.say()
-        if summary.reviewed == 0:
-            self.say("No cards reviewed." if not self.session.finished else "Nothing due. Come back later.")
-            return
-        minutes, seconds = divmod(round(summary.seconds), 60)
-        counts = " ".join(f"{r}:{n}" for r, n in summary.counts().items())
-        self.say(
-            f"Session over: {summary.reviewed} card{'s' if summary.reviewed != 1 else ''} in {minutes}m {seconds:02d}s, "
-            f"retention {summary.retention:.0%} (ratings {counts})."
-        )
+        for line in self.session.summary_lines():
+            self.say(line)
 
 
 def format_given(given: dict) -> str:

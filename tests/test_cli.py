@@ -115,7 +115,7 @@ def test_plain_study_through_a_pipe(tmp_path):
                      stdin="\n4\n\n5\n")
     assert proc.returncode == 0, proc.stderr
     assert "Question 0?" in proc.stdout and "Answer 0." in proc.stdout
-    assert "Session over: 2 cards" in proc.stdout
+    assert "Cards reviewed   2\n" in proc.stdout
     with open_collection(home / "collection.sqlite3") as col:
         rows = list(col.reviews())
     assert [(r.card_id, r.rating) for r in rows] == [("card-0", 4), ("card-1", 5)]
@@ -162,7 +162,7 @@ def test_two_processes_on_one_collection(tmp_path):
     for code, out, err in results:
         assert code == 0, err
         assert "locked" not in err and "locked" not in out
-        assert "Session over: 40 cards" in out
+        assert "Cards reviewed   40\n" in out
     with open_collection(home / "collection.sqlite3") as col:
         decks = sorted({r.deck_id for r in col.reviews()})
         assert len(list(col.reviews())) == 80 and decks == ["alpha", "beta"]
@@ -217,7 +217,7 @@ def test_settings_override_on_command_line(tmp_path):
     write_deck(folder, n=10)
     proc = studydeck("study", "--plain", "--no-bundled", "--deck-dir", str(folder), "--new-per-day", "2",
                      home=home, stdin="\n5\n" * 5)
-    assert "Session over: 2 cards" in proc.stdout
+    assert "Cards reviewed   2\n" in proc.stdout
     proc = studydeck("study", "--plain", "--retention", "1.5", home=home)
     assert proc.returncode == 1 and "desired_retention" in proc.stderr
 

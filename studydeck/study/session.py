@@ -1,9 +1,22 @@
 """One study session as a UI-free state machine.
 
-Plain mode and the Textual app are two faces of this class: they show
-``current``, call ``reveal()``, ``rate(n)``, ``undo()``, and for drill cards
-``drill_question()`` and ``answer_drill(text)``.  Scheduling decisions live
-here and in :mod:`studydeck.study.scheduler`, never in a screen.
+Plain mode and the Textual app are two faces of this class: they draw
+``shown`` in the light of ``phase`` and forward keys to ``reveal()``,
+``rate(n)``, ``undo()``, ``proceed()``, and for drill and choice cards
+``drill_question()`` / ``answer_drill(text)`` and ``choice_options()`` /
+``answer_choice(k)``.  The phases:
+
+- ``front``: the front is shown; a basic card can be revealed, a choice
+  card picked, a drill card answered.
+- ``back``: the answer is shown; ``allowed_ratings()`` may be given (3-5
+  after a right choice or drill answer), ``default_rating`` is Enter's.
+- ``feedback``: a wrong pick or drill answer, already rated 1; the card
+  stays on screen until ``proceed()``.
+- ``done``: nothing left; ``summary_lines()`` say how it went.
+
+What may be pressed, the card's label, the "Saved" line and the summary's
+words are decided here, once for both faces.  Scheduling decisions live here
+and in :mod:`studydeck.study.scheduler`, never in a face.
 
 The queue comes from :mod:`studydeck.study.queue`.  A card rated into a short learning
 step comes back in the same session once it is due, or up to twenty minutes
@@ -14,17 +27,27 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from collections.abc import Callable, Iterable
+from enum import StrEnum
 
 from studydeck.config import Config
 from studydeck.model import Card, Deck
 from studydeck.study.queue import build_queue, utcnow
-from studydeck.study.scheduler import Outcome, Scheduler, format_interval, from_ms, to_ms
+from studydeck.study.scheduler import LABELS, Outcome, Scheduler, format_interval, from_ms, state_name, to_ms
 from studydeck.store import LEARNING, RELEARNING, CardState, Collection
 
 LEARN_AHEAD = timedelta(minutes=20)
+
+
+class Phase(StrEnum):
+    """Where the shown card is: see the module's docstring."""
+
+    FRONT = "front"
+    BACK = "back"
+    FEEDBACK = "feedback"
+    DONE = "done"
 
 
 class SessionError(Exception):
@@ -61,6 +84,12 @@ class Summary:
     def counts(self) -> dict[int, int]:
         return {r: self.ratings.count(r) for r in range(1, 6)}
 
+    @property
+    def duration_text(self) -> str:
+        """The session's length as ``3m 07s``."""
+        minutes, seconds = divmod(round(self.seconds), 60)
+        return f"{minutes}m {seconds:02d}s"
+
 
 @dataclass(frozen=True)
 class _Done:
@@ -90,7 +119,8 @@ class Session:
         self._done: list[_Done] = []
         self.summary = Summary()
         self.current: Card | None = None
-        self.revealed = False
+        self._phase = Phase.FRONT
+        self._feedback: Card | None = None  # the card answered wrong, on screen until proceed()
         self._shown_at = time.monotonic()
         self._question = None
         self._graded: bool | None = None
@@ -108,7 +138,7 @@ class Session:
             self.current = self._pending.pop(0)[1]
         else:
             self.current = None
-        self.revealed = False
+        self._phase = Phase.FRONT if self.current is not None else Phase.DONE
         self._question = None
         self._graded = None
         self._shown_at = time.monotonic()
@@ -118,6 +148,69 @@ class Session:
     @property
     def finished(self) -> bool:
         return self.current is None
+
+    # -- the state machine -------------------------------------------------
+    @property
+    def phase(self) -> Phase:
+        return Phase.FEEDBACK if self._feedback is not None else self._phase
+
+    @property
+    def shown(self) -> Card | None:
+        """The card a face shows: the current one, or after a wrong answer
+        (phase ``feedback``) the card that was answered wrong."""
+        return self._feedback if self._feedback is not None else self.current
+
+    def allowed_ratings(self) -> tuple[int, ...]:
+        """The ratings that may be given now: none before the answer is
+        shown, 3-5 after a right choice or drill answer, else 1-5."""
+        if self.phase != Phase.BACK:
+            return ()
+        return (3, 4, 5) if self._graded else (1, 2, 3, 4, 5)
+
+    @property
+    def default_rating(self) -> int | None:
+        """The rating Enter gives now, if any (4 after a right answer)."""
+        return 4 if self.phase == Phase.BACK and self._graded else None
+
+    def can_reveal(self) -> bool:
+        """A card's back can be shown without an answer (never a drill's)."""
+        return self.phase == Phase.FRONT and self.current is not None and self.current.type != "drill"
+
+    def proceed(self) -> None:
+        """Leave the feedback on a wrong answer: the next card is shown."""
+        if self._feedback is None:
+            raise SessionError("nothing to move on from: no wrong answer is shown")
+        self._feedback = None
+
+    def card_label(self) -> str:
+        """Where the session is, for the shown card: ``2/6 · basics · new · basic``."""
+        card = self.shown
+        done, total = self.progress
+        if card is None:
+            return f"{done} reviewed"
+        if self._feedback is not None:
+            return f"{done}/{total} · {card.deck_id} · {card.type}"
+        state = self.current_state()
+        kind = state_name(state.state) if state else "new"
+        return f"{done + 1}/{total} · {card.deck_id} · {kind} · {card.type}"
+
+    def saved_text(self, outcome: Outcome) -> str:
+        """The line that confirms a rating: ``Saved: 4 Well → next review in 3d.``"""
+        return f"Saved: {outcome.rating} {LABELS[outcome.rating]} → next review in {self.due_label(outcome)}."
+
+    def summary_lines(self) -> list[str]:
+        """The end of the session in words: a headline, then one line per figure."""
+        summary = self.summary
+        if summary.reviewed == 0:
+            return ["Nothing due here. Come back later." if self.finished else "No cards reviewed."]
+        counts = "  ".join(f"{r} {LABELS[r]}: {n}" for r, n in summary.counts().items())
+        return [
+            "Session over",
+            f"Cards reviewed   {summary.reviewed}",
+            f"Retention        {summary.retention:.0%}",
+            f"Time             {summary.duration_text}",
+            f"Ratings          {counts}",
+        ]
 
     @property
     def remaining(self) -> int:
@@ -148,6 +241,8 @@ class Session:
 
         self._main = [new for new in map(fresh, self._main) if new is not None]
         self._pending = [(due, new) for due, card in self._pending if (new := fresh(card)) is not None]
+        if self._feedback is not None:
+            self._feedback = fresh(self._feedback) or self._feedback
         if self.current is not None:
             new = fresh(self.current)
             if new is None:
@@ -159,7 +254,10 @@ class Session:
     def reveal(self) -> None:
         if self.current is None:
             raise SessionError("no card to reveal: the session is over")
-        self.revealed = True
+        if not self.can_reveal():
+            raise SessionError("answer the drill to see its solution" if self.current.type == "drill"
+                               else "the answer is already shown")
+        self._phase = Phase.BACK
 
     def previews(self) -> dict[int, str]:
         """Rating -> interval it would give the current card (``1m``, ``3d``)."""
@@ -189,14 +287,11 @@ class Session:
         """
         from studydeck import drills
 
+        if self.phase != Phase.FRONT:
+            raise SessionError("this drill is already answered")
         question = self.drill_question()
         verdict = drills.grade(question, text)
-        self.revealed = True
-        if verdict.correct:
-            self._graded = True
-        else:
-            self._graded = False
-            self.rate(1)
+        self._grade(verdict.correct)
         return verdict
 
     # -- choice cards ------------------------------------------------------
@@ -219,12 +314,22 @@ class Session:
         options = self.choice_options()
         if not 0 <= index < len(options):
             raise SessionError(f"pick an option from 1 to {len(options)}")
+        if self.phase != Phase.FRONT:
+            raise SessionError("this card is already answered")
         correct = options[index] == self.current.answer
-        self.revealed = True
-        self._graded = correct
-        if not correct:
-            self.rate(1)
+        self._grade(correct)
         return correct
+
+    def _grade(self, correct: bool) -> None:
+        """A right answer shows the back for a 3-5 rating; a wrong one is rated 1 at once."""
+        self._graded = correct
+        if correct:
+            self._phase = Phase.BACK
+        else:
+            card = self.current
+            self._phase = Phase.BACK
+            self.rate(1)
+            self._feedback = card
 
     # -- rating ------------------------------------------------------------
     def rate(self, rating: int, answer_ms: int | None = None) -> Outcome:
@@ -277,7 +382,8 @@ class Session:
         if self.current is not None:
             self._main.insert(0, self.current)
         self.current = last.card
-        self.revealed = False
+        self._feedback = None
+        self._phase = Phase.FRONT
         self._question = None
         self._graded = None
         self._shown_at = time.monotonic()

@@ -150,3 +150,64 @@ def test_new_siblings_are_buried_until_the_next_day(col):
 def test_burying_can_be_turned_off(col):
     queue = build_queue(col, [sibling_deck()], Config(fuzz=False, bury_siblings=False), Clock()())
     assert len(queue.new) == 5
+
+
+def test_phases_of_a_basic_card(col):
+    from studydeck.study.session import Phase
+
+    s = Session(col, [make_deck(n=1)], CONFIG, clock=Clock())
+    assert s.phase == Phase.FRONT and s.allowed_ratings() == () and s.can_reveal()
+    assert s.card_label() == "1/1 · d · new · basic"
+    s.reveal()
+    assert s.phase == Phase.BACK and s.allowed_ratings() == (1, 2, 3, 4, 5)
+    with pytest.raises(SessionError):
+        s.reveal()
+    outcome = s.rate(5)
+    assert s.saved_text(outcome) == f"Saved: 5 Perfectly → next review in {s.due_label(outcome)}."
+    assert s.phase == Phase.DONE and s.shown is None
+    assert s.summary_lines()[0] == "Session over"
+    assert "Cards reviewed   1" in s.summary_lines()
+
+
+def test_phases_of_choice_answers(col):
+    from studydeck.study.session import Phase
+
+    deck = make_deck(n=2, types={0: "choice", 1: "choice"})
+    s = Session(col, [deck], CONFIG, clock=Clock())
+    first = s.current
+    s.answer_choice(s.choice_options().index("2"))
+    assert s.phase == Phase.BACK and s.allowed_ratings() == (3, 4, 5) and s.default_rating == 4
+    s.rate(4)
+    options = s.choice_options()
+    second = s.current
+    assert second is not first
+    s.answer_choice(next(i for i, o in enumerate(options) if o != "2"))
+    # rated 1 already; the wrong card stays shown until proceed()
+    assert s.phase == Phase.FEEDBACK and s.shown is second and s.allowed_ratings() == ()
+    with pytest.raises(SessionError):
+        s.answer_choice(0)
+    s.proceed()
+    assert s.shown is s.current
+    with pytest.raises(SessionError):
+        s.proceed()
+
+
+def test_drill_cannot_be_revealed_and_undo_returns_to_front(col):
+    from studydeck.study.session import Phase
+
+    s = Session(col, [make_deck(n=1, types={0: "drill"})], CONFIG, clock=Clock())
+    assert not s.can_reveal()
+    with pytest.raises(SessionError):
+        s.reveal()
+    s.answer_drill(str(float(s.drill_question().answer) + 0.5))
+    assert s.phase == Phase.FEEDBACK
+    s.undo()
+    assert s.phase == Phase.FRONT and s.shown is s.current
+
+
+def test_summary_lines_before_and_without_reviews(col):
+    deck = make_deck(n=1)
+    s = Session(col, [deck], CONFIG, clock=Clock())
+    assert s.summary_lines() == ["No cards reviewed."]
+    s.rate(5)
+    assert Session(col, [deck], CONFIG, clock=Clock()).summary_lines() == ["Nothing due here. Come back later."]

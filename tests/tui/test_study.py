@@ -39,9 +39,9 @@ async def test_reveal_rate_each_rating_and_undo(make_app, studydeck_home):
             card = screen.card
             seen.append(card.card_id)
             assert front_text(screen) == card.front
-            assert screen.mode == "front"
+            assert screen.phase == "front"
             await pilot.press("space")
-            assert screen.mode == "back"
+            assert screen.phase == "back"
             assert screen.query_one("#back", CardText).source == card.back
             await pilot.press(str(rating))
             await pilot.pause()
@@ -55,7 +55,7 @@ async def test_reveal_rate_each_rating_and_undo(make_app, studydeck_home):
         await pilot.pause()
         assert [r[2] for r in reviews(studydeck_home)] == [1, 2, 3, 4]
         assert screen.card.card_id == "cec"
-        assert screen.mode == "front"
+        assert screen.phase == "front"
         await pilot.press("enter", "3")
         await pilot.pause()
         assert reviews(studydeck_home)[-1] == ("basics", "cec", 3)
@@ -81,7 +81,7 @@ async def test_rating_keys_do_nothing_before_reveal(make_app, studydeck_home):
         await pilot.press("4", "5")
         await pilot.pause()
         assert reviews(studydeck_home) == []
-        assert app.screen.mode == "front"
+        assert app.screen.phase == "front"
 
 
 async def test_cloze_and_choice_cards(make_app, studydeck_home):
@@ -100,7 +100,7 @@ async def test_cloze_and_choice_cards(make_app, studydeck_home):
         await pilot.press("abcd"[wrong])
         await pilot.pause()
         assert reviews(studydeck_home)[-1] == ("mixed", "gru-gate-count", 1)
-        assert screen.mode == "feedback"
+        assert screen.phase == "feedback"
         # a wrong pick can be undone like any rating, and then answered right
         await pilot.press("u")
         await pilot.pause()
@@ -109,7 +109,7 @@ async def test_cloze_and_choice_cards(make_app, studydeck_home):
         options = screen.options
         await pilot.press("abcd"[options.index("2")])
         await pilot.pause()
-        assert screen.mode == "back"
+        assert screen.phase == "back"
         await pilot.press("2")  # a right pick cannot be rated below 3
         await pilot.pause()
         assert reviews(studydeck_home)[-1][1] == "cell-update#c1"
@@ -149,7 +149,7 @@ async def test_drill_cards_right_and_wrong(make_app, studydeck_home):
         app.screen.query_one(".drill-answer").value = ""
         await pilot.press(*_answer_text(question), "enter")
         await pilot.pause()
-        assert screen.mode == "back"
+        assert screen.phase == "back"
         assert "Worked solution" in plain(screen.query_one(".drill-solution"))
         await pilot.press("enter")  # a right answer: Enter rates 4
         await pilot.pause()
@@ -160,12 +160,12 @@ async def test_drill_cards_right_and_wrong(make_app, studydeck_home):
         await pilot.press(*_wrong_text(question), "enter")
         await pilot.pause()
         assert reviews(studydeck_home)[-1] == ("drills", "sig-b", 1)
-        assert screen.mode == "feedback"
+        assert screen.phase == "feedback"
         verdict = plain(screen.query_one(".drill-verdict"))
         assert verdict.startswith("✗") and "you gave" in verdict
         await pilot.press("space")
         await pilot.pause()
-        assert screen.mode in ("front", "done")
+        assert screen.phase in ("front", "done")
 
 
 async def test_drill_card_with_cell_draws_the_cell(make_app):
@@ -196,7 +196,7 @@ async def test_summary_at_the_end(make_app, studydeck_home):
             await pilot.press("space", "5")
         await pilot.pause()
         screen = app.screen
-        assert screen.mode == "done"
+        assert screen.phase == "done"
         summary = plain(screen.query_one("#summary"))
         assert "Cards reviewed   5" in summary
         assert "Retention        100%" in summary

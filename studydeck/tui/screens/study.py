@@ -1,15 +1,10 @@
 """The study screen: one card at a time from a :class:`Session`.
 
-The screen is a face of the session and holds no scheduling logic.  Modes:
-
-- ``front``: the front is shown; Space/Enter reveals (basic, reversed,
-  cloze), ``a``-``d`` pick an option (choice), or the answer box takes the
-  answer (drill).
-- ``back``: the answer is shown with the rating bar; ``1``-``5`` rate (3-5
-  after a right choice or drill answer, Enter = 4).
-- ``feedback``: a wrong pick or drill answer, already rated 1 by the
-  session; the answer stays on screen until Space/Enter.
-- ``done``: the summary (cards, retention, time).
+The screen is a face of the session: it draws ``session.shown`` as
+``session.phase`` says (front, back, feedback, done), offers the keys the
+session allows now, and forwards them.  It decides nothing of its own: the
+ratings allowed, Enter's default, the card's label, the "Saved" line and the
+summary all come from the session.
 
 ``session.rate`` commits the rating before it returns, and the next card is
 painted only after that.
@@ -24,8 +19,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Header, ProgressBar, Rule, Static
 
-from studydeck.study.scheduler import LABELS, state_name
-from studydeck.study.session import Session, SessionError
+from studydeck.study.scheduler import LABELS
+from studydeck.study.session import Phase, Session, SessionError
 from studydeck.tui.widgets.card_text import CardText
 from studydeck.tui.widgets.deck_table import key_bar
 from studydeck.tui.widgets.drill_view import DrillView
@@ -50,8 +45,6 @@ class StudyScreen(Screen):
         super().__init__()
         self.decks = list(decks)
         self.session: Session | None = None
-        self.card = None
-        self.mode = "front"
         self.options: list[str] = []
         self.picked: int | None = None
 
@@ -71,7 +64,7 @@ class StudyScreen(Screen):
         yield Static(id="hint")
         yield Static(id="summary")
         # The hint line is this screen's footer: it names the keys that work
-        # in the current mode, and costs far less than a Footer to repaint.
+        # in the current phase, and costs far less than a Footer to repaint.
 
     async def on_mount(self) -> None:
         titles = ", ".join(d.title for d in self.decks) if len(self.decks) < 3 else f"{len(self.decks)} decks"
@@ -79,19 +72,24 @@ class StudyScreen(Screen):
         self.session = Session(self.app.collection, self.decks, self.app.config, clock=self.app.clock)
         await self.show_current()
 
+    @property
+    def card(self):
+        """The card on screen (the session's ``shown``), None at the end."""
+        return self.session.shown if self.session is not None else None
+
+    @property
+    def phase(self) -> Phase:
+        return self.session.phase
+
     # -- painting ----------------------------------------------------------
     async def show_current(self) -> None:
         """Paint the session's current card (or the summary) from the front."""
         session = self.session
         self.picked = None
         self._update_progress()
-        if session.finished:
-            self.card = None
-            self.mode = "done"
+        if session.phase == Phase.DONE:
             self._show_summary()
             return
-        self.card = session.current
-        self.mode = "front"
         self.options = session.choice_options() if self.card.type == "choice" else []
         await self._paint_card()
 
@@ -111,9 +109,9 @@ class StudyScreen(Screen):
         await self._paint_answer()
 
     async def _paint_answer(self) -> None:
-        """Show or hide the back, the options and the rating bar for the mode."""
+        """Show or hide the back, the options and the rating bar for the phase."""
         card = self.card
-        shown = self.mode in ("back", "feedback")
+        shown = self.phase in (Phase.BACK, Phase.FEEDBACK)
         self._paint_choices()
         if card.type != "drill":
             self.query_one("#divider").display = shown
@@ -126,11 +124,10 @@ class StudyScreen(Screen):
             if extra.display:
                 extra.show(card.extra)
         ratings = self.query_one(RatingBar)
-        ratings.display = self.mode == "back"
-        if self.mode == "back":
-            allowed = self.allowed_ratings()
-            default = 4 if self.session.graded else None
-            ratings.show(self.session.previews(), allowed, default)
+        ratings.display = self.phase == Phase.BACK
+        if self.phase == Phase.BACK:
+            session = self.session
+            ratings.show(session.previews(), session.allowed_ratings(), session.default_rating)
         self.query_one("#hint", Static).update(self._hint())
 
     def _paint_choices(self) -> None:
@@ -139,7 +136,7 @@ class StudyScreen(Screen):
         if not self.options:
             return
         text = Text()
-        shown = self.mode in ("back", "feedback")
+        shown = self.phase in (Phase.BACK, Phase.FEEDBACK)
         for k, option in enumerate(self.options):
             right = option == self.card.answer
             style = ""
@@ -153,10 +150,10 @@ class StudyScreen(Screen):
         choices.update(text)
 
     def _hint(self) -> Text:
-        card = self.card
+        card, phase, session = self.card, self.phase, self.session
         keys: list[tuple[str, str]] = []
         lead = Text()
-        if self.mode == "front":
+        if phase == Phase.FRONT:
             if card.type == "drill":
                 keys = [("enter", "check the answer"), ("^z", "undo")]
             elif card.type == "choice":
@@ -164,16 +161,15 @@ class StudyScreen(Screen):
                         ("u", "undo"), ("e", "edit")]
             else:
                 keys = [("space", "show answer"), ("u", "undo"), ("e", "edit")]
-        elif self.mode == "feedback":
-            outcome = self.session.last_outcome()
-            when = self.session.due_label(outcome) if outcome else ""
-            lead = Text(f"Saved: 1 {LABELS[1]} → next review in {when}.  ", style="bold")
+        elif phase == Phase.FEEDBACK:
+            outcome = session.last_outcome()
+            lead = Text(session.saved_text(outcome) + "  ", style="bold")
             keys = [("space", "next card"), ("u", "undo")]
-        elif self.mode == "back":
-            allowed = self.allowed_ratings()
+        elif phase == Phase.BACK:
+            allowed = session.allowed_ratings()
             keys = [(f"{allowed[0]}-{allowed[-1]}", "rate")]
-            if self.session.graded:
-                keys.append(("enter", "rate 4"))
+            if session.default_rating:
+                keys.append(("enter", f"rate {session.default_rating}"))
             keys += [("u", "undo"), ("e", "edit")]
         return lead + key_bar(keys + [("esc", "home"), ("?", "help")])
 
@@ -181,54 +177,41 @@ class StudyScreen(Screen):
         done, total = self.session.progress
         bar = self.query_one(ProgressBar)
         bar.update(total=max(total, 1), progress=done)
+        head, _, rest = self.session.card_label().partition(" · ")
         position = Text()
-        if self.session.finished:
-            position.append(f"{done} reviewed", style="bold")
-        else:
-            card = self.session.current
-            state = self.session.current_state()
-            kind = state_name(state.state) if state else "new"
-            position.append(f"{done + 1}/{total}", style="bold")
-            position.append(f" · {card.deck_id} · {kind} · {card.type}")
+        position.append(head, style="bold")
+        if rest:
+            position.append(" · " + rest)
         self.query_one("#position", Static).update(position)
 
     def _show_summary(self) -> None:
         for selector in ("#card", "#drill", "#ratings"):
             self.query_one(selector).display = False
-        summary = self.session.summary
+        headline, *rows = self.session.summary_lines()
         text = Text()
-        if summary.reviewed == 0:
-            text.append("Nothing due here. Come back later.", style="bold")
-        else:
-            minutes, seconds = divmod(round(summary.seconds), 60)
-            text.append("Session over\n\n", style="bold")
-            text.append(f"Cards reviewed   {summary.reviewed}\n")
-            text.append(f"Retention        {summary.retention:.0%}\n")
-            text.append(f"Time             {minutes}m {seconds:02d}s\n")
-            counts = "  ".join(f"{r} {LABELS[r]}: {n}" for r, n in summary.counts().items())
-            text.append(f"Ratings          {counts}\n")
+        text.append(headline, style="bold")
+        if rows:
+            text.append("\n\n" + "\n".join(rows) + "\n")
         self.query_one("#summary", Static).update(text)
         self.query_one("#summary").display = True
         self.query_one("#hint", Static).update(key_bar([("esc", "home"), ("u", "undo the last rating")]))
 
-    # -- which keys work now -----------------------------------------------
-    def allowed_ratings(self) -> tuple[int, ...]:
-        return (3, 4, 5) if self.session.graded else (1, 2, 3, 4, 5)
-
+    # -- which keys work now: the session says -----------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        card, mode = self.card, self.mode
+        session = self.session
+        if session is None:
+            return action not in ("reveal", "continue", "rate", "rate_default", "choose", "undo", "edit")
+        card, phase = self.card, session.phase
         if action == "reveal":
-            return mode == "front" and card is not None and card.type != "drill"
+            return session.can_reveal()
         if action == "continue":
-            return mode == "feedback"
+            return phase == Phase.FEEDBACK
         if action == "rate":
-            if mode != "back":
-                return False
-            return parameters[0] in self.allowed_ratings()
+            return parameters[0] in session.allowed_ratings()
         if action == "rate_default":
-            return mode == "back" and bool(self.session.graded)
+            return session.default_rating is not None
         if action == "choose":
-            return mode == "front" and bool(self.options) and parameters[0] < len(self.options)
+            return phase == Phase.FRONT and bool(self.options) and parameters[0] < len(self.options)
         if action == "undo":
             return self.session is not None and self.session.can_undo
         if action == "edit":
@@ -238,10 +221,10 @@ class StudyScreen(Screen):
     # -- actions -----------------------------------------------------------
     async def action_reveal(self) -> None:
         self.session.reveal()
-        self.mode = "back"
         await self._paint_answer()
 
     async def action_continue(self) -> None:
+        self.session.proceed()
         await self.show_current()
 
     async def action_rate(self, rating: int) -> None:
@@ -253,12 +236,11 @@ class StudyScreen(Screen):
         await self.show_current()
 
     async def action_rate_default(self) -> None:
-        await self.action_rate(4)
+        await self.action_rate(self.session.default_rating)
 
     async def action_choose(self, index: int) -> None:
         self.picked = index
         right = self.session.answer_choice(index)
-        self.mode = "back" if right else "feedback"
         self._update_progress_after_grade(right)
         await self._paint_answer()
 
@@ -276,7 +258,6 @@ class StudyScreen(Screen):
         except AnswerError as exc:
             drill.show_error(str(exc))
             return
-        self.mode = "back" if verdict.correct else "feedback"
         drill.show_verdict(verdict)
         self._update_progress_after_grade(verdict.correct)
         await self._paint_answer()
@@ -306,7 +287,6 @@ class StudyScreen(Screen):
             self.notify(f"The card is no longer in the deck{why}", severity="warning", timeout=6)
             return
         self.session.replace_decks(self.app.decks)
-        self.card = new_card
         if new_card.type != "drill":
             self.query_one("#front", CardText).show(new_card.front)
             await self._paint_answer()
