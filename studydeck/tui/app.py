@@ -44,8 +44,9 @@ class StudyDeckApp(App[int]):
     TITLE = "studydeck"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
-        Binding("question_mark", "help", "Help", key_display="?"),
-        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
+        Binding("question_mark,f1", "help", "help", key_display="?",
+                tooltip="this help (F1 while an answer box has the cursor)"),
+        Binding("ctrl+q", "quit", "quit", show=False, priority=True),
     ]
 
     def __init__(

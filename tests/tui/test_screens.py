@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from studydeck.tui.app import create_app
-from studydeck.tui.screens.help import KEYS
 from studydeck.tui.widgets.deck_table import DeckTable
 from tests.tui.conftest import BASICS, BROKEN, MIXED, plain, reviews
 
@@ -134,41 +133,35 @@ async def test_lab_nudges_the_cell_and_plots_gradients(make_app):
         assert screen.length == 35
 
 
-def _listed_keys() -> set[str]:
-    """Every key the help table names, ranges such as "1 – 5" expanded."""
-    keys = set()
-    for rows in KEYS.values():
-        for key, _ in rows:
-            for part in key.split(" / "):
-                part = part.strip()
-                if " – " in part:
-                    lo, hi = part.split(" – ")
-                    keys.update(chr(c) for c in range(ord(lo), ord(hi) + 1))
-                elif " or " in part:
-                    for alt in part.split(" or "):
-                        keys.update(alt.split())
-                else:
-                    keys.update(part.split())
-    return {k.lower() for k in keys}
-
-
 async def test_help_lists_every_bound_key(make_app):
+    from studydeck.tui.keys import key_name, sections
     from studydeck.tui.screens import drill, help, home, lab, stats, study
+    from studydeck.tui.widgets.deck_table import DeckTable
 
-    listed = _listed_keys()
-    names = {"escape": "esc", "question_mark": "?", "left_square_bracket": "[",
-             "right_square_bracket": "]", "plus": "+", "minus": "-", "equals_sign": "+",
-             "up": "↑", "down": "↓", "left": "←", "right": "→"}
-    for screen in (home.HomeScreen, study.StudyScreen, drill.DrillScreen, stats.StatsScreen,
-                   lab.LabScreen, app_bindings()):
-        for binding in screen.BINDINGS:
-            for key in binding.key.split(","):
-                assert names.get(key, key) in listed, (screen.__name__, key)
+    def expand(keys: str) -> set[str]:
+        out = set()
+        for part in keys.split(" / "):
+            lo, dash, hi = part.partition(" – ")
+            out.update(chr(c) for c in range(ord(lo), ord(hi) + 1)) if dash else out.add(part)
+        return out
+
+    listed = {title: set().union(*(expand(key) for key, _ in rows)) for title, rows in sections()}
+    for title, classes in (("Home", (home.HomeScreen, DeckTable)), ("Study", (study.StudyScreen,)),
+                           ("Drills", (drill.DrillScreen,)), ("Drill kinds", (drill.KindsScreen,)),
+                           ("Stats", (stats.StatsScreen,)), ("Lab", (lab.LabScreen,)),
+                           ("Everywhere", (app_bindings(),))):
+        for cls in classes:
+            for binding in cls.BINDINGS:
+                for key in binding.key.split(","):
+                    name = key_name(key)
+                    assert name in listed[title], (title, key)
     app = make_app(basics=BASICS)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, help.HelpScreen)
+        shown = plain(app.screen.query_one("#help-body Static:last-of-type"))
+        assert "rate: Not at all, Barely, With effort, Well, Perfectly" in shown
         await pilot.press("escape")
         await pilot.pause()
         assert type(app.screen).__name__ == "HomeScreen"

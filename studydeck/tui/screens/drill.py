@@ -32,9 +32,10 @@ class KindsScreen(ModalScreen[list[str]]):
     """Pick the drill kinds: space toggles, Enter or Esc returns the choice."""
 
     BINDINGS = [
-        Binding("escape", "done", "Done"),
-        Binding("ctrl+a", "all", "All"),
-        Binding("ctrl+n", "none", "None"),
+        Binding("space", "toggle", "toggle", show=False, tooltip="choose or leave out the kind under the cursor"),
+        Binding("escape", "done", "done", tooltip="done: back to the drills with these kinds"),
+        Binding("ctrl+a", "all", "all", tooltip="every kind"),
+        Binding("ctrl+n", "none", "none", tooltip="no kind"),
     ]
 
     def __init__(self, kinds: list[str], chosen: list[str]) -> None:
@@ -54,6 +55,11 @@ class KindsScreen(ModalScreen[list[str]]):
     def action_done(self) -> None:
         self.dismiss(list(self.query_one(SelectionList).selected))
 
+    def action_toggle(self) -> None:
+        picker = self.query_one(SelectionList)
+        if picker.highlighted is not None:
+            picker.toggle(picker.get_option_at_index(picker.highlighted).value)
+
     def action_all(self) -> None:
         self.query_one(SelectionList).select_all()
 
@@ -63,10 +69,10 @@ class KindsScreen(ModalScreen[list[str]]):
 
 class DrillScreen(Screen):
     BINDINGS = [
-        Binding("enter", "next", "Next question"),
-        Binding("ctrl+n", "next", "Skip", show=False),
-        Binding("ctrl+t", "kinds", "Pick kinds"),
-        Binding("escape", "leave", "Home"),
+        Binding("enter", "next", "next question", tooltip="check the answer; then the next question"),
+        Binding("ctrl+n", "next", "skip", show=False, tooltip="skip to the next question"),
+        Binding("ctrl+t", "kinds", "pick kinds", tooltip="pick the kinds of question"),
+        Binding("escape", "leave", "home", tooltip="back home"),
     ]
 
     def __init__(self) -> None:

@@ -18,10 +18,8 @@ from textual.widgets import Header, Static
 from studydeck.study import stats
 from studydeck.study.scheduler import to_ms
 from studydeck.study.queue import day_start
-from studydeck.tui.widgets.deck_table import DeckTable, key_bar
-
-KEYS = [("enter", "Study deck"), ("a", "All due"), ("d", "Drills"), ("s", "Stats"), ("l", "Lab"),
-        ("?", "Help"), ("q", "Quit"), ("^p", "Commands")]
+from studydeck.tui.keys import COMMAND_PALETTE, static_bar
+from studydeck.tui.widgets.deck_table import DeckTable
 
 
 def short_path(path: str) -> str:
@@ -72,12 +70,12 @@ class DeckErrorsPanel(Static):
 
 class HomeScreen(Screen):
     BINDINGS = [
-        Binding("a", "app.study_all", "All due"),
-        Binding("d", "app.drills", "Drills"),
-        Binding("s", "app.stats", "Stats"),
-        Binding("l", "app.lab", "Lab"),
-        Binding("r", "reload", "Reload", show=False),
-        Binding("q", "app.quit", "Quit"),
+        Binding("a", "app.study_all", "all due", tooltip="study everything due"),
+        Binding("d", "app.drills", "drills"),
+        Binding("s", "app.stats", "stats"),
+        Binding("l", "app.lab", "lab", tooltip="the LSTM lab"),
+        Binding("r", "reload", "reload", show=False, tooltip="reload the deck files"),
+        Binding("q", "app.quit", "quit"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -87,7 +85,8 @@ class HomeScreen(Screen):
             yield DeckTable(id="decks")
             yield DeckErrorsPanel(id="deck-errors")
         # A key bar rather than a Footer: this screen is on the start-up path.
-        yield Static(key_bar(KEYS), id="home-keys")
+        yield Static(static_bar(DeckTable.BINDINGS, self.BINDINGS, self.app.BINDINGS, [COMMAND_PALETTE]),
+                     id="home-keys")
 
     def on_mount(self) -> None:
         self._shown_once = False

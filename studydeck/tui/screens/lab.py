@@ -29,6 +29,9 @@ from textual.widgets import ContentSwitcher, Footer, Header, Static
 from studydeck.tui.drawing.cell_diagram import cell_diagram, vector_text
 from studydeck.tui.drawing.plot import log_bars
 
+CHOOSE = Binding.Group("choose a value", compact=True)
+NUDGE = Binding.Group("nudge ±0.1", compact=True)
+LENGTH = Binding.Group("T ±5", compact=True)
 KNOBS = [("x", 0), ("x", 1), ("h_prev", 0), ("h_prev", 1), ("c_prev", 0), ("c_prev", 1)]
 START = {"x": [0.5, -1.0], "h_prev": [0.0, 0.0], "c_prev": [0.0, 0.0]}
 STEP = 0.1
@@ -39,17 +42,20 @@ FORGET_BIASES = (0.0, 1.0, 2.0, 3.0)
 
 class LabScreen(Screen):
     BINDINGS = [
-        Binding("t", "switch", "Cell/gradients"),
-        Binding("up,k", "select(-1)", "Prev value", show=False),
-        Binding("down,j", "select(1)", "Next value", show=False),
-        Binding("right,plus,equals_sign", "nudge(1)", "+0.1"),
-        Binding("left,minus", "nudge(-1)", "-0.1"),
-        Binding("0", "zero", "Zero", show=False),
-        Binding("r", "reset", "Reset"),
-        Binding("f", "forget_bias", "Forget bias"),
-        Binding("left_square_bracket", "length(-5)", "Shorter", show=False),
-        Binding("right_square_bracket", "length(5)", "Longer", show=False),
-        Binding("escape,q", "leave", "Home"),
+        Binding("t", "switch", "cell/gradients", tooltip="switch between the live cell and the gradient plot"),
+        Binding("up,k", "select(-1)", "prev value", show=False, group=CHOOSE,
+                tooltip="choose an input or state value (x, h_prev, c_prev)"),
+        Binding("down,j", "select(1)", "next value", show=False, group=CHOOSE),
+        Binding("right,plus,equals_sign", "nudge(1)", "+0.1", group=NUDGE, tooltip="nudge the chosen value by ±0.1"),
+        Binding("left,minus", "nudge(-1)", "-0.1", group=NUDGE),
+        Binding("0", "zero", "zero", show=False, tooltip="set the chosen value to 0"),
+        Binding("r", "reset", "reset", tooltip="reset the inputs; in the gradient view: a new sequence"),
+        Binding("f", "forget_bias", "forget bias",
+                tooltip="gradient view: change the LSTM's forget-gate bias (0, 1, 2, 3)"),
+        Binding("left_square_bracket", "length(-5)", "shorter", group=LENGTH,
+                tooltip="gradient view: a sequence 5 steps shorter or longer"),
+        Binding("right_square_bracket", "length(5)", "longer", group=LENGTH),
+        Binding("escape,q", "leave", "home", tooltip="back home"),
     ]
 
     def __init__(self) -> None:

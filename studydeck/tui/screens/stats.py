@@ -23,7 +23,7 @@ PER_DAY_DAYS = 90
 
 
 class StatsScreen(Screen):
-    BINDINGS = [Binding("escape,q", "leave", "Home")]
+    BINDINGS = [Binding("escape,q", "leave", "home", tooltip="back home")]
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)

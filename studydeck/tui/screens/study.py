@@ -22,23 +22,29 @@ from textual.widgets import Header, ProgressBar, Rule, Static
 from studydeck.study.scheduler import LABELS
 from studydeck.study.session import Phase, Session, SessionError
 from studydeck.tui.widgets.card_text import CardText
-from studydeck.tui.widgets.deck_table import key_bar
+from studydeck.tui.keys import live_bar
 from studydeck.tui.widgets.drill_view import DrillView
 from studydeck.tui.widgets.rating_bar import RatingBar
 
 LETTERS = "abcdef"
+PICK = Binding.Group("pick")
+RATE = Binding.Group("rate")
 
 
 class StudyScreen(Screen):
     BINDINGS = [
-        Binding("space,enter", "reveal", "Show answer"),
-        Binding("space,enter", "continue", "Next card"),
-        Binding("enter", "rate_default", "Rate 4 Well"),
-        *[Binding(str(n), f"rate({n})", LABELS[n], show=False) for n in range(1, 6)],
-        *[Binding(letter, f"choose({k})", f"Pick {letter}", show=False) for k, letter in enumerate(LETTERS)],
-        Binding("u,ctrl+z", "undo", "Undo"),
-        Binding("e", "edit", "Edit card"),
-        Binding("escape,q", "leave", "Home"),
+        Binding("enter", "check", "check the answer", tooltip="drill card: check the answer"),
+        *[Binding(letter, f"choose({k})", f"pick {letter}", group=PICK,
+                  tooltip="choice card: pick an option (a wrong pick is rated 1)") for k, letter in enumerate(LETTERS)],
+        Binding("space,enter", "reveal", "show answer", key_display="space", tooltip="show the answer"),
+        Binding("space,enter", "continue", "next card", key_display="space",
+                tooltip="after a wrong answer: the next card"),
+        Binding("enter", "rate_default", "rate 4", tooltip="after a right drill or choice answer: rate 4 (Well)"),
+        *[Binding(str(n), f"rate({n})", LABELS[n], group=RATE,
+                  tooltip="rate: " + ", ".join(LABELS.values())) for n in range(1, 6)],
+        Binding("u,ctrl+z", "undo", "undo", key_display="u", tooltip="undo the last rating"),
+        Binding("e", "edit", "edit", tooltip="edit the card in $EDITOR at its line, then reload the deck"),
+        Binding("escape,q", "leave", "home", key_display="esc", tooltip="back home (ratings are already saved)"),
     ]
 
     def __init__(self, decks) -> None:
@@ -150,28 +156,18 @@ class StudyScreen(Screen):
         choices.update(text)
 
     def _hint(self) -> Text:
-        card, phase, session = self.card, self.phase, self.session
-        keys: list[tuple[str, str]] = []
+        """The key line: what works now (from the bindings), after a wrong
+        answer led by the session's "Saved" line."""
         lead = Text()
-        if phase == Phase.FRONT:
-            if card.type == "drill":
-                keys = [("enter", "check the answer"), ("^z", "undo")]
-            elif card.type == "choice":
-                keys = [(f"a-{LETTERS[len(self.options) - 1]}", "pick"), ("space", "show answer"),
-                        ("u", "undo"), ("e", "edit")]
-            else:
-                keys = [("space", "show answer"), ("u", "undo"), ("e", "edit")]
-        elif phase == Phase.FEEDBACK:
-            outcome = session.last_outcome()
-            lead = Text(session.saved_text(outcome) + "  ", style="bold")
-            keys = [("space", "next card"), ("u", "undo")]
-        elif phase == Phase.BACK:
-            allowed = session.allowed_ratings()
-            keys = [(f"{allowed[0]}-{allowed[-1]}", "rate")]
-            if session.default_rating:
-                keys.append(("enter", f"rate {session.default_rating}"))
-            keys += [("u", "undo"), ("e", "edit")]
-        return lead + key_bar(keys + [("esc", "home"), ("?", "help")])
+        if self.session.phase == Phase.FEEDBACK:
+            lead = Text(self.session.saved_text(self.session.last_outcome()) + "  ", style="bold")
+        return lead + live_bar(self, self.app.BINDINGS)
+
+    def on_descendant_focus(self) -> None:
+        if self.session is not None:  # typed keys leave the key line while the answer box has focus
+            self.query_one("#hint", Static).update(self._hint())
+
+    on_descendant_blur = on_descendant_focus
 
     def _update_progress(self) -> None:
         done, total = self.session.progress
@@ -194,14 +190,16 @@ class StudyScreen(Screen):
             text.append("\n\n" + "\n".join(rows) + "\n")
         self.query_one("#summary", Static).update(text)
         self.query_one("#summary").display = True
-        self.query_one("#hint", Static).update(key_bar([("esc", "home"), ("u", "undo the last rating")]))
+        self.query_one("#hint", Static).update(self._hint())
 
     # -- which keys work now: the session says -----------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         session = self.session
         if session is None:
-            return action not in ("reveal", "continue", "rate", "rate_default", "choose", "undo", "edit")
+            return action not in ("check", "reveal", "continue", "rate", "rate_default", "choose", "undo", "edit")
         card, phase = self.card, session.phase
+        if action == "check":
+            return phase == Phase.FRONT and card is not None and card.type == "drill"
         if action == "reveal":
             return session.can_reveal()
         if action == "continue":
@@ -213,12 +211,16 @@ class StudyScreen(Screen):
         if action == "choose":
             return phase == Phase.FRONT and bool(self.options) and parameters[0] < len(self.options)
         if action == "undo":
-            return self.session is not None and self.session.can_undo
+            return True  # with nothing to undo, it says so
         if action == "edit":
             return card is not None
         return True
 
     # -- actions -----------------------------------------------------------
+    async def action_check(self) -> None:
+        """Enter outside the answer box checks the answer as Enter inside it does."""
+        await self.query_one(DrillView).input.action_submit()
+
     async def action_reveal(self) -> None:
         self.session.reveal()
         await self._paint_answer()

@@ -1,4 +1,4 @@
-"""The home screen's deck table, and its key bar.
+"""The home screen's deck table.
 
 A focusable Static that draws a Rich table with one highlighted row: the
 home screen is on the start-up path, and this costs a fraction of a
@@ -21,11 +21,11 @@ COLUMNS = ("Deck", "New", "Learning", "Due", "Total")
 
 class DeckTable(Static, can_focus=True):
     BINDINGS = [
-        Binding("up,k", "move(-1)", "Up", show=False),
-        Binding("down,j", "move(1)", "Down", show=False),
-        Binding("home", "move_to(0)", show=False),
-        Binding("end", "move_to(-1)", show=False),
-        Binding("enter", "choose", "Study deck"),
+        Binding("up,k", "move(-1)", "up", show=False, group=Binding.Group("choose a deck")),
+        Binding("down,j", "move(1)", "down", show=False, group=Binding.Group("choose a deck")),
+        Binding("home", "move_to(0)", "first deck", show=False),
+        Binding("end", "move_to(-1)", "last deck", show=False),
+        Binding("enter", "choose", "study deck", tooltip="study the chosen deck"),
     ]
 
     cursor = reactive(0)
@@ -84,12 +84,3 @@ class DeckTable(Static, can_focus=True):
         if 0 <= row < len(self.rows):
             self.cursor = row
             self.action_choose()
-
-
-def key_bar(keys: list[tuple[str, str]]) -> Text:
-    """A footer-like line of keys, drawn as one Text (cheaper than a Footer)."""
-    text = Text()
-    for key, what in keys:
-        text.append(f" {key} ", style="bold reverse")
-        text.append(f" {what} ")
-    return text
