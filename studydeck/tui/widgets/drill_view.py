@@ -18,10 +18,11 @@ from textual.message import Message
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Input, Static
 
-from studydeck.tui.drawing.cell_diagram import cell_diagram
+from studydeck.tui.drawing.cell_diagram import cell_diagram, is_gru
 from studydeck.tui.widgets.values import given_text
 
-_INPUTS = ("x", "h_prev", "c_prev")
+# A cell's inputs, and the names a question may give them under.
+_INPUTS = {"x": ("x",), "h_prev": ("h_prev", "h0"), "c_prev": ("c_prev", "c0")}
 
 
 class AnswerValidator(Validator):
@@ -44,12 +45,45 @@ class AnswerValidator(Validator):
 
 
 def visible_cell(question, answered: bool) -> dict | None:
-    """The cell values to draw: before the answer only the inputs and the
-    values the question gives; after it, everything."""
+    """The cell values to draw: before the answer only what the question
+    gives; after it, everything.
+
+    The drawn step's inputs are shown before the answer only where the
+    question gives them: a two-step question draws its second step, whose
+    h_prev and c_prev are the first step's results, so until the answer the
+    cell shows the start (x_1, h0, c0) instead.
+    """
     cell = question.cell
     if cell is None or answered:
         return cell
-    return {k: v for k, v in cell.items() if k in _INPUTS or k in question.given}
+    given = question.given
+    out = {k: v for k, v in cell.items() if k in given and k not in _INPUTS}
+    start = {key: next((given[name] for name in names if name in given), None) for key, names in _INPUTS.items()}
+    later = any(key in cell and value is not None and not _among(cell[key], value) for key, value in start.items())
+    for key in _INPUTS:
+        if key in cell:
+            out[key] = _first(start[key]) if later and start[key] is not None else cell[key]
+    return out
+
+
+def _among(value, given) -> bool:
+    """``value`` is the given vector, its batch of one, or one row of a given sequence."""
+    return value == given or [value] == given or (
+        isinstance(given, list) and bool(given) and isinstance(given[0], list) and value in given)
+
+
+def _first(given):
+    """The first step of a given sequence (or the batch of one), else the value itself."""
+    return given[0] if isinstance(given, list) and given and isinstance(given[0], list) else given
+
+
+def cell_picture(question, answered: bool):
+    """The cell drawn with the values visible now, or None for a question without a cell.
+    A GRU question draws the GRU cell even before its gates are shown."""
+    cell = visible_cell(question, answered)
+    if cell is None:
+        return None
+    return cell_diagram(cell, gru=is_gru(question.cell) or question.kind.startswith("gru."))
 
 
 class DrillView(Horizontal):
@@ -109,10 +143,10 @@ class DrillView(Horizontal):
 
     def _draw_cell(self) -> None:
         panel = self.query_one(".drill-cell", Static)
-        cell = visible_cell(self.question, self.answered)
-        panel.display = cell is not None
-        if cell is not None:
-            panel.update(cell_diagram(cell))
+        picture = cell_picture(self.question, self.answered)
+        panel.display = picture is not None
+        if picture is not None:
+            panel.update(picture)
 
     def show_error(self, message: str) -> None:
         """An answer that could not be read: say why, keep the box open."""
