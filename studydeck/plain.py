@@ -165,6 +165,9 @@ class PlainStudy:
             self.say("This card is now a leech (it keeps being forgotten): consider rewriting or splitting it.")
 
     def undo(self) -> None:
+        if not self.session.can_undo:
+            self.say("Nothing to undo.")
+            return
         try:
             card = self.session.undo()
         except SessionError as exc:

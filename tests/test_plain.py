@@ -35,7 +35,7 @@ def test_reveal_and_rate_from_a_pipe(col):
 
 
 def test_invalid_input_gets_a_hint_and_is_not_counted(col):
-    code, out = run(col, make_deck(n=1), "\n7\nfoo\n\n5\n")
+    code, out = run(col, make_deck(n=1), "\n7\nfoo\n0\n5\n")
     assert out.count("Type a number from 1 to 5") == 3
     assert [r.rating for r in col.reviews()] == [5]
 

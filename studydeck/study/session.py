@@ -169,8 +169,8 @@ class Session:
 
     @property
     def default_rating(self) -> int | None:
-        """The rating Enter gives now, if any (4 after a right answer)."""
-        return 4 if self.phase == Phase.BACK and self._graded else None
+        """The rating Space or Enter gives with the answer shown: 4 (Well), as Anki's Good."""
+        return 4 if self.phase == Phase.BACK else None
 
     def can_reveal(self) -> bool:
         """A card's back can be shown without an answer (never a drill's)."""

@@ -8,6 +8,8 @@ Bindings that share a ``Binding.Group`` (the five ratings, the option
 letters) make one entry, their keys shown as a range (``1-5``).
 
 A key line offers only what works now: the screen's ``check_action`` decides,
+a key bound twice shows under the binding Textual would run (the first one
+enabled: on a six-option choice card ``e`` picks, so edit shows as ``^e``),
 and while a text box has focus the keys that would type into it are left out
 (so help shows as ``F1`` there, not ``?``).
 """
@@ -113,12 +115,13 @@ def sections() -> list[tuple[str, list[tuple[str, str]]]]:
     from studydeck.tui.screens.stats import StatsScreen
     from studydeck.tui.screens.study import StudyScreen
     from studydeck.tui.widgets.deck_table import DeckTable
+    from studydeck.tui.widgets.drill_view import DrillView
 
     return [
         ("Everywhere", help_rows([*StudyDeckApp.BINDINGS, COMMAND_PALETTE])),
         ("Home", help_rows([*DeckTable.BINDINGS, *HomeScreen.BINDINGS])),
-        ("Study", help_rows(StudyScreen.BINDINGS)),
-        ("Drills", help_rows(DrillScreen.BINDINGS)),
+        ("Study", help_rows([*StudyScreen.BINDINGS, *DrillView.BINDINGS])),
+        ("Drills", help_rows([*DrillScreen.BINDINGS, *DrillView.BINDINGS])),
         ("Drill kinds", help_rows(KindsScreen.BINDINGS)),
         ("Stats", help_rows(StatsScreen.BINDINGS)),
         ("Lab", help_rows(LabScreen.BINDINGS)),
@@ -149,25 +152,22 @@ def live_bar(screen, *extra: Iterable[Binding]) -> Text:
     from textual.widgets import Input
 
     typing = isinstance(screen.focused, Input)
+    owner: dict[str, str] = {}  # key -> the action Textual runs for it now
+    layers = ((type(screen).BINDINGS, screen), *((b, screen.app) for b in extra))
+    for bindings, node in layers:
+        for binding in Binding.make_bindings(bindings):
+            if binding.key not in owner and _enabled(node, binding.action):
+                owner[binding.key] = binding.action
     items = []
-    for bindings, node in ((type(screen).BINDINGS, screen), *((b, screen.app) for b in extra)):
+    for bindings, _node in layers:
         for entry in entries(b for b in bindings if b.show):
-            usable = [k for k in entry.keys if not (typing and typed_key(k))]
-            if not usable or not any(_enabled(node, action) for action in entry.actions):
+            usable = [k for k in entry.keys if owner.get(k) in entry.actions and not (typing and typed_key(k))]
+            if not usable:
                 continue
-            if entry.grouped:
-                usable = [k for k in usable if _enabled(node, _action_of(bindings, k, entry))]
             if len(usable) != len(entry.keys):
                 entry = Entry(usable, entry.label, entry.help, None, entry.grouped, entry.actions)
             items.append((entry.keys_text(short=True), entry.label))
     return key_bar(items)
-
-
-def _action_of(bindings, key: str, entry: Entry) -> str:
-    for binding in Binding.make_bindings(bindings):
-        if binding.key == key and binding.action in entry.actions:
-            return binding.action
-    return ""
 
 
 def _enabled(node, action: str) -> bool:

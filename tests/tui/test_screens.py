@@ -329,3 +329,22 @@ async def test_lab_keys_zero_reset_bias_and_length(make_app):
         await pilot.press("t", "escape")
         await pilot.pause()
         assert type(app.screen).__name__ == "HomeScreen"
+
+
+async def test_free_drill_enter_outside_the_box_checks_and_pgdn_scrolls(make_app):
+    app = make_app(basics=BASICS)
+    async with app.run_test(size=(80, 12)) as pilot:
+        await pilot.press("d")
+        await pilot.pause()
+        screen = app.screen
+        view = screen.query_one("DrillView")
+        first = view.question
+        body = view.query_one(".drill-body")
+        assert app.focused is view.input and body.max_scroll_y > 0
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert body.scroll_y > 0 and app.focused is view.input
+        await pilot.press("tab", "enter")  # focus cannot leave the box; Enter checks, never skips
+        await pilot.pause()
+        assert view.question is first and screen.asked == 0
+        assert "Could not read that" in plain(view.query_one(".drill-verdict"))

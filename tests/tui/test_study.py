@@ -222,3 +222,62 @@ async def test_edit_opens_editor_at_line_and_reloads(make_app, tmp_path):
         line, path = log.read_text().split(" ", 1)
         assert line == "+4" and path.endswith("basics.yaml")
         assert "(edited)" in front_text(app.screen)
+
+
+SIX = """\
+deck: six
+title: Six options
+cards:
+  - id: six
+    type: choice
+    front: Which of these is a gate of the LSTM?
+    choices: ["reset", "update", "forget", "carry", "attention", "memory"]
+    answer: "forget"
+    extra: The forget gate scales the previous cell state.
+  - id: next
+    front: Next card
+    back: Back
+"""
+
+
+async def test_e_picks_on_a_six_option_card_and_ctrl_e_edits(make_app, tmp_path, studydeck_home):
+    log = tmp_path / "edited.txt"
+    script = tmp_path / "fake_editor.py"
+    script.write_text(f"import pathlib, sys\npathlib.Path({str(log)!r}).write_text(sys.argv[1])\n")
+    app = make_app(six=SIX, editor=f"{sys.executable} {script}")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_deck(pilot, "six")
+        screen = app.screen
+        hint = plain(screen.query_one("#hint"))
+        assert "a-f  pick" in hint and "^e  edit" in hint and " e  edit" not in hint
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        assert log.read_text() == "+4"
+        assert screen.phase == "front" and reviews(studydeck_home) == []
+        await pilot.press("e")
+        await pilot.pause()
+        picked = screen.options[4]
+        assert reviews(studydeck_home) == ([("six", "six", 1)] if picked != "forget" else [])
+
+
+async def test_space_and_enter_rate_4_once_the_answer_is_shown(make_app, studydeck_home):
+    app = make_app(basics=BASICS)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_deck(pilot, "basics")
+        await pilot.press("space")
+        assert "space  rate 4" in plain(app.screen.query_one("#hint"))
+        await pilot.press("space")
+        await pilot.pause()
+        await pilot.press("enter", "enter")
+        await pilot.pause()
+        assert [r[2] for r in reviews(studydeck_home)] == [4, 4]
+
+
+async def test_undo_with_nothing_to_undo_says_so(make_app):
+    app = make_app(basics=BASICS)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_deck(pilot, "basics")
+        await pilot.press("u")
+        await pilot.pause()
+        assert "Nothing to undo." in [n.message for n in app._notifications]
+        assert app.screen.phase == "front"

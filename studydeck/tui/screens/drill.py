@@ -69,8 +69,9 @@ class KindsScreen(ModalScreen[list[str]]):
 
 class DrillScreen(Screen):
     BINDINGS = [
-        Binding("enter", "next", "next question", tooltip="check the answer; then the next question"),
-        Binding("ctrl+n", "next", "skip", show=False, tooltip="skip to the next question"),
+        Binding("enter", "check", "check", tooltip="check the answer"),
+        Binding("enter", "next", "next question", tooltip="after the answer: the next question"),
+        Binding("ctrl+n", "skip", "skip", show=False, tooltip="skip to the next question"),
         Binding("ctrl+t", "kinds", "pick kinds", tooltip="pick the kinds of question"),
         Binding("escape", "leave", "home", tooltip="back home"),
     ]
@@ -110,6 +111,20 @@ class DrillScreen(Screen):
 
         self.app.push_screen(KindsScreen(self.kinds, self.chosen), picked)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "check":
+            return not self.answered
+        if action == "next":
+            return self.answered
+        return True
+
+    async def action_check(self) -> None:
+        """Enter outside the answer box checks the answer, never skips it."""
+        await self.query_one(DrillView).input.action_submit()
+
+    def action_skip(self) -> None:
+        self.action_next()
+
     def action_next(self) -> None:
         from studydeck import drills
 
@@ -123,6 +138,7 @@ class DrillScreen(Screen):
         self.answered = False
         self.query_one(DrillView).show_question(question, title=f"{kind} · seed {seed}")
         self._score()
+        self.refresh_bindings()
 
     def on_drill_view_answer_submitted(self, event: DrillView.AnswerSubmitted) -> None:
         from studydeck import drills
@@ -138,6 +154,7 @@ class DrillScreen(Screen):
         self.answered = True
         view.show_verdict(verdict, "Enter: next question")
         self._score()
+        self.refresh_bindings()
 
     def _score(self) -> None:
         text = Text()

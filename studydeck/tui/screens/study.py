@@ -39,11 +39,13 @@ class StudyScreen(Screen):
         Binding("space,enter", "reveal", "show answer", key_display="space", tooltip="show the answer"),
         Binding("space,enter", "continue", "next card", key_display="space",
                 tooltip="after a wrong answer: the next card"),
-        Binding("enter", "rate_default", "rate 4", tooltip="after a right drill or choice answer: rate 4 (Well)"),
+        Binding("space,enter", "rate_default", "rate 4", key_display="space",
+                tooltip="with the answer shown: rate 4 (Well), as in Anki"),
         *[Binding(str(n), f"rate({n})", LABELS[n], group=RATE,
                   tooltip="rate: " + ", ".join(LABELS.values())) for n in range(1, 6)],
         Binding("u,ctrl+z", "undo", "undo", key_display="u", tooltip="undo the last rating"),
         Binding("e", "edit", "edit", tooltip="edit the card in $EDITOR at its line, then reload the deck"),
+        Binding("ctrl+e", "edit", "edit", priority=True),
         Binding("escape,q", "leave", "home", key_display="esc", tooltip="back home (ratings are already saved)"),
     ]
 
@@ -265,6 +267,9 @@ class StudyScreen(Screen):
         await self._paint_answer()
 
     async def action_undo(self) -> None:
+        if not self.session.can_undo:
+            self.notify("Nothing to undo.", timeout=2)
+            return
         try:
             card = self.session.undo()
         except SessionError as exc:

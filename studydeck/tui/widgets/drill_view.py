@@ -14,12 +14,15 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.binding import Binding
 from textual.message import Message
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Input, Static
 
 from studydeck.tui.drawing.cell_diagram import cell_diagram, is_gru
 from studydeck.tui.widgets.values import given_text
+
+SCROLL = Binding.Group("scroll")
 
 # A cell's inputs, and the names a question may give them under.
 _INPUTS = {"x": ("x",), "h_prev": ("h_prev", "h0"), "c_prev": ("c_prev", "c0")}
@@ -87,6 +90,12 @@ def cell_picture(question, answered: bool):
 
 
 class DrillView(Horizontal):
+    BINDINGS = [
+        Binding("pageup", "scroll_question(-1)", "scroll", show=False, group=SCROLL,
+                tooltip="scroll a long question (the answer box keeps the cursor)"),
+        Binding("pagedown", "scroll_question(1)", "scroll", show=False, group=SCROLL),
+    ]
+
     class AnswerSubmitted(Message):
         """The learner submitted an answer that parses."""
 
@@ -103,7 +112,8 @@ class DrillView(Horizontal):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="drill-main"):
-            with VerticalScroll(classes="drill-body"):
+            # Not focusable: the answer box keeps the cursor while PgUp/PgDn scroll.
+            with VerticalScroll(classes="drill-body", can_focus=False):
                 yield Static(classes="drill-prompt")
                 yield Static(classes="drill-given")
                 yield Static(classes="drill-solution")
@@ -113,6 +123,13 @@ class DrillView(Horizontal):
             yield answer
             yield Static(classes="drill-verdict")
         yield Static(classes="drill-cell")
+
+    def action_scroll_question(self, direction: int) -> None:
+        body = self.query_one(".drill-body", VerticalScroll)
+        if direction < 0:
+            body.scroll_page_up(animate=False)
+        else:
+            body.scroll_page_down(animate=False)
 
     @property
     def input(self) -> Input:
