@@ -117,7 +117,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     errors = sum(p.is_error for p in result.problems)
     warnings = len(result.problems) - errors
     cards = sum(len(d.cards) for d in result.decks)
-    print(f"{len(result.decks)} decks, {cards} cards: {errors} errors, {warnings} warnings", file=sys.stderr)
+    from studydeck.words import count
+
+    print(f"{count(len(result.decks), 'deck')}, {count(cards, 'card')}: {count(errors, 'error')}, "
+          f"{count(warnings, 'warning')}", file=sys.stderr)
     return 1 if errors else 0
 
 
@@ -148,6 +151,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     import json
 
     from studydeck import paths
+    from studydeck.words import count
     from studydeck.study import stats
     from studydeck.study.queue import utcnow
     from studydeck.store import open_collection
@@ -168,7 +172,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     print()
     print(f"reviews today: {data['reviews_today']}   total: {data['reviews_total']}   due now: {data['due_now']}")
     print(f"true retention, last 30 days: {'–' if retention is None else f'{retention:.1%}'} "
-          f"({data['retention_reviews_30d']} reviews)   streak: {data['streak_days']} days")
+          f"({count(data['retention_reviews_30d'], 'review')})   streak: {count(data['streak_days'], 'day')}")
     _report_problems(loaded.problems, sys.stderr)
     return 0
 

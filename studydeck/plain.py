@@ -17,6 +17,7 @@ from typing import TextIO
 
 from studydeck.study.scheduler import LABELS
 from studydeck.study.session import Phase, Session, SessionError
+from studydeck.words import count
 
 
 class _Quit(Exception):
@@ -49,16 +50,30 @@ class PlainStudy:
 
     # -- the loop ----------------------------------------------------------
     def run(self) -> int:
+        while True:
+            try:
+                while self.session.phase != Phase.DONE:
+                    if self.session.phase == Phase.FEEDBACK:
+                        self.session.proceed()  # the feedback is printed; the next card follows
+                        continue
+                    self.show_card()
+            except _Quit:
+                self.print_summary()
+                return 0
+            self.print_summary()
+            if not self.offer_more_new():
+                return 0
+
+    def offer_more_new(self) -> bool:
+        """At the end, Anki's custom study: True when more new cards were queued."""
+        more = self.session.more_new_available()
+        if not more:
+            return False
         try:
-            while self.session.phase != Phase.DONE:
-                if self.session.phase == Phase.FEEDBACK:
-                    self.session.proceed()  # the feedback is printed; the next card follows
-                    continue
-                self.show_card()
+            line = self.ask(f"Study {count(more, 'more new card')} today? [y/N] > ")
         except _Quit:
-            pass
-        self.print_summary()
-        return 0
+            return False
+        return line.lower() in ("y", "yes") and self.session.study_more_new() > 0
 
     def header(self) -> str:
         return f"── {self.session.card_label()} ──"

@@ -227,11 +227,13 @@ def test_check_reports_and_exits(tmp_path):
     good = write_deck(folder, n=2)
     proc = studydeck("check", str(good), home=tmp_path / "h")
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "1 deck, 2 cards: 0 errors, 0 warnings" in proc.stderr
     bad = folder / "bad.yaml"
     bad.write_text("deck: beta\ntitle: B\ncards:\n  - id: x\n    fornt: Q\n    back: A\n")
     proc = studydeck("check", str(folder), home=tmp_path / "h")
     assert proc.returncode == 1
     assert f"{bad}:5:5: error: unknown key 'fornt'; did you mean 'front'?" in proc.stdout
+    assert "1 deck, 2 cards: 2 errors, 0 warnings" in proc.stderr
     assert "Traceback" not in proc.stderr
 
 

@@ -18,9 +18,11 @@ What may be pressed, the card's label, the "Saved" line and the summary's
 words are decided here, once for both faces.  Scheduling decisions live here
 and in :mod:`studydeck.study.scheduler`, never in a face.
 
-The queue comes from :mod:`studydeck.study.queue`.  A card rated into a short learning
-step comes back in the same session once it is due, or up to twenty minutes
-early when nothing else is left (Anki's "learn ahead" limit).
+The queue comes from :mod:`studydeck.study.queue`.  A learning card (rated
+into a short step in this session or an earlier one) comes back once it is
+due, or up to twenty minutes early when nothing else is left (Anki's "learn
+ahead" limit); the end says when the next one is due.  What is left is
+counted as Anki counts it: new · learning · review.
 """
 
 from __future__ import annotations
@@ -29,16 +31,17 @@ import hashlib
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 
 from studydeck.config import Config
 from studydeck.model import Card, Deck
-from studydeck.study.queue import build_queue, utcnow
+from studydeck.study.queue import LEARN_AHEAD, busy_notes, build_queue, day_start, gather_new, utcnow
 from studydeck.study.scheduler import LABELS, Outcome, Scheduler, format_interval, from_ms, state_name, to_ms
+from studydeck.words import count
 from studydeck.store import LEARNING, RELEARNING, CardState, Collection
 
-LEARN_AHEAD = timedelta(minutes=20)
+_DAY_MS = 86_400_000
 
 
 class Phase(StrEnum):
@@ -96,6 +99,7 @@ class _Done:
     review_id: int
     card: Card
     outcome: Outcome
+    kind: str  # what the card counted as before the rating: new, learning or review
 
 
 class Session:
@@ -113,9 +117,14 @@ class Session:
         self.config = config
         self.clock = clock
         self.scheduler = scheduler or Scheduler(config)
-        queue = build_queue(collection, self.decks, config, clock())
+        now = clock()
+        queue = build_queue(collection, self.decks, config, now)
         self._main: list[Card] = queue.learning + queue.reviews + queue.new
-        self._pending: list[tuple[int, Card]] = []  # (due ms, card) learning cards seen this session
+        self._kind: dict[tuple[str, str], str] = {}  # card key -> new, learning or review
+        for kind, cards in (("learning", queue.learning), ("review", queue.reviews), ("new", queue.new)):
+            self._kind.update((card.key, kind) for card in cards)
+        # (due ms, card): learning cards due later today, from this session or an earlier one
+        self._pending: list[tuple[int, Card]] = self._learning_later(to_ms(now))
         self._done: list[_Done] = []
         self.summary = Summary()
         self.current: Card | None = None
@@ -144,6 +153,17 @@ class Session:
         self._shown_at = time.monotonic()
         if self.current is None and self.summary.ended is None:
             self.summary.ended = time.monotonic()
+
+    def _learning_later(self, now_ms: int) -> list[tuple[int, Card]]:
+        by_id = {deck.id: deck for deck in self.decks}
+        out = []
+        for deck_id, card_id, _state, due in self.collection.due_cards(now_ms + _DAY_MS, (LEARNING, RELEARNING)):
+            deck = by_id.get(deck_id)
+            card = deck.card(card_id) if deck is not None and due > now_ms else None
+            if card is not None:
+                out.append((due, card))
+                self._kind[card.key] = "learning"
+        return out
 
     @property
     def finished(self) -> bool:
@@ -182,35 +202,121 @@ class Session:
             raise SessionError("nothing to move on from: no wrong answer is shown")
         self._feedback = None
 
+    def counts(self) -> tuple[int, int, int]:
+        """Cards left as Anki counts them, the current one included: (new,
+        learning, review); learning cards count once they are due within the
+        learn-ahead limit."""
+        soon = to_ms(self.clock()) + LEARN_AHEAD.total_seconds() * 1000
+        cards = list(self._main) + [card for due, card in self._pending if due <= soon]
+        if self.current is not None:
+            cards.append(self.current)
+        kinds = [self._kind.get(card.key, "new") for card in cards]
+        return kinds.count("new"), kinds.count("learning"), kinds.count("review")
+
     def card_label(self) -> str:
-        """Where the session is, for the shown card: ``2/6 · basics · new · basic``."""
+        """Where the session is: ``18 new · 2 learning · 5 review · basics · new basic``."""
+        new, learning, review = self.counts()
+        head = f"{new} new · {learning} learning · {review} review"
         card = self.shown
-        done, total = self.progress
         if card is None:
-            return f"{done} reviewed"
+            return f"{head} · {count(self.summary.reviewed, 'card')} reviewed"
         if self._feedback is not None:
-            return f"{done}/{total} · {card.deck_id} · {card.type}"
+            return f"{head} · {card.deck_id} · {card.type}"
         state = self.current_state()
         kind = state_name(state.state) if state else "new"
-        return f"{done + 1}/{total} · {card.deck_id} · {kind} · {card.type}"
+        return f"{head} · {card.deck_id} · {kind} {card.type}"
 
     def saved_text(self, outcome: Outcome) -> str:
         """The line that confirms a rating: ``Saved: 4 Well → next review in 3d.``"""
         return f"Saved: {outcome.rating} {LABELS[outcome.rating]} → next review in {self.due_label(outcome)}."
 
     def summary_lines(self) -> list[str]:
-        """The end of the session in words: a headline, then one line per figure."""
+        """The end of the session in words: a headline, one line per figure,
+        then why nothing more is due and when the next card is."""
         summary = self.summary
         if summary.reviewed == 0:
-            return ["Nothing due here. Come back later." if self.finished else "No cards reviewed."]
-        counts = "  ".join(f"{r} {LABELS[r]}: {n}" for r, n in summary.counts().items())
-        return [
+            return ["Nothing due here now.", *self.why_nothing_due()] if self.finished else ["No cards reviewed."]
+        ratings = "  ".join(f"{r} {LABELS[r]}: {n}" for r, n in summary.counts().items())
+        lines = [
             "Session over",
             f"Cards reviewed   {summary.reviewed}",
             f"Retention        {summary.retention:.0%}",
             f"Time             {summary.duration_text}",
-            f"Ratings          {counts}",
+            f"Ratings          {ratings}",
         ]
+        return lines + self.why_nothing_due() if self.finished else lines
+
+    def next_learning_due(self) -> datetime | None:
+        """When the next learning card of these decks is due (later today), if any."""
+        if not self._pending:
+            return None
+        return from_ms(min(due for due, _card in self._pending))
+
+    def why_nothing_due(self) -> list[str]:
+        """Why the session has nothing left: the day's limits, buried siblings,
+        the next learning card's time, and how many more new cards could come."""
+        from studydeck.study.today import buried_new, today  # deferred: only at the end
+
+        now = self.clock()
+        numbers = today(self.collection, self.decks, self.config, now)
+        out = []
+        if numbers.new_done >= numbers.new_limit and numbers.unseen:
+            out.append(f"The day's limit of {count(numbers.new_limit, 'new card')} is reached; "
+                       f"{numbers.unseen} more {'is' if numbers.unseen == 1 else 'are'} unseen.")
+        buried = buried_new(self.collection, self.decks, self.config, now)
+        if buried:
+            out.append(f"{count(buried, 'new card')} {'waits' if buried == 1 else 'wait'} for tomorrow: "
+                       "a sibling card was studied today.")
+        if numbers.reviews_held:
+            out.append(f"{count(numbers.reviews_held, 'review')} {'waits' if numbers.reviews_held == 1 else 'wait'}"
+                       f" for tomorrow: the day's limit is {numbers.review_limit}.")
+        due = self.next_learning_due()
+        if due is not None:
+            out.append(f"The next learning card is due at {due.astimezone():%H:%M} "
+                       f"(in {format_interval(due - now)}).")
+        more = self.more_new_available()
+        if more:
+            out.append(f"You can study {count(more, 'more new card')} today.")
+        if not out:
+            out.append("Come back later.")
+        return out
+
+    def _more_new(self, limit: int) -> list[Card]:
+        now = self.clock()
+        today_ms = to_ms(day_start(now, self.config.day_starts_at))
+        queued = [card.key for card in self._main] + [card.key for _due, card in self._pending]
+        busy = busy_notes(self.collection, queued, today_ms) if self.config.bury_siblings else None
+        out: list[Card] = []
+        for deck in self.decks:
+            if len(out) >= limit:
+                break
+            out += [deck.card(card_id) for card_id in gather_new(self.collection, deck.id, limit - len(out), busy)]
+        return out
+
+    @property
+    def extra_new_batch(self) -> int:
+        """How many new cards one "study more" adds: a day's worth (20 if the limit is 0)."""
+        return self.config.new_per_day or 20
+
+    def more_new_available(self) -> int:
+        """New cards beyond today's limit that :meth:`study_more_new` would add
+        now (siblings still buried); 0 unless the session is over."""
+        if self.phase != Phase.DONE:
+            return 0
+        return len(self._more_new(self.extra_new_batch))
+
+    def study_more_new(self) -> int:
+        """Anki's custom study "increase today's new card limit", for this
+        session: queue up to :attr:`extra_new_batch` more new cards."""
+        if self.phase != Phase.DONE:
+            raise SessionError("finish the cards due first")
+        cards = self._more_new(self.extra_new_batch)
+        self._main += cards
+        self._kind.update((card.key, "new") for card in cards)
+        if cards:
+            self.summary.ended = None
+            self._advance()
+        return len(cards)
 
     @property
     def remaining(self) -> int:
@@ -263,7 +369,11 @@ class Session:
         """Rating -> interval it would give the current card (``1m``, ``3d``)."""
         if self.current is None:
             return {}
-        return self.scheduler.previews(self.current_state(), self.clock())
+        return self.scheduler.previews(self.current_state(), self.clock(), key=self._fuzz_key(self.current))
+
+    @staticmethod
+    def _fuzz_key(card: Card) -> str:
+        return f"{card.deck_id}/{card.card_id}"
 
     # -- drills ------------------------------------------------------------
     def drill_question(self):
@@ -347,15 +457,16 @@ class Session:
             answer_ms = int((time.monotonic() - self._shown_at) * 1000)
         now = self.clock()
         before = self.collection.card_state(*card.key)
-        outcome = self.scheduler.review(before, rating, now, answer_ms)
+        outcome = self.scheduler.review(before, rating, now, answer_ms, key=self._fuzz_key(card))
         review_id = self.collection.record_review(
             card.deck_id, card.card_id, to_ms(now), rating, outcome.fsrs_rating,
             answer_ms, before, outcome.after,
         )
-        self._done.append(_Done(review_id, card, outcome))
+        self._done.append(_Done(review_id, card, outcome, self._kind.get(card.key, "new")))
         self.summary.ratings.append(rating)
         if outcome.after.state in (LEARNING, RELEARNING):
-            if outcome.after.due - to_ms(now) < 86_400_000:  # a step within the day
+            self._kind[card.key] = "learning"
+            if outcome.after.due - to_ms(now) < _DAY_MS:  # a step within the day
                 self._pending.append((outcome.after.due, card))
         self._advance()
         return outcome
@@ -378,6 +489,7 @@ class Session:
         self.collection.undo_review(last.review_id, to_ms(self.clock()))
         self.summary.ratings.pop()
         self.summary.ended = None
+        self._kind[last.card.key] = last.kind
         self._pending = [(due, c) for due, c in self._pending if c.key != last.card.key]
         if self.current is not None:
             self._main.insert(0, self.current)

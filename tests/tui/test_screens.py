@@ -31,7 +31,7 @@ async def test_home_lists_decks_and_broken_files(make_app, studydeck_home):
         await pilot.pause()
         rows = [cells for _, cells in table.rows]
         assert rows[0][1:3] == (4, 1)
-        assert "Today: 1 reviews" in plain(app.screen.query_one("#today"))
+        assert "Today: 1 review " in plain(app.screen.query_one("#today"))
 
 
 async def test_a_studies_all_decks_and_deck_ids_filter(make_app):

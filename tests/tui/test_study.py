@@ -281,3 +281,35 @@ async def test_undo_with_nothing_to_undo_says_so(make_app):
         await pilot.pause()
         assert "Nothing to undo." in [n.message for n in app._notifications]
         assert app.screen.phase == "front"
+
+
+async def test_nothing_due_says_why_and_m_studies_more_new_cards(tmp_path, studydeck_home, clock):
+    from studydeck.config import Config
+    from studydeck.deckfile.load import load_decks
+    from studydeck.tui.app import create_app
+    from tests.tui.conftest import write_decks
+
+    folder = write_decks(tmp_path / "decks", basics=BASICS)
+    config = Config(bundled_decks=False, deck_folders=(str(folder),), fuzz=False, new_per_day=2)
+    loaded = load_decks(config.deck_paths(), cache_dir=studydeck_home / "cache")
+    app = create_app(str(studydeck_home), config, loaded, clock=clock, seed=1, cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        table = plain(app.screen.query_one("#decks"))
+        assert "New" in table and "Unseen" in table
+        assert app.screen.query_one("#decks").rows[0][1][1:] == (2, 0, 0, 5)  # new today, learn, review, unseen
+        await open_deck(pilot, "basics")
+        screen = app.screen
+        assert plain(screen.query_one("#position")).startswith("2 new · 0 learning · 0 review")
+        await pilot.press("space", "5", "space", "5")
+        await pilot.pause()
+        summary = plain(screen.query_one("#summary"))
+        assert "The day's limit of 2 new cards is reached; 3 more are unseen." in summary
+        assert "You can study 2 more new cards today." in summary
+        assert "m  more new cards" in plain(screen.query_one("#hint"))
+        await pilot.press("m")
+        await pilot.pause()
+        assert screen.phase == "front" and screen.card.card_id == "output-gate"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen.query_one("#decks").rows[0][1][1:] == (0, 0, 0, 3)
+        assert "To study: 0 new" in plain(app.screen.query_one("#today"))

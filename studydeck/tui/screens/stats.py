@@ -18,6 +18,7 @@ from textual.widgets import Footer, Header, Sparkline, Static
 from studydeck.study import stats
 from studydeck.study.scheduler import to_ms
 from studydeck.tui.drawing.heatmap import heatmap
+from studydeck.words import count
 
 PER_DAY_DAYS = 90
 
@@ -57,7 +58,7 @@ class StatsScreen(Screen):
         self.query_one("#per-day", Sparkline).data = series
         active = sum(1 for n in series if n)
         self.query_one("#per-day-note", Static).update(
-            f"{days[0]:%d %b} → today · {sum(series)} reviews · {active} days studied · "
+            f"{days[0]:%d %b} → today · {count(sum(series), 'review')} · {count(active, 'day')} studied · "
             f"{sum(series) / PER_DAY_DAYS:.1f} a day on average · most {max(series)}")
 
         ahead = stats.forecast(collection, app.decks, now, 30)

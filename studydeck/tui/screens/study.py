@@ -25,6 +25,7 @@ from studydeck.tui.widgets.card_text import CardText
 from studydeck.tui.keys import live_bar
 from studydeck.tui.widgets.drill_view import DrillView
 from studydeck.tui.widgets.rating_bar import RatingBar
+from studydeck.words import count
 
 LETTERS = "abcdef"
 PICK = Binding.Group("pick")
@@ -44,8 +45,10 @@ class StudyScreen(Screen):
         *[Binding(str(n), f"rate({n})", LABELS[n], group=RATE,
                   tooltip="rate: " + ", ".join(LABELS.values())) for n in range(1, 6)],
         Binding("u,ctrl+z", "undo", "undo", key_display="u", tooltip="undo the last rating"),
-        Binding("e", "edit", "edit", tooltip="edit the card in $EDITOR at its line, then reload the deck"),
+        Binding("e", "edit", "edit", key_display="e", tooltip="edit the card in $EDITOR at its line, then reload the deck"),
         Binding("ctrl+e", "edit", "edit", priority=True),
+        Binding("m", "more_new", "more new cards",
+                tooltip="at the end: study more new cards today (Anki's custom study)"),
         Binding("escape,q", "leave", "home", key_display="esc", tooltip="back home (ratings are already saved)"),
     ]
 
@@ -53,6 +56,7 @@ class StudyScreen(Screen):
         super().__init__()
         self.decks = list(decks)
         self.session: Session | None = None
+        self.more_new = 0  # at the end: new cards "m" would add
         self.options: list[str] = []
         self.picked: int | None = None
 
@@ -175,16 +179,16 @@ class StudyScreen(Screen):
         done, total = self.session.progress
         bar = self.query_one(ProgressBar)
         bar.update(total=max(total, 1), progress=done)
-        head, _, rest = self.session.card_label().partition(" · ")
+        parts = self.session.card_label().split(" · ")
         position = Text()
-        position.append(head, style="bold")
-        if rest:
-            position.append(" · " + rest)
+        position.append(" · ".join(parts[:3]), style="bold")  # new · learning · review
+        position.append("".join(" · " + part for part in parts[3:]))
         self.query_one("#position", Static).update(position)
 
     def _show_summary(self) -> None:
         for selector in ("#card", "#drill", "#ratings"):
             self.query_one(selector).display = False
+        self.more_new = self.session.more_new_available()
         headline, *rows = self.session.summary_lines()
         text = Text()
         text.append(headline, style="bold")
@@ -200,6 +204,8 @@ class StudyScreen(Screen):
         if session is None:
             return action not in ("check", "reveal", "continue", "rate", "rate_default", "choose", "undo", "edit")
         card, phase = self.card, session.phase
+        if action == "more_new":
+            return phase == Phase.DONE and self.more_new > 0
         if action == "check":
             return phase == Phase.FRONT and card is not None and card.type == "drill"
         if action == "reveal":
@@ -226,6 +232,11 @@ class StudyScreen(Screen):
     async def action_reveal(self) -> None:
         self.session.reveal()
         await self._paint_answer()
+
+    async def action_more_new(self) -> None:
+        added = self.session.study_more_new()
+        self.notify(f"{count(added, 'more new card')} today.", timeout=2)
+        await self.show_current()
 
     async def action_continue(self) -> None:
         self.session.proceed()
