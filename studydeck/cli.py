@@ -50,6 +50,10 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p, suppress=True)
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: the configured and bundled decks)")
 
+    p = sub.add_parser("notes", help="print a deck's study notes (its description)")
+    _common(p, suppress=True)
+    p.add_argument("deck", metavar="DECK", help="the deck id")
+
     p = sub.add_parser("stats", help="cards, due counts, reviews and retention")
     _common(p, suppress=True)
     p.add_argument("--json", action="store_true", help="print one JSON object")
@@ -147,6 +151,14 @@ def cmd_study(args: argparse.Namespace) -> int:
         return PlainStudy(session, sys.stdin, sys.stdout).run()
 
 
+def cmd_notes(args: argparse.Namespace) -> int:
+    from studydeck.plain import print_notes
+
+    config = _config(args)
+    print_notes(_select(_load(args, config).decks, [args.deck])[0], sys.stdout)
+    return 0
+
+
 def cmd_stats(args: argparse.Namespace) -> int:
     import json
 
@@ -200,7 +212,7 @@ def cmd_drill(args: argparse.Namespace) -> int:
     return quiz.run_quiz(args.kind, args.count, seed, sys.stdin, sys.stdout)
 
 
-COMMANDS = {"check": cmd_check, "study": cmd_study, "stats": cmd_stats, "drill": cmd_drill}
+COMMANDS = {"check": cmd_check, "study": cmd_study, "stats": cmd_stats, "drill": cmd_drill, "notes": cmd_notes}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

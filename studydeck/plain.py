@@ -13,6 +13,7 @@ the summary come from the session.
 
 from __future__ import annotations
 
+import re
 from typing import TextIO
 
 from studydeck.study.scheduler import LABELS
@@ -85,21 +86,37 @@ class PlainStudy:
         if card.type == "drill":
             self.study_drill()
             return
-        self.say(card.front)
+        self.say(text_of(card.front))
         if card.type == "choice":
             if self.study_choice():
                 return
         else:
-            line = self.ask("[Enter] show answer · u undo · q quit > ")
-            if line.lower() == "u":
-                self.undo()
-                return
+            while True:
+                line = self.ask("[Enter] show answer · n notes · u undo · q quit > ").lower()
+                if line == "n":
+                    self.notes()
+                    continue
+                if line == "u":
+                    self.undo()
+                    return
+                break
         if self.session.can_reveal():
             self.session.reveal()
-        self.say(card.back)
-        if card.extra:
-            self.say(card.extra)
+            if card.type == "choice":
+                self.say(f"The answer is: {card.answer}")
+        if card.back and card.type != "choice":
+            self.say(text_of(card.back))
+        self.say_extra(card)
         self.read_rating()
+
+    def say_extra(self, card) -> None:
+        if card.extra:
+            self.say(text_of(card.extra))
+
+    def notes(self) -> None:
+        deck = next((d for d in self.session.decks if d.id == self.session.shown.deck_id), None)
+        if deck is not None:
+            print_notes(deck, self.out)
 
     def study_choice(self) -> bool:
         """Ask for a letter; True when the pick was wrong (and already rated 1)."""
@@ -108,9 +125,12 @@ class PlainStudy:
         for letter, option in zip(letters, options):
             self.say(f"  {letter}) {option}")
         while True:
-            line = self.ask(f"Pick {letters[0]}-{letters[-1]}, [Enter] show answer, u undo, q quit > ").lower()
+            line = self.ask(f"Pick {letters[0]}-{letters[-1]}, [Enter] show answer, n notes, u undo, q quit > ").lower()
             if line == "":
                 return False
+            if line == "n":
+                self.notes()
+                continue
             if line == "u":
                 self.undo()
                 return True
@@ -122,21 +142,28 @@ class PlainStudy:
             self.say("✓ Right.")
             return False
         self.say(f"✗ The answer is: {card.answer}")
+        self.say_extra(card)
         self.report(self.session.last_outcome())
         return True
 
     def study_drill(self) -> None:
         from studydeck.drills import AnswerError  # deferred: numpy loads only for drills
+        from studydeck.drills.answers import SKIP_WORDS
+        from studydeck.drills.render import given_text
 
         question = self.session.drill_question()
         self.say(question.prompt)
-        given = format_given(question.given)
+        given = given_text(question.given)
         if given:
             self.say(given)
         while True:
-            line = self.ask("Answer (u undo, q quit) > ")
+            line = self.ask("Answer (s skip, u undo, q quit) > ")
             if line.lower() == "u":
                 self.undo()
+                return
+            if line.lower() in SKIP_WORDS:
+                self.session.skip()
+                self.say("Skipped: it comes back next session.")
                 return
             try:
                 verdict = self.session.answer_drill(line)
@@ -196,22 +223,18 @@ class PlainStudy:
             self.say(line)
 
 
-def format_given(given: dict) -> str:
-    """The given values of a drill, one per line, matrices row by row."""
-    lines = []
-    for name, value in given.items():
-        if isinstance(value, list) and value and isinstance(value[0], list):
-            lines.append(f"  {name} =")
-            for row in value:
-                lines.append("    [" + ", ".join(_num(v) for v in row) + "]")
-        elif isinstance(value, list):
-            lines.append(f"  {name} = [" + ", ".join(_num(v) for v in value) + "]")
-        else:
-            lines.append(f"  {name} = {_num(value)}")
-    return "\n".join(lines)
+def text_of(markdown: str) -> str:
+    """Card Markdown as plain text for a line terminal: ``**bold**`` words
+    lose their markers (a cloze's answer is shown bold)."""
+    return _STRONG.sub(r"\2", markdown)
 
 
-def _num(value: object) -> str:
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
+_STRONG = re.compile(r"(\*\*)(.+?)\1", re.S)
+
+
+def print_notes(deck, out: TextIO) -> None:
+    """A deck's study notes (its Markdown description), as ``studydeck notes DECK`` prints them."""
+    out.write(f"{deck.title}\n{'=' * len(deck.title)}\n\n")
+    out.write(text_of(deck.description.strip()) or "This deck has no study notes (its file has no description).")
+    out.write("\n")
+    out.flush()

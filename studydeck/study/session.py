@@ -196,6 +196,15 @@ class Session:
         """A card's back can be shown without an answer (never a drill's)."""
         return self.phase == Phase.FRONT and self.current is not None and self.current.type != "drill"
 
+    def skip(self) -> Card:
+        """Leave the current card unanswered for another session (as a bury,
+        for this session only): nothing is recorded."""
+        card = self.current
+        if card is None or self.phase != Phase.FRONT:
+            raise SessionError("only an unanswered card can be skipped")
+        self._advance()
+        return card
+
     def proceed(self) -> None:
         """Leave the feedback on a wrong answer: the next card is shown."""
         if self._feedback is None:

@@ -164,6 +164,11 @@ class StudyDeckApp(App[int]):
 
         self.push_screen(LabScreen())
 
+    def open_notes(self, deck: Deck) -> None:
+        from studydeck.tui.screens.notes import NotesScreen
+
+        self.push_screen(NotesScreen(deck))
+
     def action_help(self) -> None:
         from studydeck.tui.screens.help import HelpScreen
 

@@ -112,6 +112,7 @@ def sections() -> list[tuple[str, list[tuple[str, str]]]]:
     from studydeck.tui.screens.help import HelpScreen
     from studydeck.tui.screens.home import HomeScreen
     from studydeck.tui.screens.lab import LabScreen
+    from studydeck.tui.screens.notes import NotesScreen
     from studydeck.tui.screens.stats import StatsScreen
     from studydeck.tui.screens.study import StudyScreen
     from studydeck.tui.widgets.deck_table import DeckTable
@@ -125,6 +126,7 @@ def sections() -> list[tuple[str, list[tuple[str, str]]]]:
         ("Drill kinds", help_rows(KindsScreen.BINDINGS)),
         ("Stats", help_rows(StatsScreen.BINDINGS)),
         ("Lab", help_rows(LabScreen.BINDINGS)),
+        ("Notes", help_rows(NotesScreen.BINDINGS)),
         ("Help", help_rows(HelpScreen.BINDINGS)),
     ]
 

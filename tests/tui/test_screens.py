@@ -348,3 +348,36 @@ async def test_free_drill_enter_outside_the_box_checks_and_pgdn_scrolls(make_app
         await pilot.pause()
         assert view.question is first and screen.asked == 0
         assert "Could not read that" in plain(view.query_one(".drill-verdict"))
+
+
+NOTED = BASICS.replace("title: LSTM basics\n", "title: LSTM basics\ndescription: |\n  ## Read me first\n\n"
+                       "  The **cell state** is the long-term memory.\n")
+
+
+async def test_n_opens_the_deck_notes_from_home_and_study(make_app):
+    app = make_app(basics=NOTED)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "NotesScreen"
+        assert "long-term memory" in plain(app.screen.query_one("#notes"), width=80)
+        await pilot.press("escape", "enter", "n")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "NotesScreen"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "StudyScreen"
+
+
+def test_plain_notes_command(tmp_path):
+    import subprocess
+    import sys
+
+    from tests.tui.conftest import write_decks
+
+    folder = write_decks(tmp_path / "decks", basics=NOTED)
+    env = {"STUDYDECK_HOME": str(tmp_path / "home"), "PATH": "/usr/bin:/bin"}
+    proc = subprocess.run([sys.executable, "-m", "studydeck", "notes", "basics", "--no-bundled", "--deck-dir",
+                           str(folder)], capture_output=True, text=True, env=env, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("LSTM basics\n===========\n") and "The cell state is the long-term memory." in proc.stdout

@@ -156,6 +156,9 @@ class DrillScreen(Screen):
         self._score()
         self.refresh_bindings()
 
+    def on_drill_view_skipped(self) -> None:
+        self.action_next()
+
     def _score(self) -> None:
         text = Text()
         text.append(f"{self.right} right of {self.asked}", style="bold")

@@ -73,6 +73,7 @@ class HomeScreen(Screen):
         Binding("d", "app.drills", "drills"),
         Binding("s", "app.stats", "stats"),
         Binding("l", "app.lab", "lab", tooltip="the LSTM lab"),
+        Binding("n", "notes", "notes", tooltip="the chosen deck's study notes"),
         Binding("r", "reload", "reload", show=False, tooltip="reload the deck files"),
         Binding("q", "app.quit", "quit"),
     ]
@@ -121,6 +122,11 @@ class HomeScreen(Screen):
         deck = self.app.deck(event.deck_id)
         if deck is not None:
             self.app.open_study([deck])
+
+    def action_notes(self) -> None:
+        deck = self.app.deck(self.query_one(DeckTable).chosen or "")
+        if deck is not None:
+            self.app.open_notes(deck)
 
     def action_reload(self) -> None:
         self.app.reload_decks()

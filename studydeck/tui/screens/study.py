@@ -47,6 +47,7 @@ class StudyScreen(Screen):
         Binding("u,ctrl+z", "undo", "undo", key_display="u", tooltip="undo the last rating"),
         Binding("e", "edit", "edit", key_display="e", tooltip="edit the card in $EDITOR at its line, then reload the deck"),
         Binding("ctrl+e", "edit", "edit", priority=True),
+        Binding("n", "notes", "notes", tooltip="the deck's study notes"),
         Binding("m", "more_new", "more new cards",
                 tooltip="at the end: study more new cards today (Anki's custom study)"),
         Binding("escape,q", "leave", "home", key_display="esc", tooltip="back home (ratings are already saved)"),
@@ -204,6 +205,8 @@ class StudyScreen(Screen):
         if session is None:
             return action not in ("check", "reveal", "continue", "rate", "rate_default", "choose", "undo", "edit")
         card, phase = self.card, session.phase
+        if action == "notes":
+            return card is not None
         if action == "more_new":
             return phase == Phase.DONE and self.more_new > 0
         if action == "check":
@@ -232,6 +235,11 @@ class StudyScreen(Screen):
     async def action_reveal(self) -> None:
         self.session.reveal()
         await self._paint_answer()
+
+    def action_notes(self) -> None:
+        deck = self.app.deck(self.card.deck_id)
+        if deck is not None:
+            self.app.open_notes(deck)
 
     async def action_more_new(self) -> None:
         added = self.session.study_more_new()
@@ -276,6 +284,11 @@ class StudyScreen(Screen):
         drill.show_verdict(verdict)
         self._update_progress_after_grade(verdict.correct)
         await self._paint_answer()
+
+    async def on_drill_view_skipped(self) -> None:
+        self.session.skip()
+        self.notify("Skipped: it comes back next session.", timeout=2)
+        await self.show_current()
 
     async def action_undo(self) -> None:
         if not self.session.can_undo:

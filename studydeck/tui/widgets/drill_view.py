@@ -103,6 +103,9 @@ class DrillView(Horizontal):
             super().__init__()
             self.text = text
 
+    class Skipped(Message):
+        """The learner typed ``s`` (or ``skip``) instead of an answer."""
+
     def __init__(self, *, cursor_blink: bool = True, id: str | None = None) -> None:
         super().__init__(id=id)
         self.question = None
@@ -199,6 +202,11 @@ class DrillView(Horizontal):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         if self.answered:
+            return
+        from studydeck.drills.answers import SKIP_WORDS
+
+        if event.value.strip().lower() in SKIP_WORDS:
+            self.post_message(self.Skipped())
             return
         result = event.validation_result
         if result is not None and not result.is_valid:
