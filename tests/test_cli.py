@@ -218,8 +218,8 @@ def test_settings_override_on_command_line(tmp_path):
     proc = studydeck("study", "--plain", "--no-bundled", "--deck-dir", str(folder), "--new-per-day", "2",
                      home=home, stdin="\n5\n" * 5)
     assert "Cards reviewed   2\n" in proc.stdout
-    proc = studydeck("study", "--plain", "--retention", "1.5", home=home)
-    assert proc.returncode == 1 and "desired_retention" in proc.stderr
+    proc = studydeck("study", "--plain", "--retention", "2", home=home)
+    assert proc.returncode == 2 and "command line: desired_retention must be between 0.7 and 0.99" in proc.stderr
 
 
 def test_check_reports_and_exits(tmp_path):
@@ -278,3 +278,16 @@ def test_history_survives_renaming_moving_and_editing_the_file(tmp_path):
     assert "Question 1?" in proc.stdout and "Question 0?" not in proc.stdout
     stats = json.loads(studydeck("stats", "--json", "--no-bundled", "--deck-dir", str(folder), home=home).stdout)
     assert stats["decks"][0]["new"] == 2 and stats["reviews_total"] == 1
+
+
+def test_study_a_deck_file_or_folder_by_its_path(tmp_path):
+    folder, home = tmp_path / "decks", tmp_path / "home"
+    path = write_deck(folder, deck_id="alpha", n=2)
+    write_deck(folder, deck_id="beta", n=2)
+    proc = studydeck("study", "--plain", str(path), home=home, stdin="\n5\n\n5\n")
+    assert proc.returncode == 0, proc.stderr
+    assert "alpha" in proc.stdout and "beta" not in proc.stdout and "Cards reviewed   2\n" in proc.stdout
+    proc = studydeck("study", "--plain", str(folder), home=home, stdin="\n5\n\n5\n")
+    assert "beta" in proc.stdout
+    missing = studydeck("study", "--plain", str(tmp_path / "nope.yaml"), home=home)
+    assert missing.returncode == 2 and "no such deck file or folder" in missing.stderr

@@ -179,12 +179,25 @@ async def test_command_palette_has_the_screens(make_app):
         assert type(app.screen).__name__ == "StatsScreen"
 
 
-async def test_themes_switch(make_app):
+async def test_themes_switch_and_the_choice_is_kept(make_app, studydeck_home):
+    from studydeck.config import load_config
+
     app = make_app(basics=BASICS)
     async with app.run_test(size=SIZE) as pilot:
         app.theme = "textual-light"
         await pilot.pause()
         assert not app.current_theme.dark
+    assert load_config(str(studydeck_home)).theme == "textual-light"
+    again = create_app(str(studydeck_home), load_config(str(studydeck_home)), app_loaded(app))
+    async with again.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert again.theme == "textual-light"
+
+
+def app_loaded(app):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(decks=app.decks, problems=app.problems)
 
 
 def app_bindings():
@@ -381,3 +394,20 @@ def test_plain_notes_command(tmp_path):
                            str(folder)], capture_output=True, text=True, env=env, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("LSTM basics\n===========\n") and "The cell state is the long-term memory." in proc.stdout
+
+
+async def test_study_now_opens_the_session_with_home_beneath(tmp_path, studydeck_home, clock):
+    from studydeck.config import Config
+    from studydeck.deckfile.load import load_decks
+    from tests.tui.conftest import write_decks
+
+    folder = write_decks(tmp_path / "decks", basics=BASICS, mixed=MIXED)
+    config = Config(bundled_decks=False, deck_folders=(str(folder),), fuzz=False)
+    app = create_app(str(studydeck_home), config, load_decks([folder]), ["mixed"], clock=clock, seed=1,
+                     cursor_blink=False, study_now=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert type(app.screen).__name__ == "StudyScreen" and app.screen.card.deck_id == "mixed"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HomeScreen"

@@ -313,3 +313,25 @@ async def test_nothing_due_says_why_and_m_studies_more_new_cards(tmp_path, study
         await pilot.pause()
         assert app.screen.query_one("#decks").rows[0][1][1:] == (0, 0, 0, 3)
         assert "To study: 0 new" in plain(app.screen.query_one("#today"))
+
+
+async def test_a_file_broken_by_an_edit_shows_its_error_and_keeps_the_decks(make_app, tmp_path):
+    script = tmp_path / "breaking_editor.py"
+    script.write_text("import pathlib, sys\npath = pathlib.Path(sys.argv[2])\n"
+                      "path.write_text(path.read_text().replace('    front: What does the **forget', "
+                      "'    fornt: What does the **forget'))\n")
+    app = make_app(basics=BASICS, mixed=MIXED, editor=f"{sys.executable} {script}")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_deck(pilot, "basics")
+        await pilot.press("e")
+        await pilot.pause()
+        messages = " ".join(n.message for n in app._notifications)
+        assert "basics.yaml:5:" in messages and "unknown key 'fornt'" in messages
+        assert app.screen.card.card_id == "forget-gate"          # studying the last good version
+        await pilot.press("space", "4")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        table = app.screen.query_one("#decks")
+        assert [deck for deck, _ in table.rows] == ["basics", "mixed"]
+        assert "unknown key 'fornt'" in plain(app.screen.query_one("#deck-errors"), width=300)

@@ -62,7 +62,7 @@ class DeckErrorsPanel(Static):
     def show(self, problems) -> None:
         self.display = bool(problems)
         if problems:
-            text = Text("Not loaded (fix the file, then restart or press r):\n", style="bold")
+            text = Text("Deck files with errors (fix them, then press r):\n", style="bold")
             text.append("\n".join(problem_line(p) for p in problems))
             self.update(text)
 

@@ -310,12 +310,21 @@ class StudyScreen(Screen):
             return
         self.app.run_editor(deck.path, card.line)
         self.app.reload_decks()
+        problems = self.app.file_problems(deck.path)
+        if problems:
+            from studydeck.tui.screens.home import problem_line
+
+            more = f"\n… and {count(len(problems) - 2, 'more error')}" if len(problems) > 2 else ""
+            self.notify("\n".join(problem_line(p) for p in problems[:2]) + more +
+                        "\nThe deck keeps its last good version until the file is fixed.",
+                        title="The deck file has errors", severity="error", timeout=10)
+            return
         fresh = self.app.deck(card.deck_id)
         new_card = fresh.card(card.card_id) if fresh else None
         if new_card is None:
-            problems = [p for p in self.app.problems if p.file == deck.path]
-            why = f": {problems[0]}" if problems else ""
-            self.notify(f"The card is no longer in the deck{why}", severity="warning", timeout=6)
+            self.notify("The card is no longer in the deck; on to the next.", severity="warning", timeout=6)
+            self.session.replace_decks(self.app.decks)
+            await self.show_current()
             return
         self.session.replace_decks(self.app.decks)
         if new_card.type != "drill":
