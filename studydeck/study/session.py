@@ -66,8 +66,13 @@ def drill_seed(card: Card, review_number: int) -> int:
 @dataclass
 class Summary:
     ratings: list[int] = field(default_factory=list)
-    started: float = field(default_factory=time.monotonic)
-    ended: float | None = None
+    clock: Callable[[], datetime] = utcnow  # the session's clock, so a frozen clock freezes the time shown
+    started: datetime | None = None
+    ended: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if self.started is None:
+            self.started = self.clock()
 
     @property
     def reviewed(self) -> int:
@@ -82,7 +87,7 @@ class Summary:
 
     @property
     def seconds(self) -> float:
-        return (self.ended or time.monotonic()) - self.started
+        return max(0.0, ((self.ended or self.clock()) - self.started).total_seconds())
 
     def counts(self) -> dict[int, int]:
         return {r: self.ratings.count(r) for r in range(1, 6)}
@@ -126,7 +131,7 @@ class Session:
         # (due ms, card): learning cards due later today, from this session or an earlier one
         self._pending: list[tuple[int, Card]] = self._learning_later(to_ms(now))
         self._done: list[_Done] = []
-        self.summary = Summary()
+        self.summary = Summary(clock=clock)
         self.current: Card | None = None
         self._phase = Phase.FRONT
         self._feedback: Card | None = None  # the card answered wrong, on screen until proceed()
@@ -152,7 +157,7 @@ class Session:
         self._graded = None
         self._shown_at = time.monotonic()
         if self.current is None and self.summary.ended is None:
-            self.summary.ended = time.monotonic()
+            self.summary.ended = self.clock()
 
     def _learning_later(self, now_ms: int) -> list[tuple[int, Card]]:
         by_id = {deck.id: deck for deck in self.decks}

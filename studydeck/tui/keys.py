@@ -131,24 +131,31 @@ def sections() -> list[tuple[str, list[tuple[str, str]]]]:
     ]
 
 
-def key_bar(keys: Sequence[tuple[str, str]]) -> Text:
-    """A footer-like line of keys, drawn as one Text (cheaper than a Footer)."""
-    text = Text()
+def key_bar(keys: Sequence[tuple[str, str]], width: int | None = None, lead: Text | None = None) -> Text:
+    """A footer-like line of keys, drawn as one Text (cheaper than a Footer).
+    Given a ``width``, items that would not fit start a new line, never split."""
+    text = lead.copy() if lead is not None else Text()
+    column = len(text.plain.rsplit("\n", 1)[-1])
     for key, what in keys:
+        size = len(key) + len(what) + 4
+        if width and column and column + size > width:
+            text.append("\n")
+            column = 0
         text.append(f" {key} ", style="bold reverse")
         text.append(f" {what} ")
+        column += size
     return text
 
 
-def static_bar(*binding_lists: Iterable[Binding]) -> Text:
+def static_bar(*binding_lists: Iterable[Binding], width: int | None = None) -> Text:
     """The key line of the shown bindings, all enabled (a screen whose keys never change)."""
     items = []
     for bindings in binding_lists:
         items += [(e.keys_text(short=True), e.label) for e in entries(b for b in bindings if b.show)]
-    return key_bar(items)
+    return key_bar(items, width)
 
 
-def live_bar(screen, *extra: Iterable[Binding]) -> Text:
+def live_bar(screen, *extra: Iterable[Binding], width: int | None = None, lead: Text | None = None) -> Text:
     """The key line of ``screen``: its shown bindings that work now, then ``extra``
     (the app's), leaving out keys that would type into a focused text box."""
     from textual.widgets import Input
@@ -169,7 +176,7 @@ def live_bar(screen, *extra: Iterable[Binding]) -> Text:
             if len(usable) != len(entry.keys):
                 entry = Entry(usable, entry.label, entry.help, None, entry.grouped, entry.actions)
             items.append((entry.keys_text(short=True), entry.label))
-    return key_bar(items)
+    return key_bar(items, width, lead)
 
 
 def _enabled(node, action: str) -> bool:

@@ -162,8 +162,7 @@ class DrillScreen(Screen):
     def _score(self) -> None:
         text = Text()
         text.append(f"{self.right} right of {self.asked}", style="bold")
-        text.append(f" · {len(self.selected_kinds())} of {len(self.kinds)} kinds (ctrl+t picks) · "
-                    "Enter checks, then moves on · ctrl+n skips")
+        text.append(f" · {len(self.selected_kinds())} of {len(self.kinds)} kinds · s skips")
         self.query_one("#drill-score", Static).update(text)
 
     def action_leave(self) -> None:

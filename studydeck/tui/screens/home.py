@@ -85,8 +85,14 @@ class HomeScreen(Screen):
             yield DeckTable(id="decks")
             yield DeckErrorsPanel(id="deck-errors")
         # A key bar rather than a Footer: this screen is on the start-up path.
-        yield Static(static_bar(DeckTable.BINDINGS, self.BINDINGS, self.app.BINDINGS, [COMMAND_PALETTE]),
-                     id="home-keys")
+        yield Static(self._keys(), id="home-keys")
+
+    def _keys(self):
+        return static_bar(DeckTable.BINDINGS, self.BINDINGS, self.app.BINDINGS, [COMMAND_PALETTE],
+                          width=self.app.size.width)
+
+    def on_resize(self) -> None:
+        self.query_one("#home-keys", Static).update(self._keys())
 
     def on_mount(self) -> None:
         self._shown_once = False

@@ -27,7 +27,7 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Header, Static
 
 from studydeck.tui.drawing.cell_diagram import cell_diagram, vector_text
-from studydeck.tui.drawing.plot import log_bars
+from studydeck.tui.drawing.plot import decade_range, log_bars
 
 CHOOSE = Binding.Group("choose a value", compact=True)
 NUDGE = Binding.Group("nudge ±0.1", compact=True)
@@ -38,6 +38,7 @@ STEP = 0.1
 CELL_SEED = 7
 INPUT_SIZE, HIDDEN_SIZE = 4, 8
 FORGET_BIASES = (0.0, 1.0, 2.0, 3.0)
+NARROW = 78
 
 
 class LabScreen(Screen):
@@ -104,7 +105,8 @@ class LabScreen(Screen):
 
     def _controls(self, tr: dict, key: str, index: int) -> Text:
         out = Text()
-        out.append("Inputs and state (↑↓ choose, ←→ nudge)\n", style="bold")
+        out.append("Inputs and state\n", style="bold")
+        out.append("↑↓ choose · ←→ nudge\n", style="dim")
         for k, (name, i) in enumerate(KNOBS):
             chosen = k == self.selected
             out.append("▶ " if chosen else "  ", style="bold")
@@ -114,8 +116,8 @@ class LabScreen(Screen):
         for gate in "ifgo":
             out.append(f"  a_{gate} {vector_text(tr.get('a_' + gate))}\n")
         out.append("\n")
-        out.append("LSTMCell(2, 2), PyTorch init, seed 7.\n", style="dim")
-        out.append("t: the vanishing gradient plot", style="dim")
+        out.append("LSTMCell(2, 2), PyTorch\ninit, seed 7.\n", style="dim")
+        out.append("t: the vanishing gradient", style="dim")
         return out
 
     def action_select(self, step: int) -> None:
@@ -150,21 +152,28 @@ class LabScreen(Screen):
         return hidden_gradient_norms(rnn, x).tolist(), hidden_gradient_norms(lstm, x).tolist()
 
     def redraw_grads(self) -> None:
+        """Both plots on one log axis (so they compare), each as wide and tall as its panel."""
         rnn, lstm = self.gradient_norms()
         T = self.length
+        lo, hi = decade_range(rnn, lstm)
         for target, name, norms in (("#plot-rnn", "RNN (tanh)", rnn), ("#plot-lstm", "LSTM", lstm)):
             panel = self.query_one(target, Static)
             panel.border_title = f"{name}: ‖dL/dh_t‖"
-            panel.update(log_bars(norms))
+            size = panel.content_size
+            height = max(4, (size.height or 14) - 2)
+            panel.update(log_bars(norms, lo, hi, height=height, width=size.width or None))
         note = Text()
-        note.append(f"One sequence of T = {T} random inputs (seed {self.sequence_seed}), hidden size "
-                    f"{HIDDEN_SIZE}, loss on the last output; LSTM forget-gate bias +{self.forget_bias:g}.\n",
-                    style="dim")
-        note.append(f"{'':14}{'RNN':>10}{'LSTM':>10}\n", style="bold")
+        note.append(f"T = {T} random inputs (seed {self.sequence_seed}) · hidden {HIDDEN_SIZE} · loss on the "
+                    f"last output · forget bias +{self.forget_bias:g}\n", style="dim")
+        note.append(f"{'':14}{'RNN':>10}{'LSTM':>10}", style="bold")
         for t in sorted({0, max(0, T - 10), T - 1}):
-            note.append(f"‖dL/dh_{t}‖".ljust(14) + f"{rnn[t]:>10.1e}{lstm[t]:>10.1e}\n")
-        note.append("f: forget bias · [ ]: length · r: new sequence · t: the cell", style="dim")
+            note.append("\n" + f"‖dL/dh_{t}‖".ljust(14) + f"{rnn[t]:>10.1e}{lstm[t]:>10.1e}")
         self.query_one("#lab-grads-note", Static).update(note)
+
+    def on_resize(self, event) -> None:
+        self.set_class(event.size.width < NARROW, "-narrow")  # the controls go below the cell
+        if self.is_mounted and self.showing_grads():
+            self.call_after_refresh(self.redraw_grads)
 
     def showing_grads(self) -> bool:
         return self.query_one(ContentSwitcher).current == "lab-grads"
@@ -177,6 +186,7 @@ class LabScreen(Screen):
         else:
             switcher.current = "lab-grads"
             self.redraw_grads()
+            self.call_after_refresh(self.redraw_grads)  # again, at the size the panels now have
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

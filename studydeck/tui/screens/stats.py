@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Sparkline, Static
 
@@ -21,6 +21,7 @@ from studydeck.tui.drawing.heatmap import heatmap
 from studydeck.words import count
 
 PER_DAY_DAYS = 90
+NARROW = 70
 
 
 class StatsScreen(Screen):
@@ -28,10 +29,10 @@ class StatsScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
-        with Vertical(id="stats-body"):
+        with VerticalScroll(id="stats-body"):
             with Horizontal(id="stats-top"):
                 with Vertical(id="heatmap-box"):
-                    yield Static("Reviews, last six months", classes="stats-title")
+                    yield Static("Reviews, last six months", id="heatmap-title", classes="stats-title")
                     yield Static(id="heatmap")
                 with Vertical(id="numbers-box"):
                     yield Static("Retention and cards", classes="stats-title")
@@ -51,7 +52,8 @@ class StatsScreen(Screen):
         collection = app.collection
         today = now.astimezone().date()
         per_day = stats.reviews_per_day(collection, now - timedelta(days=190), now)
-        self.query_one("#heatmap", Static).update(heatmap(per_day, today))
+        self._heat = (per_day, today)
+        self._draw_heatmap()
 
         days = [today - timedelta(days=k) for k in range(PER_DAY_DAYS - 1, -1, -1)]
         series = [per_day.get(d, 0) for d in days]
@@ -71,12 +73,28 @@ class StatsScreen(Screen):
         counts = stats.deck_counts(collection, app.decks, now)
         self.query_one("#by-state", Static).update(self._numbers(retention, n, counts, per_day, today))
 
+    def _draw_heatmap(self) -> None:
+        """As many weeks (up to 26) as the box beside the numbers holds."""
+        per_day, today = self._heat
+        box = self.query_one("#heatmap-box").size.width or self.app.size.width - 40
+        if self.has_class("-narrow"):
+            box = self.app.size.width - 2
+        weeks = max(8, min(26, (box - 5) // 2))
+        title = "Reviews, last six months" if weeks == 26 else f"Reviews, last {weeks} weeks"
+        self.query_one("#heatmap-title", Static).update(title)
+        self.query_one("#heatmap", Static).update(heatmap(per_day, today, weeks=weeks))
+
+    def on_resize(self, event) -> None:
+        self.set_class(event.size.width < NARROW, "-narrow")  # the numbers go below the heatmap
+        if hasattr(self, "_heat"):
+            self.call_after_refresh(self._draw_heatmap)
+
     @staticmethod
     def _numbers(retention, n, counts, per_day, today) -> Table:
         table = Table.grid(padding=(0, 1))
-        table.add_column(style="bold")
-        table.add_column(justify="right")
-        table.add_column()
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column(justify="right", no_wrap=True)
+        table.add_column(no_wrap=True, overflow="crop")
         ret = "–" if retention is None else f"{retention:.1%}"
         table.add_row("Retention, 30 d", Text(ret, style="bold"))
         table.add_row("  of reviews", str(n))
@@ -89,7 +107,7 @@ class StatsScreen(Screen):
         due = sum(c.due for c in counts)
         for label, value in (("New", new), ("Learning", learning), ("Review", review),
                              ("Due now", due), ("Leeches", leeches), ("Total cards", total)):
-            bar = "█" * (round(14 * value / total) if total else 0)
+            bar = "█" * (round(10 * value / total) if total else 0)
             table.add_row(label, str(value), Text(bar, style="green"))
         return table
 

@@ -168,13 +168,14 @@ class StudyScreen(Screen):
         lead = Text()
         if self.session.phase == Phase.FEEDBACK:
             lead = Text(self.session.saved_text(self.session.last_outcome()) + "  ", style="bold")
-        return lead + live_bar(self, self.app.BINDINGS)
+        return live_bar(self, self.app.BINDINGS, width=self.size.width or self.app.size.width, lead=lead)
 
     def on_descendant_focus(self) -> None:
         if self.session is not None:  # typed keys leave the key line while the answer box has focus
             self.query_one("#hint", Static).update(self._hint())
 
     on_descendant_blur = on_descendant_focus
+    on_resize = on_descendant_focus  # the key line wraps to the new width
 
     def _update_progress(self) -> None:
         done, total = self.session.progress

@@ -119,6 +119,7 @@ class DrillView(Horizontal):
             with VerticalScroll(classes="drill-body", can_focus=False):
                 yield Static(classes="drill-prompt")
                 yield Static(classes="drill-given")
+                yield Static(classes="drill-cell-inline")
                 yield Static(classes="drill-solution")
             answer = Input(classes="drill-answer", validators=[self._validator],
                            validate_on=["submitted"])
@@ -161,12 +162,18 @@ class DrillView(Horizontal):
         self.query_one(VerticalScroll).scroll_home(animate=False)
         answer.focus()
 
+    NARROW = 100
+    """Below this width the cell is drawn under the question, not beside it."""
+
+    def on_resize(self, event) -> None:
+        self.set_class(event.size.width < self.NARROW, "-narrow")
+
     def _draw_cell(self) -> None:
-        panel = self.query_one(".drill-cell", Static)
         picture = cell_picture(self.question, self.answered)
-        panel.display = picture is not None
+        self.set_class(picture is not None, "-has-cell")
         if picture is not None:
-            panel.update(picture)
+            self.query_one(".drill-cell", Static).update(picture)
+            self.query_one(".drill-cell-inline", Static).update(picture)
 
     def show_error(self, message: str) -> None:
         """An answer that could not be read: say why, keep the box open."""
