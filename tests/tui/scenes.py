@@ -123,7 +123,7 @@ SCENES = {
                       essential=("c_prev ──▶(×)", "x[1]", "c_prev[1]", "a_o", "h' = o⊙tanh(c')", "nudge")),
     "lab_gradients": Scene(dict(basics=BASICS), before=gradients_40,
                            essential=("T = 40", "‖dL/dh_0‖", "‖dL/dh_39‖", "RNN (tanh): ‖dL/dh_t‖",
-                                      "LSTM: ‖dL/dh_t‖", "1e1┤", "1e-2┤", "30  t", "forget bias")),
+                                      "LSTM: ‖dL/dh_t‖", "1e1┤", "1e-2┤", "t 0", "forget bias")),
     "free_drills": Scene(dict(basics=BASICS), ("d",), essential=("0 right of 0", "pick kinds", "help")),
     "drill_kinds": Scene(dict(basics=BASICS), ("d", "ctrl+t"), essential=("Drill kinds", "lstm.forget_gate")),
     "help": Scene(dict(basics=BASICS), ("question_mark",), essential=("Keys", "Everywhere", "this help")),

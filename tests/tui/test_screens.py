@@ -411,3 +411,17 @@ async def test_study_now_opens_the_session_with_home_beneath(tmp_path, studydeck
         await pilot.press("escape")
         await pilot.pause()
         assert type(app.screen).__name__ == "HomeScreen"
+
+
+async def test_lab_plots_fit_when_the_key_panel_takes_room(make_app):
+    app = make_app(basics=BASICS)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("l", "t", "right_square_bracket", "right_square_bracket")
+        app.action_show_help_panel()
+        await pilot.pause()
+        await pilot.pause()
+        for plot in app.screen.query(".lab-plot"):
+            lines = plot.render().plain.splitlines()
+            assert max(len(line) for line in lines) <= plot.content_size.width, plot.id
+            assert len(lines) <= plot.content_size.height
+            assert lines[-1].lstrip().startswith("t 0") and "30" in lines[-1]   # the time axis, whole

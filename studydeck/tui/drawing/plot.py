@@ -45,7 +45,7 @@ def decade_range(*series: Sequence[float]) -> tuple[int, int]:
 
 def columns(values: Sequence[float], width: int | None) -> tuple[list[float], int]:
     """The values to draw, one per column, and the steps each column stands for."""
-    room = None if width is None else max(1, width - AXIS - 3)
+    room = None if width is None else max(1, width - AXIS - 2)  # a tick label may pass the last bar by 2
     if room is None or len(values) <= room:
         return list(values), 1
     per = math.ceil(len(values) / room)
@@ -58,7 +58,7 @@ def columns(values: Sequence[float], width: int | None) -> tuple[list[float], in
 
 def log_bars(values: Sequence[float], lo: int = -8, hi: int = 1, height: int = 12,
              style: str = "bold", width: int | None = None) -> Text:
-    """The plot: a labelled log10 axis on the left, t = 0 .. T−1 along the bottom,
+    """The plot: a labelled log10 axis on the left, t = 0 .. T−1 along the bottom (``t 0  10  20``),
     at most ``width`` characters wide (with the axes)."""
     drawn, per = columns(values, width)
     heights = bar_heights(drawn, lo, hi, height)
@@ -83,5 +83,5 @@ def log_bars(values: Sequence[float], lo: int = -8, hi: int = 1, height: int = 1
         col, label = t // per, str(t)
         if col + len(label) <= len(ticks) and all(c == " " for c in ticks[max(0, col - 1):col + len(label)]):
             ticks[col:col + len(label)] = label
-    out.append(" " * AXIS + "".join(ticks).rstrip() + "  t", style="dim")
+    out.append(" " * (AXIS - 2) + "t " + "".join(ticks).rstrip(), style="dim")
     return out

@@ -27,7 +27,8 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Header, Static
 
 from studydeck.tui.drawing.cell_diagram import cell_diagram, vector_text
-from studydeck.tui.drawing.plot import decade_range, log_bars
+from studydeck.tui.drawing.plot import decade_range
+from studydeck.tui.widgets.log_plot import LogPlot
 
 CHOOSE = Binding.Group("choose a value", compact=True)
 NUDGE = Binding.Group("nudge ±0.1", compact=True)
@@ -82,8 +83,8 @@ class LabScreen(Screen):
             with Vertical(id="lab-grads"):
                 yield Static(id="lab-grads-note")
                 with Horizontal():
-                    yield Static(id="plot-rnn", classes="lab-plot")
-                    yield Static(id="plot-lstm", classes="lab-plot")
+                    yield LogPlot(id="plot-rnn", classes="lab-plot")
+                    yield LogPlot(id="plot-lstm", classes="lab-plot")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -157,11 +158,9 @@ class LabScreen(Screen):
         T = self.length
         lo, hi = decade_range(rnn, lstm)
         for target, name, norms in (("#plot-rnn", "RNN (tanh)", rnn), ("#plot-lstm", "LSTM", lstm)):
-            panel = self.query_one(target, Static)
+            panel = self.query_one(target, LogPlot)
             panel.border_title = f"{name}: ‖dL/dh_t‖"
-            size = panel.content_size
-            height = max(4, (size.height or 14) - 2)
-            panel.update(log_bars(norms, lo, hi, height=height, width=size.width or None))
+            panel.plot(norms, lo, hi)
         note = Text()
         note.append(f"T = {T} random inputs (seed {self.sequence_seed}) · hidden {HIDDEN_SIZE} · loss on the "
                     f"last output · forget bias +{self.forget_bias:g}\n", style="dim")
@@ -172,8 +171,6 @@ class LabScreen(Screen):
 
     def on_resize(self, event) -> None:
         self.set_class(event.size.width < NARROW, "-narrow")  # the controls go below the cell
-        if self.is_mounted and self.showing_grads():
-            self.call_after_refresh(self.redraw_grads)
 
     def showing_grads(self) -> bool:
         return self.query_one(ContentSwitcher).current == "lab-grads"
@@ -186,7 +183,6 @@ class LabScreen(Screen):
         else:
             switcher.current = "lab-grads"
             self.redraw_grads()
-            self.call_after_refresh(self.redraw_grads)  # again, at the size the panels now have
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
