@@ -51,44 +51,71 @@ class Today:
 
 
 def today(collection: Collection, decks: list[Deck], config: Config, now: datetime) -> Today:
-    """Today's counts for ``decks``, without building any card."""
+    """Today's counts for ``decks``, without building any card.
+
+    Counted by one grouped query; the due cards themselves are read only when
+    the review limit cuts into them or when new cards must skip buried siblings.
+    """
     now_ms = to_ms(now)
     collection.sync_decks(decks, now_ms)
     wanted = {deck.id for deck in decks}
     today_ms = to_ms(day_start(now, config.day_starts_at))
     reviews_done, new_done = collection.counts_since(today_ms)
     review_cap = max(0, config.max_reviews_per_day - reviews_done)
+    ahead_ms = now_ms + int(LEARN_AHEAD.total_seconds() * 1000)
     learning: dict[str, int] = {}
     review: dict[str, int] = {}
-    shown: list[tuple[str, str]] = []
-    held = 0
-    ahead_ms = now_ms + int(LEARN_AHEAD.total_seconds() * 1000)
-    for deck_id, card_id, state, due in collection.due_cards(ahead_ms, (LEARNING, REVIEW, RELEARNING)):
-        if deck_id not in wanted or (state == REVIEW and due > now_ms):
+    for deck_id, state, due_now, due_ahead in collection.due_counts(now_ms, ahead_ms):
+        if deck_id not in wanted:
             continue
-        if state != REVIEW:
-            learning[deck_id] = learning.get(deck_id, 0) + 1
-        elif sum(review.values()) < review_cap:
-            review[deck_id] = review.get(deck_id, 0) + 1
+        if state == REVIEW:
+            review[deck_id] = review.get(deck_id, 0) + due_now
         else:
-            held += 1
-            continue
-        if due <= now_ms:  # what today's queue holds, and so buries by
-            shown.append((deck_id, card_id))
+            learning[deck_id] = learning.get(deck_id, 0) + due_ahead
+    held = max(0, sum(review.values()) - review_cap)
+    shown = None  # the (deck, card) keys today's queue holds, read only if needed
+    if held:  # the limit takes reviews in due order, as the queue does
+        shown = _queued(collection, wanted, now_ms, review_cap)
+        review = {}
+        for deck_id, _card_id, state in shown:
+            if state == REVIEW:
+                review[deck_id] = review.get(deck_id, 0) + 1
+    unseen = _unseen(collection, decks, now)
     new_left = max(0, config.new_per_day - new_done)
-    busy = busy_notes(collection, shown, today_ms) if config.bury_siblings else None
+    busy = None
+    if config.bury_siblings and new_left and any(unseen.values()):
+        if shown is None:
+            shown = _queued(collection, wanted, now_ms, review_cap)
+        busy = busy_notes(collection, [(d, c) for d, c, _s in shown], today_ms)
     shared = set(busy) if busy is not None else None
     new_total = 0
     rows = []
-    unseen = _unseen(collection, decks, now)
     for deck in decks:
-        own = set(busy) if busy is not None else None
-        alone = len(gather_new(collection, deck.id, new_left, own)) if new_left else 0
-        new_total += len(gather_new(collection, deck.id, new_left - new_total, shared)) if new_left > new_total else 0
+        alone = taken = 0
+        if new_left and unseen.get(deck.id):
+            alone = len(gather_new(collection, deck.id, new_left, set(busy) if busy is not None else None))
+            if new_left > new_total:
+                taken = len(gather_new(collection, deck.id, new_left - new_total, shared))
+        new_total += taken
         rows.append(DeckToday(deck.id, deck.title, alone, learning.get(deck.id, 0), review.get(deck.id, 0),
                               unseen.get(deck.id, 0), len(deck.cards)))
     return Today(rows, new_total, sum(learning.values()), sum(review.values()), sum(unseen.values()),
                  reviews_done, new_done, config.new_per_day, config.max_reviews_per_day, held)
+
+
+def _queued(collection: Collection, wanted: set[str], now_ms: int, review_cap: int) -> list[tuple[str, str, int]]:
+    """(deck, card, state) of the due cards today's queue holds: every learning
+    card, and reviews in due order up to the day's limit."""
+    out, reviews = [], 0
+    for deck_id, card_id, state, _due in collection.due_cards(now_ms, (LEARNING, REVIEW, RELEARNING)):
+        if deck_id not in wanted:
+            continue
+        if state == REVIEW:
+            if reviews >= review_cap:
+                continue
+            reviews += 1
+        out.append((deck_id, card_id, state))
+    return out
 
 
 def _unseen(collection: Collection, decks: list[Deck], now: datetime) -> dict[str, int]:

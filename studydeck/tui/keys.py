@@ -164,12 +164,12 @@ def live_bar(screen, *extra: Iterable[Binding], width: int | None = None, lead: 
     owner: dict[str, str] = {}  # key -> the action Textual runs for it now
     layers = ((type(screen).BINDINGS, screen), *((b, screen.app) for b in extra))
     for bindings, node in layers:
-        for binding in Binding.make_bindings(bindings):
+        for binding in _prepared(bindings)[1]:
             if binding.key not in owner and _enabled(node, binding.action):
                 owner[binding.key] = binding.action
     items = []
     for bindings, _node in layers:
-        for entry in entries(b for b in bindings if b.show):
+        for entry in _prepared(bindings)[0]:
             usable = [k for k in entry.keys if owner.get(k) in entry.actions and not (typing and typed_key(k))]
             if not usable:
                 continue
@@ -177,6 +177,19 @@ def live_bar(screen, *extra: Iterable[Binding], width: int | None = None, lead: 
                 entry = Entry(usable, entry.label, entry.help, None, entry.grouped, entry.actions)
             items.append((entry.keys_text(short=True), entry.label))
     return key_bar(items, width, lead)
+
+
+_PREPARED: dict[int, tuple[list, list[Entry], list[Binding]]] = {}
+
+
+def _prepared(bindings: list) -> tuple[list[Entry], list[Binding]]:
+    """A BINDINGS list's shown entries and its bindings one key each, worked out
+    once (a key line is redrawn on every card)."""
+    hit = _PREPARED.get(id(bindings))
+    if hit is None or hit[0] is not bindings:
+        hit = _PREPARED[id(bindings)] = (bindings, entries(b for b in bindings if b.show),
+                                         list(Binding.make_bindings(bindings)))
+    return hit[1], hit[2]
 
 
 def _enabled(node, action: str) -> bool:
