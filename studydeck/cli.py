@@ -47,7 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("study", help="study due cards (the app, or --plain for line mode)")
     _common(p, suppress=True)
-    p.add_argument("decks", nargs="*", metavar="DECK", help="deck ids to study (default: all)")
+    p.add_argument("decks", nargs="*", metavar="DECK",
+                   help="deck ids, or deck files and folders, to study now (default: all, from the home screen)")
     p.add_argument("--plain", action="store_true", help="line mode on stdin/stdout, for pipes and screen readers")
 
     p = sub.add_parser("check", help="validate deck files or folders")
@@ -55,6 +56,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: the configured and bundled decks)")
     p.add_argument("--drills", action="store_true", help="check every drill kind instead: answers, grading, examples, params")
     p.add_argument("--seeds", type=int, default=20, metavar="N", help="seeds per drill kind with --drills (default 20)")
+
+    p = sub.add_parser("notes", help="print a deck's study notes (its description)")
+    _common(p, suppress=True)
+    p.add_argument("deck", metavar="DECK", help="the deck id")
 
     p = sub.add_parser("stats", help="cards, due counts, reviews and retention")
     _common(p, suppress=True)
@@ -95,17 +100,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _config(args: argparse.Namespace):
-    from studydeck.config import load_config
+    from studydeck.config import ConfigError, load_config
 
     config = load_config(args.home)
     folders = tuple(config.deck_folders) + tuple(args.deck_dir or ())
-    return config.with_overrides(
-        desired_retention=args.retention,
-        new_per_day=args.new_per_day,
-        max_reviews_per_day=args.max_reviews,
-        deck_folders=folders if args.deck_dir else None,
-        bundled_decks=False if args.no_bundled else None,
-    )
+    try:
+        return config.with_overrides(
+            desired_retention=args.retention,
+            new_per_day=args.new_per_day,
+            max_reviews_per_day=args.max_reviews,
+            deck_folders=folders if args.deck_dir else None,
+            bundled_decks=False if args.no_bundled else None,
+        )
+    except ConfigError as exc:  # the file was valid: the command line is at fault
+        raise UsageError("; ".join(str(exc).splitlines())) from None
 
 
 def _load(args: argparse.Namespace, config, cache_writes: bool = True):
@@ -151,14 +159,48 @@ def cmd_check(args: argparse.Namespace) -> int:
     errors = sum(p.is_error for p in result.problems)
     warnings = len(result.problems) - errors
     cards = sum(len(d.cards) for d in result.decks)
-    print(f"{len(result.decks)} decks, {cards} cards: {errors} errors, {warnings} warnings", file=sys.stderr)
+    from studydeck.words import count
+
+    print(f"{count(len(result.decks), 'deck')}, {count(cards, 'card')}: {count(errors, 'error')}, "
+          f"{count(warnings, 'warning')}", file=sys.stderr)
     return 1 if errors else 0
 
 
+def _deck_paths(config, wanted: Sequence[str]):
+    """Split DECK arguments into deck ids and deck files or folders; a config
+    that also loads the files and folders, and the paths themselves."""
+    import os
+    from dataclasses import replace
+
+    paths = [w for w in wanted if os.path.exists(w) or os.sep in w or w.endswith((".yaml", ".yml"))]
+    for path in paths:
+        if not os.path.exists(path):
+            raise UsageError(f"no such deck file or folder: {path}")
+    ids = [w for w in wanted if w not in paths]
+    if paths:  # studied without configuring a deck folder; with no ids, only these decks load
+        config = replace(config, deck_folders=(*(config.deck_folders if ids else ()), *paths),
+                         bundled_decks=config.bundled_decks and bool(ids))
+    return config, ids, [os.path.abspath(p) for p in paths]
+
+
+def _from_paths(decks, paths):
+    import os
+
+    def inside(deck) -> bool:
+        where = os.path.abspath(deck.path)
+        return any(where == p or where.startswith(p.rstrip(os.sep) + os.sep) for p in paths)
+
+    return [d for d in decks if inside(d)]
+
+
 def cmd_study(args: argparse.Namespace) -> int:
-    config = _config(args)
+    config, ids, paths = _deck_paths(_config(args), args.decks)
     loaded = _load(args, config)
-    decks = _select(loaded.decks, args.decks)
+    decks = _select(loaded.decks, ids) if ids or not paths else []
+    decks += [d for d in _from_paths(loaded.decks, paths) if d not in decks]
+    if paths and not decks:
+        _report_problems(loaded.problems, sys.stderr)
+        raise UsageError(f"no deck loaded from {', '.join(args.decks)}")
     if not args.plain and not (sys.stdin.isatty() and sys.stdout.isatty()):
         # like git's pager: a full-screen app only on a terminal
         print("studydeck: not a terminal, so studying in plain mode (--plain)", file=sys.stderr)
@@ -166,7 +208,8 @@ def cmd_study(args: argparse.Namespace) -> int:
     if not args.plain:
         from studydeck.tui.app import run_app  # deferred: textual loads only for the app
 
-        return run_app(home=args.home, config=config, loaded=loaded, deck_ids=[d.id for d in decks] if args.decks else None)
+        return run_app(home=args.home, config=config, loaded=loaded,
+                       deck_ids=[d.id for d in decks] if args.decks else None, study_now=bool(args.decks))
     from studydeck import paths
     from studydeck.plain import PlainStudy
     from studydeck.study.session import Session
@@ -178,10 +221,19 @@ def cmd_study(args: argparse.Namespace) -> int:
         return PlainStudy(session, sys.stdin, sys.stdout).run()
 
 
+def cmd_notes(args: argparse.Namespace) -> int:
+    from studydeck.plain import print_notes
+
+    config = _config(args)
+    print_notes(_select(_load(args, config).decks, [args.deck])[0], sys.stdout)
+    return 0
+
+
 def cmd_stats(args: argparse.Namespace) -> int:
     import json
 
     from studydeck import paths
+    from studydeck.words import count
     from studydeck.study import stats
     from studydeck.study.clock import utcnow
     from studydeck.store import open_collection
@@ -202,7 +254,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     print()
     print(f"reviews today: {data['reviews_today']}   total: {data['reviews_total']}   due now: {data['due_now']}")
     print(f"true retention, last 30 days: {'–' if retention is None else f'{retention:.1%}'} "
-          f"({data['retention_reviews_30d']} reviews)   streak: {data['streak_days']} days")
+          f"({count(data['retention_reviews_30d'], 'review')})   streak: {count(data['streak_days'], 'day')}")
     _report_problems(loaded.problems, sys.stderr)
     return 0
 
@@ -254,7 +306,6 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return doctor.run(paths.collection_path(args.home), _config(args), args.repair)
 
 
-
 def cmd_lab(args: argparse.Namespace) -> int:
     from studydeck.lab.command import LabUsageError, run
 
@@ -265,7 +316,8 @@ def cmd_lab(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"check": cmd_check, "study": cmd_study, "stats": cmd_stats, "drill": cmd_drill, "doctor": cmd_doctor,
-            "export": cmd_export, "import": cmd_import, "lab": cmd_lab}
+            "export": cmd_export, "import": cmd_import, "lab": cmd_lab,
+            "notes": cmd_notes}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -12,7 +12,11 @@ leech_threshold = 8          # lapses before a card is flagged as a leech
 day_starts_at = 4            # local hour at which a new study day begins (as Anki)
 fuzz = true                  # spread review intervals slightly, as FSRS and Anki do
 bury_siblings = true         # a new card waits a day while its note's other cards are studied
+theme = "textual-dark"       # the app's colours; the app saves the theme you pick
 ```
+
+Every bad setting is reported at once, one per line, each with the file
+(and for a TOML syntax error its line and column).
 """
 
 from __future__ import annotations
@@ -63,24 +67,33 @@ class Config:
     day_starts_at: int = 4
     fuzz: bool = True
     bury_siblings: bool = True
+    theme: str = ""
     source: str = field(default="", compare=False)
 
-    def validate(self) -> Config:
-        where = self.source or "settings"
+    def problems(self) -> list[str]:
+        """Every value out of range, as ``name must be ..., got ...``."""
+        out = []
         if not 0.7 <= self.desired_retention <= 0.99:
-            raise ConfigError(f"{where}: desired_retention must be between 0.7 and 0.99, got {self.desired_retention}")
+            out.append(f"desired_retention must be between 0.7 and 0.99, got {self.desired_retention}")
         for name in ("new_per_day", "max_reviews_per_day", "leech_threshold"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_COUNT:
-                raise ConfigError(f"{where}: {name} must be a whole number from 0 to {MAX_COUNT:,}, got {value!r}")
+                out.append(f"{name} must be a whole number from 0 to {MAX_COUNT:,}, got {value!r}")
         if not 0 <= self.day_starts_at <= 23:
-            raise ConfigError(f"{where}: day_starts_at must be an hour from 0 to 23, got {self.day_starts_at!r}")
+            out.append(f"day_starts_at must be an hour from 0 to 23, got {self.day_starts_at!r}")
         for name in ("learning_steps", "relearning_steps"):
             for step in getattr(self, name):
                 try:
                     parse_step(step)
                 except ValueError as exc:
-                    raise ConfigError(f"{where}: {name}: {exc}") from None
+                    out.append(f"{name}: {exc}")
+        return out
+
+    def validate(self) -> Config:
+        problems = self.problems()
+        if problems:
+            where = self.source or "settings"
+            raise ConfigError("\n".join(f"{where}: {p}" for p in problems))
         return self
 
     @property
@@ -100,7 +113,7 @@ class Config:
 
     def with_overrides(self, **overrides: object) -> Config:
         given = {k: v for k, v in overrides.items() if v is not None}
-        return replace(self, **given).validate() if given else self
+        return replace(self, **given, source="command line").validate() if given else self
 
 
 _TYPES = {f.name: f.type for f in fields(Config) if f.name != "source"}
@@ -118,32 +131,77 @@ def load_config(home: str | None = None) -> Config:
         return Config()
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(_toml_error(path, exc)) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
     values: dict[str, object] = {}
+    problems: list[str] = []
     for key, value in data.items():
-        if key not in _TYPES:
-            import difflib
+        try:
+            values[key] = _setting(key, value)
+        except ValueError as exc:
+            problems.append(str(exc))
+    problems += Config(**values).problems()  # the values of the right type, in range?
+    if problems:
+        raise ConfigError("\n".join(f"{path}: {p}" for p in problems))
+    return Config(**values, source=str(path))
 
-            close = difflib.get_close_matches(key, _TYPES, n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
-            raise ConfigError(f"{path}: unknown setting '{key}'{hint}")
-        expected = _TYPES[key]
-        if "tuple" in str(expected):
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise ConfigError(f"{path}: {key} must be a list of strings")
-            value = tuple(value)
-        elif expected in ("float", float):
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise ConfigError(f"{path}: {key} must be a number")
-            value = float(value)
-        elif expected in ("bool", bool):
-            if not isinstance(value, bool):
-                raise ConfigError(f"{path}: {key} must be true or false")
-        elif expected in ("int", int):
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise ConfigError(f"{path}: {key} must be a whole number")
-        values[key] = value
-    return Config(**values, source=str(path)).validate()
+
+def _setting(key: str, value: object) -> object:
+    """One setting from the file, checked against its type; ValueError says what is wrong."""
+    if key not in _TYPES:
+        import difflib
+
+        close = difflib.get_close_matches(key, _TYPES, n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        raise ValueError(f"unknown setting '{key}'{hint}")
+    expected = str(_TYPES[key])
+    if "tuple" in expected:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ValueError(f"{key} must be a list of strings")
+        return tuple(value)
+    if expected == "float":
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"{key} must be a number")
+        return float(value)
+    if expected == "bool" and not isinstance(value, bool):
+        raise ValueError(f"{key} must be true or false")
+    if expected == "int" and (isinstance(value, bool) or not isinstance(value, int)):
+        raise ValueError(f"{key} must be a whole number")
+    if expected == "str" and not isinstance(value, str):
+        raise ValueError(f"{key} must be a string in quotes")
+    return value
+
+
+def _toml_error(path: Path, exc: Exception) -> str:
+    """``FILE:LINE:COL: message`` from tomllib's ``message (at line L, column C)``."""
+    match = re.search(r"^(.*?) \(at line (\d+), column (\d+)\)$", str(exc))
+    if match:
+        return f"{path}:{match.group(2)}:{match.group(3)}: TOML syntax error: {match.group(1)}"
+    return f"{path}: TOML syntax error: {exc}"
+
+
+def save_setting(key: str, value: str, home: str | None = None) -> Path:
+    """Set one string setting in the config file, leaving every other line as it is
+    (the app saves the chosen theme this way).  Creates the file if needed."""
+    if str(_TYPES.get(key)) != "str":
+        raise ValueError(f"{key} is not a string setting")
+    path = paths.config_path(home)
+    line = f"{key} = {_toml_string(value)}\n"
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    pattern = re.compile(rf"^{re.escape(key)}\s*=.*$\n?", re.M)
+    if pattern.search(text):
+        text = pattern.sub(lambda _m: line, text, count=1)
+    else:
+        text += ("" if not text or text.endswith("\n") else "\n") + line
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _toml_string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+

@@ -7,15 +7,20 @@ classic mistake the answer matches and show the worked solution; choice
 cards read a letter.
 Every "Saved" line is printed only after the rating is committed, so what a
 script has read back is in the collection, whatever happens next.
+
+Like the app, this is a face of :class:`Session`: what may be typed (the
+ratings allowed, Enter's default), the card's label, the "Saved" line and
+the summary come from the session.
 """
 
 from __future__ import annotations
 
+import re
 from typing import TextIO
 
-from studydeck.study.scheduler import LABELS, state_name
-from studydeck.study.session import Session, SessionError
-
+from studydeck.study.scheduler import LABELS
+from studydeck.study.session import Phase, Session, SessionError
+from studydeck.words import count
 
 
 class _Quit(Exception):
@@ -48,20 +53,33 @@ class PlainStudy:
 
     # -- the loop ----------------------------------------------------------
     def run(self) -> int:
+        while True:
+            try:
+                while self.session.phase != Phase.DONE:
+                    if self.session.phase == Phase.FEEDBACK:
+                        self.session.proceed()  # the feedback is printed; the next card follows
+                        continue
+                    self.show_card()
+            except _Quit:
+                self.print_summary()
+                return 0
+            self.print_summary()
+            if not self.offer_more_new():
+                return 0
+
+    def offer_more_new(self) -> bool:
+        """At the end, Anki's custom study: True when more new cards were queued."""
+        more = self.session.more_new_available()
+        if not more:
+            return False
         try:
-            while not self.session.finished:
-                self.show_card()
+            line = self.ask(f"Study {count(more, 'more new card')} today? [y/N] > ")
         except _Quit:
-            pass
-        self.print_summary()
-        return 0
+            return False
+        return line.lower() in ("y", "yes") and self.session.study_more_new() > 0
 
     def header(self) -> str:
-        card = self.session.current
-        done, total = self.session.progress
-        state = self.session.current_state()
-        kind = state_name(state.state) if state else "new"
-        return f"── {done + 1}/{total} · {card.deck_id} · {kind} ──"
+        return f"── {self.session.card_label()} ──"
 
     def show_card(self) -> None:
         card = self.session.current
@@ -70,20 +88,37 @@ class PlainStudy:
         if card.type == "drill":
             self.study_drill()
             return
-        self.say(card.front)
+        self.say(text_of(card.front))
         if card.type == "choice":
             if self.study_choice():
                 return
         else:
-            line = self.ask("[Enter] show answer · u undo · q quit > ")
-            if line.lower() == "u":
-                self.undo()
-                return
-        self.session.reveal()
-        self.say(card.back)
+            while True:
+                line = self.ask("[Enter] show answer · n notes · u undo · q quit > ").lower()
+                if line == "n":
+                    self.notes()
+                    continue
+                if line == "u":
+                    self.undo()
+                    return
+                break
+        if self.session.can_reveal():
+            self.session.reveal()
+            if card.type == "choice":
+                self.say(f"The answer is: {card.answer}")
+        if card.back and card.type != "choice":
+            self.say(text_of(card.back))
+        self.say_extra(card)
+        self.read_rating()
+
+    def say_extra(self, card) -> None:
         if card.extra:
-            self.say(card.extra)
-        self.read_rating(allowed=(1, 2, 3, 4, 5) if self.session.graded is None else (3, 4, 5))
+            self.say(text_of(card.extra))
+
+    def notes(self) -> None:
+        deck = next((d for d in self.session.decks if d.id == self.session.shown.deck_id), None)
+        if deck is not None:
+            print_notes(deck, self.out)
 
     def study_choice(self) -> bool:
         """Ask for a letter; True when the pick was wrong (and already rated 1)."""
@@ -92,9 +127,12 @@ class PlainStudy:
         for letter, option in zip(letters, options):
             self.say(f"  {letter}) {option}")
         while True:
-            line = self.ask(f"Pick {letters[0]}-{letters[-1]}, [Enter] show answer, u undo, q quit > ").lower()
+            line = self.ask(f"Pick {letters[0]}-{letters[-1]}, [Enter] show answer, n notes, u undo, q quit > ").lower()
             if line == "":
                 return False
+            if line == "n":
+                self.notes()
+                continue
             if line == "u":
                 self.undo()
                 return True
@@ -106,11 +144,13 @@ class PlainStudy:
             self.say("✓ Right.")
             return False
         self.say(f"✗ The answer is: {card.answer}")
+        self.say_extra(card)
         self.report(self.session.last_outcome())
         return True
 
     def study_drill(self) -> None:
         from studydeck.drills import AnswerError  # deferred: numpy loads only for drills
+        from studydeck.drills.answers import SKIP_WORDS
         from studydeck.drills.render import given_text
 
         question = self.session.drill_question()
@@ -120,9 +160,13 @@ class PlainStudy:
             self.say(given)
         shown = 0
         while True:
-            line = self.ask("Answer (Enter hint, u undo, q quit) > ")
+            line = self.ask("Answer (Enter hint, s skip, u undo, q quit) > ")
             if line.lower() == "u":
                 self.undo()
+                return
+            if line.lower() in SKIP_WORDS:
+                self.session.skip()
+                self.say("Skipped: it comes back next session.")
                 return
             if line == "":
                 if shown < len(question.hints):
@@ -146,11 +190,12 @@ class PlainStudy:
         self.say("Worked solution:")
         self.say(question.solution)
         if verdict.correct:
-            self.read_rating(allowed=(3, 4, 5), default=4)
+            self.read_rating()
         else:
             self.report(self.session.last_outcome())
 
-    def read_rating(self, allowed: tuple[int, ...], default: int | None = None) -> None:
+    def read_rating(self) -> None:
+        allowed, default = self.session.allowed_ratings(), self.session.default_rating
         previews = self.session.previews()
         self.say("  ".join(f"{r} {LABELS[r]} ({previews[r]})" for r in allowed))
         lo, hi = allowed[0], allowed[-1]
@@ -173,12 +218,14 @@ class PlainStudy:
         self.report(self.session.last_outcome())
 
     def report(self, outcome) -> None:
-        when = self.session.due_label(outcome)
-        self.say(f"Saved: {outcome.rating} {LABELS[outcome.rating]} → next review in {when}.")
+        self.say(self.session.saved_text(outcome))
         if outcome.became_leech:
             self.say("This card is now a leech (it keeps being forgotten): consider rewriting or splitting it.")
 
     def undo(self) -> None:
+        if not self.session.can_undo:
+            self.say("Nothing to undo.")
+            return
         try:
             card = self.session.undo()
         except SessionError as exc:
@@ -187,15 +234,23 @@ class PlainStudy:
         self.say(f"Undone: {card.deck_id}/{card.card_id} is back as it was.")
 
     def print_summary(self) -> None:
-        summary = self.session.summary
         self.say()
-        if summary.reviewed == 0:
-            self.say("No cards reviewed." if not self.session.finished else "Nothing due. Come back later.")
-            return
-        minutes, seconds = divmod(round(summary.seconds), 60)
-        counts = " ".join(f"{r}:{n}" for r, n in summary.counts().items())
-        self.say(
-            f"Session over: {summary.reviewed} card{'s' if summary.reviewed != 1 else ''} in {minutes}m {seconds:02d}s, "
-            f"retention {summary.retention:.0%} (ratings {counts})."
-        )
+        for line in self.session.summary_lines():
+            self.say(line)
 
+
+def text_of(markdown: str) -> str:
+    """Card Markdown as plain text for a line terminal: ``**bold**`` words
+    lose their markers (a cloze's answer is shown bold)."""
+    return _STRONG.sub(r"\2", markdown)
+
+
+_STRONG = re.compile(r"(\*\*)(.+?)\1", re.S)
+
+
+def print_notes(deck, out: TextIO) -> None:
+    """A deck's study notes (its Markdown description), as ``studydeck notes DECK`` prints them."""
+    out.write(f"{deck.title}\n{'=' * len(deck.title)}\n\n")
+    out.write(text_of(deck.description.strip()) or "This deck has no study notes (its file has no description).")
+    out.write("\n")
+    out.flush()

@@ -244,6 +244,14 @@ class Collection:
             (*states, now_ms),
         ).fetchall()
 
+    def due_counts(self, now_ms: int, ahead_ms: int) -> list[tuple[str, int, int, int]]:
+        """Per deck and state (learning, review, relearning), of cards in a deck:
+        ``(deck_id, state, due by now_ms, due by ahead_ms)``."""
+        return self.conn.execute(
+            "SELECT deck_id, state, sum(due <= ?), count(*) FROM cards "
+            "WHERE state != 0 AND due <= ? AND position IS NOT NULL GROUP BY deck_id, state",
+            (now_ms, ahead_ms)).fetchall()
+
     def new_cards(self, deck_id: str, limit: int, offset: int = 0) -> list[str]:
         """New cards of a deck in deck order: ``limit`` of them, skipping ``offset``."""
         return [r[0] for r in self.conn.execute(

@@ -42,7 +42,8 @@ def test_new_per_day_beyond_sqlite_integers_on_the_command_line(tmp_path):
     write_deck(folder, n=2)
     proc = studydeck("study", "--plain", "--no-bundled", "--deck-dir", str(folder), "--new-per-day",
                      str(2**70), home=home, stdin="\n4\n")
-    assert_clean_error(proc, 1, "new_per_day must be a whole number from 0 to")
+    # a bad value on the command line is a usage error, as --retention 2 is
+    assert_clean_error(proc, 2, "new_per_day must be a whole number from 0 to")
 
 
 @pytest.mark.parametrize("step", ["9999999999d", "366d", "99999999999999999999s"])

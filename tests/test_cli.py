@@ -115,7 +115,7 @@ def test_plain_study_through_a_pipe(tmp_path):
                      stdin="\n4\n\n5\n")
     assert proc.returncode == 0, proc.stderr
     assert "Question 0?" in proc.stdout and "Answer 0." in proc.stdout
-    assert "Session over: 2 cards" in proc.stdout
+    assert "Cards reviewed   2\n" in proc.stdout
     with open_collection(home / "collection.sqlite3") as col:
         rows = list(col.reviews())
     assert [(r.card_id, r.rating) for r in rows] == [("card-0", 4), ("card-1", 5)]
@@ -162,7 +162,7 @@ def test_two_processes_on_one_collection(tmp_path):
     for code, out, err in results:
         assert code == 0, err
         assert "locked" not in err and "locked" not in out
-        assert "Session over: 40 cards" in out
+        assert "Cards reviewed   40\n" in out
     with open_collection(home / "collection.sqlite3") as col:
         decks = sorted({r.deck_id for r in col.reviews()})
         assert len(list(col.reviews())) == 80 and decks == ["alpha", "beta"]
@@ -217,9 +217,9 @@ def test_settings_override_on_command_line(tmp_path):
     write_deck(folder, n=10)
     proc = studydeck("study", "--plain", "--no-bundled", "--deck-dir", str(folder), "--new-per-day", "2",
                      home=home, stdin="\n5\n" * 5)
-    assert "Session over: 2 cards" in proc.stdout
-    proc = studydeck("study", "--plain", "--retention", "1.5", home=home)
-    assert proc.returncode == 1 and "desired_retention" in proc.stderr
+    assert "Cards reviewed   2\n" in proc.stdout
+    proc = studydeck("study", "--plain", "--retention", "2", home=home)
+    assert proc.returncode == 2 and "command line: desired_retention must be between 0.7 and 0.99" in proc.stderr
 
 
 def test_check_reports_and_exits(tmp_path):
@@ -227,11 +227,13 @@ def test_check_reports_and_exits(tmp_path):
     good = write_deck(folder, n=2)
     proc = studydeck("check", str(good), home=tmp_path / "h")
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "1 deck, 2 cards: 0 errors, 0 warnings" in proc.stderr
     bad = folder / "bad.yaml"
     bad.write_text("deck: beta\ntitle: B\ncards:\n  - id: x\n    fornt: Q\n    back: A\n")
     proc = studydeck("check", str(folder), home=tmp_path / "h")
     assert proc.returncode == 1
     assert f"{bad}:5:5: error: unknown key 'fornt'; did you mean 'front'?" in proc.stdout
+    assert "1 deck, 2 cards: 2 errors, 0 warnings" in proc.stderr
     assert "Traceback" not in proc.stderr
 
 
@@ -276,3 +278,16 @@ def test_history_survives_renaming_moving_and_editing_the_file(tmp_path):
     assert "Question 1?" in proc.stdout and "Question 0?" not in proc.stdout
     stats = json.loads(studydeck("stats", "--json", "--no-bundled", "--deck-dir", str(folder), home=home).stdout)
     assert stats["decks"][0]["new"] == 2 and stats["reviews_total"] == 1
+
+
+def test_study_a_deck_file_or_folder_by_its_path(tmp_path):
+    folder, home = tmp_path / "decks", tmp_path / "home"
+    path = write_deck(folder, deck_id="alpha", n=2)
+    write_deck(folder, deck_id="beta", n=2)
+    proc = studydeck("study", "--plain", str(path), home=home, stdin="\n5\n\n5\n")
+    assert proc.returncode == 0, proc.stderr
+    assert "alpha" in proc.stdout and "beta" not in proc.stdout and "Cards reviewed   2\n" in proc.stdout
+    proc = studydeck("study", "--plain", str(folder), home=home, stdin="\n5\n\n5\n")
+    assert "beta" in proc.stdout
+    missing = studydeck("study", "--plain", str(tmp_path / "nope.yaml"), home=home)
+    assert missing.returncode == 2 and "no such deck file or folder" in missing.stderr

@@ -205,8 +205,12 @@ def test_plain_mode_says_disk_full_and_shows_the_card_again(tmp_path):
         assert "disk full, rating not saved" in text and "Traceback" not in text
         failed_at = text.index("disk full, rating not saved")
         saved = text[:failed_at].count("Saved:")
-        shown_again = text[failed_at:].split("── ", 2)[1]
-        assert f"{saved + 1}/" in shown_again          # the same card, still to be rated
+        def front_after_header(chunk):
+            return chunk.split("──\n", 1)[1].split("\n", 1)[0]
+
+        failed_card = front_after_header(text[:failed_at].rsplit("── ", 1)[1])
+        shown_again = front_after_header(text[failed_at:].split("── ", 1)[1])
+        assert shown_again == failed_card            # the same card, still to be rated
         assert len(list(col.reviews())) == saved
 
 

@@ -57,3 +57,36 @@ def test_platform_dirs_without_home(monkeypatch, tmp_path):
     monkeypatch.delenv("STUDYDECK_HOME")
     assert paths.data_dir() == tmp_path / "xdg_data_home" / "studydeck"
     assert paths.config_path() == tmp_path / "xdg_config_home" / "studydeck" / "config.toml"
+
+
+def test_every_bad_setting_is_reported_at_once(studydeck_home):
+    studydeck_home.mkdir()
+    (studydeck_home / "config.toml").write_text(
+        "desired_retention = 2\nnew_per_day = 'ten'\nfuz = true\nlearning_steps = ['1x']\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config()
+    lines = str(caught.value).splitlines()
+    assert len(lines) == 4
+    assert all(line.startswith(str(studydeck_home / "config.toml") + ": ") for line in lines)
+    for part in ("between 0.7 and 0.99", "new_per_day must be a whole number", "did you mean 'fuzz'", "duration"):
+        assert any(part in line for line in lines), part
+
+
+def test_a_toml_syntax_error_names_its_line_and_column(studydeck_home):
+    studydeck_home.mkdir()
+    (studydeck_home / "config.toml").write_text("new_per_day = 5\nfuzz true\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config()
+    assert str(caught.value).startswith(f"{studydeck_home / 'config.toml'}:2:6: TOML syntax error: ")
+
+
+def test_a_setting_is_saved_without_touching_the_other_lines(studydeck_home):
+    from studydeck.config import save_setting
+
+    save_setting("theme", "nord")
+    assert load_config().theme == "nord"
+    path = studydeck_home / "config.toml"
+    path.write_text("# my settings\nnew_per_day = 5   # five a day\ntheme = \"nord\"\nfuzz = false\n")
+    save_setting("theme", "textual-light")
+    assert path.read_text() == '# my settings\nnew_per_day = 5   # five a day\ntheme = "textual-light"\nfuzz = false\n'
+    assert load_config().new_per_day == 5

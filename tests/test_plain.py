@@ -30,12 +30,12 @@ def test_reveal_and_rate_from_a_pipe(col):
     assert "front 0" in out and "back 0" in out
     assert "1 Not at all" in out and "5 Perfectly" in out
     assert out.count("Saved:") == 2
-    assert "Session over: 2 cards" in out
+    assert "Cards reviewed   2\n" in out
     assert [r.rating for r in col.reviews()] == [5, 4]
 
 
 def test_invalid_input_gets_a_hint_and_is_not_counted(col):
-    code, out = run(col, make_deck(n=1), "\n7\nfoo\n\n5\n")
+    code, out = run(col, make_deck(n=1), "\n7\nfoo\n0\n5\n")
     assert out.count("Type a number from 1 to 5") == 3
     assert [r.rating for r in col.reviews()] == [5]
 
@@ -49,7 +49,7 @@ def test_undo_then_rate_again(col):
 def test_end_of_input_stops_cleanly(col):
     code, out = run(col, make_deck(n=3), "\n5\n\n")
     assert code == 0
-    assert "Session over: 1 card " in out
+    assert "Cards reviewed   1\n" in out
     assert [r.rating for r in col.reviews()] == [5]
 
 

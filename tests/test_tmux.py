@@ -85,7 +85,7 @@ def test_reveal_rate_quit_in_a_real_terminal(tmux, tmp_path):
         assert [(r.card_id, r.rating) for r in collection.reviews()] == [("forget-gate", 4)]
 
     tmux("send-keys", "-t", "study", "q")
-    wait_for(tmux, "Today: 1 reviews")
+    wait_for(tmux, "Today: 1 review ")
     tmux("send-keys", "-t", "study", "q")
     deadline = time.monotonic() + 20
     while not done.exists() and time.monotonic() < deadline:

@@ -229,6 +229,8 @@ def _syntax(error: yaml.YAMLError) -> Finding:
         what = error.problem or "invalid YAML"
         if error.context:
             what = f"{what} ({error.context})"
+        if "mapping values are not allowed" in what:  # e.g. back: Three: input, forget, output
+            what += "; a text with ': ' in it must be quoted: quote the text (\"...\") or write it as a | block"
         return line, col, f"YAML syntax error: {what}"
     return 1, 1, f"YAML error: {error}"
 

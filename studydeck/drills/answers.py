@@ -21,6 +21,7 @@ from .mistakes import diagnose
 from .question import Question, Verdict
 
 MAX_ANSWER_CHARS = 1000
+SKIP_WORDS = frozenset({"s", "skip"})  # typed instead of an answer: skip the question
 
 _NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 _SCALAR_RE = re.compile(rf"({_NUMBER})(?:\s*/\s*({_NUMBER}))?")
@@ -223,7 +224,7 @@ def grade(question: Question, text: str) -> Verdict:
     """Judge one answer line.  Raises AnswerError (never counted) if it cannot be read."""
     got = parse_answer(question, text)
     expected_text = question.answer_text or _fmt(question.answer)
-    given_text = _fmt(got)
+    given_text = " ".join(text.split())  # echoed as typed: 0.960 stays 0.960
     fmt = question.answer_format
     if fmt in ("integer", "shapes"):
         correct = got == question.answer

@@ -12,13 +12,13 @@ import json
 from collections.abc import Iterator
 from typing import TextIO
 
-from .answers import grade
+from .answers import SKIP_WORDS, grade
 from .catalog import KINDS, PARAMS
 from .errors import AnswerError
 from .render import given_markdown, given_text
 from .selection import iter_plan, plan
 
-SKIP = {"s", "skip"}
+SKIP = SKIP_WORDS
 QUIT = {"q", "quit", "exit"}
 
 

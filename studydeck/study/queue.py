@@ -10,13 +10,16 @@ timezone-aware UTC.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from collections.abc import Iterable
 
 from studydeck.config import Config
 from studydeck.model import Card, Deck
 from studydeck.study.clock import day_start, to_ms
 from studydeck.store import LEARNING, RELEARNING, REVIEW, Collection
+
+LEARN_AHEAD = timedelta(minutes=20)
+"""Anki's learn-ahead limit: with nothing else left, a learning card due within it is shown early."""
 
 
 @dataclass(frozen=True)
@@ -57,32 +60,47 @@ def build_queue(collection: Collection, decks: Iterable[Deck], config: Config, n
     new_left = max(0, config.new_per_day - new_today)
     if new_left == 0:
         return Queue(learning, reviews, new)
-    # Siblings (the two sides of a reversed note, the deletions of a cloze)
-    # are buried as Anki buries them: a new card is not shown on a day its
-    # note is already being studied, so one side cannot give the other away.
-    busy: set[tuple[str, str]] = set()
-    if config.bury_siblings:
-        busy = {(c.deck_id, c.note_id) for c in learning + reviews}
-        for deck_id, card_id in collection.cards_reviewed_since(today_ms):
-            deck = by_id.get(deck_id)
-            card = deck.card(card_id) if deck is not None else None
-            if card is not None:
-                busy.add((deck_id, card.note_id))
+    busy = busy_notes(collection, [c.key for c in learning + reviews], today_ms) if config.bury_siblings else None
     for deck in decks:
-        offset = 0
-        while len(new) < new_left:
-            batch = collection.new_cards(deck.id, 2 * (new_left - len(new)) + 8, offset)
-            if not batch:
-                break
-            offset += len(batch)
-            for card_id in batch:
-                card = deck.card(card_id)
-                note = (deck.id, card.note_id)
+        new += [deck.card(card_id) for card_id in gather_new(collection, deck.id, new_left - len(new), busy)]
+    return Queue(learning, reviews, new)
+
+
+def note_of(card_id: str) -> str:
+    """The note a card comes from: ``ID`` for ``ID``, ``ID#reverse`` and ``ID#c2``
+    (note ids never hold ``#``), read without building the card."""
+    return card_id.partition("#")[0]
+
+
+def busy_notes(collection: Collection, shown: Iterable[tuple[str, str]], today_ms: int) -> set[tuple[str, str]]:
+    """Notes being studied today: those of the ``shown`` (deck, card) keys and
+    of every card reviewed since the study day began.
+
+    Siblings (the two sides of a reversed note, the deletions of a cloze) are
+    buried as Anki buries them: a new card is not shown on a day its note is
+    already being studied, so one side cannot give the other away.
+    """
+    keys = set(shown) | collection.cards_reviewed_since(today_ms)
+    return {(deck_id, note_of(card_id)) for deck_id, card_id in keys}
+
+
+def gather_new(collection: Collection, deck_id: str, limit: int, busy: set[tuple[str, str]] | None) -> list[str]:
+    """Up to ``limit`` new card ids of one deck, in deck order, skipping the
+    notes in ``busy`` (which grows by each note taken; None: no burying)."""
+    taken: list[str] = []
+    offset = 0
+    while len(taken) < limit:
+        batch = collection.new_cards(deck_id, 2 * (limit - len(taken)) + 8, offset)
+        if not batch:
+            break
+        offset += len(batch)
+        for card_id in batch:
+            if busy is not None:
+                note = (deck_id, note_of(card_id))
                 if note in busy:
                     continue
-                if config.bury_siblings:
-                    busy.add(note)
-                new.append(card)
-                if len(new) >= new_left:
-                    break
-    return Queue(learning, reviews, new)
+                busy.add(note)
+            taken.append(card_id)
+            if len(taken) >= limit:
+                break
+    return taken

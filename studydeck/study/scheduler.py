@@ -22,14 +22,18 @@ Again says only that the answer was not recalled.  So
 FSRS the very grade Anki recorded.
 
 The raw 1-5 rating is what the review log stores; the FSRS rating is stored
-beside it.  Interval previews are computed without fuzz, as Anki shows them
-on its buttons; the review itself may be fuzzed a little (``fuzz`` setting).
+beside it.  A review interval may be fuzzed a little (``fuzz`` setting), by
+FSRS's ranges, with a random number seeded by the card and its review count
+(as Anki seeds it): the interval previewed above a rating is the interval
+that rating saves.
 """
 
 from __future__ import annotations
 
+import hashlib
+import random
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from studydeck.config import Config
 from studydeck.study.clock import format_interval, from_ms, to_ms
@@ -66,8 +70,9 @@ class Scheduler:
             learning_steps=config.learning_deltas,
             relearning_steps=config.relearning_deltas,
         )
-        self.fsrs = fsrs.Scheduler(enable_fuzzing=config.fuzz, **kwargs)
-        self._preview = fsrs.Scheduler(enable_fuzzing=False, **kwargs)
+        # fsrs fuzzes with an unseeded random number; the fuzz is applied here instead
+        self.fsrs = fsrs.Scheduler(enable_fuzzing=False, **kwargs)
+        self.fuzz = config.fuzz
         self.leech_threshold = config.leech_threshold
 
     def _to_fsrs(self, state: CardState | None, now: datetime):
@@ -85,14 +90,18 @@ class Scheduler:
         )
 
     def review(self, before: CardState | None, rating: int, now: datetime,
-               answer_ms: int | None = None, *, preview: bool = False) -> Outcome:
+               answer_ms: int | None = None, *, key: str = "") -> Outcome:
+        """What ``rating`` does to a card in state ``before`` at ``now``.  ``key``
+        names the card (``deck/card``); with the review count it seeds the fuzz."""
         if rating not in FSRS_RATING:
             raise ValueError(f"rating must be 1 to 5, got {rating!r}")
         fsrs_rating = FSRS_RATING[rating]
-        engine = self._preview if preview else self.fsrs
-        card, _log = engine.review_card(
+        card, _log = self.fsrs.review_card(
             self._to_fsrs(before, now), self._fsrs.Rating(fsrs_rating), now, answer_ms
         )
+        if self.fuzz and card.state == self._fsrs.State.Review:
+            seed = f"{key}/{before.reps if before else 0}"
+            card.due = now + fuzzed_interval(card.due - now, seed, self.fsrs.maximum_interval)
         reps = (before.reps if before else 0) + 1
         lapses = before.lapses if before else 0
         if before is not None and before.state == REVIEW and fsrs_rating == 1:
@@ -112,13 +121,32 @@ class Scheduler:
         )
         return Outcome(rating, fsrs_rating, before, after, leech and not was_leech)
 
-    def previews(self, before: CardState | None, now: datetime) -> dict[int, str]:
-        """For each rating 1-5, the interval it would give, as ``10m`` or ``3w``."""
+    def previews(self, before: CardState | None, now: datetime, key: str = "") -> dict[int, str]:
+        """For each rating 1-5, the interval it would give, as ``10m`` or ``3w``:
+        the same fuzz as :meth:`review` with the same ``key``, so the same interval."""
         out = {}
         for rating in RATINGS:
-            after = self.review(before, rating, now, preview=True).after
+            after = self.review(before, rating, now, key=key).after
             out[rating] = format_interval(from_ms(after.due) - now)
         return out
+
+
+def fuzzed_interval(interval: timedelta, seed: str, maximum_days: int) -> timedelta:
+    """FSRS's fuzz (a whole number of days in a range that widens with the
+    interval; none under 2.5 days), drawn from a random number seeded by
+    ``seed`` instead of an unseeded one, so a preview can show it."""
+    from fsrs.scheduler import FUZZ_RANGES
+
+    days = interval.days
+    if days < 2.5:
+        return interval
+    delta = 1.0
+    for fuzz_range in FUZZ_RANGES:
+        delta += fuzz_range["factor"] * max(min(float(days), fuzz_range["end"]) - fuzz_range["start"], 0.0)
+    high = min(round(days + delta), maximum_days)
+    low = min(max(2, round(days - delta)), high)
+    draw = random.Random(int.from_bytes(hashlib.sha256(seed.encode()).digest()[:8], "big")).random()
+    return timedelta(days=min(round(draw * (high - low + 1) + low), maximum_days))
 
 
 def state_name(state: int) -> str:

@@ -1,31 +1,56 @@
 """One study session as a UI-free state machine.
 
-Plain mode and the Textual app are two faces of this class: they show
-``current``, call ``reveal()``, ``rate(n)``, ``undo()``, and for drill cards
-``drill_question()`` and ``answer_drill(text)``.  Scheduling decisions live
-here and in :mod:`studydeck.study.scheduler`, never in a screen.
+Plain mode and the Textual app are two faces of this class: they draw
+``shown`` in the light of ``phase`` and forward keys to ``reveal()``,
+``rate(n)``, ``undo()``, ``proceed()``, and for drill and choice cards
+``drill_question()`` / ``answer_drill(text)`` and ``choice_options()`` /
+``answer_choice(k)``.  The phases:
 
-The queue comes from :mod:`studydeck.study.queue`.  A card rated into a short learning
-step comes back in the same session once it is due, or up to twenty minutes
-early when nothing else is left (Anki's "learn ahead" limit).
+- ``front``: the front is shown; a basic card can be revealed, a choice
+  card picked, a drill card answered.
+- ``back``: the answer is shown; ``allowed_ratings()`` may be given (3-5
+  after a right choice or drill answer), ``default_rating`` is Enter's.
+- ``feedback``: a wrong pick or drill answer, already rated 1; the card
+  stays on screen until ``proceed()``.
+- ``done``: nothing left; ``summary_lines()`` say how it went.
+
+What may be pressed, the card's label, the "Saved" line and the summary's
+words are decided here, once for both faces.  Scheduling decisions live here
+and in :mod:`studydeck.study.scheduler`, never in a face.
+
+The queue comes from :mod:`studydeck.study.queue`.  A learning card (rated
+into a short step in this session or an earlier one) comes back once it is
+due, or up to twenty minutes early when nothing else is left (Anki's "learn
+ahead" limit); the end says when the next one is due.  What is left is
+counted as Anki counts it: new · learning · review.
 """
 
 from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
 
 from studydeck.config import Config
 from studydeck.model import Card, Deck
-from studydeck.study.clock import MS_PER_DAY, format_interval, from_ms, to_ms, utcnow
-from studydeck.study.queue import build_queue
-from studydeck.study.scheduler import Outcome, Scheduler
+from studydeck.study.clock import MS_PER_DAY, day_start, format_interval, from_ms, to_ms, utcnow
+from studydeck.study.queue import LEARN_AHEAD, busy_notes, build_queue, gather_new
+from studydeck.study.scheduler import LABELS, Outcome, Scheduler, state_name
+from studydeck.words import count
 from studydeck.store import LEARNING, RELEARNING, CardState, Collection, CollectionError
 
-LEARN_AHEAD = timedelta(minutes=20)
+
+
+class Phase(StrEnum):
+    """Where the shown card is: see the module's docstring."""
+
+    FRONT = "front"
+    BACK = "back"
+    FEEDBACK = "feedback"
+    DONE = "done"
 
 
 class SessionError(Exception):
@@ -41,8 +66,13 @@ def drill_seed(card: Card, review_number: int) -> int:
 @dataclass
 class Summary:
     ratings: list[int] = field(default_factory=list)
-    started: float = field(default_factory=time.monotonic)
-    ended: float | None = None
+    clock: Callable[[], datetime] = utcnow  # the session's clock, so a frozen clock freezes the time shown
+    started: datetime | None = None
+    ended: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if self.started is None:
+            self.started = self.clock()
 
     @property
     def reviewed(self) -> int:
@@ -57,10 +87,16 @@ class Summary:
 
     @property
     def seconds(self) -> float:
-        return (self.ended or time.monotonic()) - self.started
+        return max(0.0, ((self.ended or self.clock()) - self.started).total_seconds())
 
     def counts(self) -> dict[int, int]:
         return {r: self.ratings.count(r) for r in range(1, 6)}
+
+    @property
+    def duration_text(self) -> str:
+        """The session's length as ``3m 07s``."""
+        minutes, seconds = divmod(round(self.seconds), 60)
+        return f"{minutes}m {seconds:02d}s"
 
 
 @dataclass(frozen=True)
@@ -68,6 +104,7 @@ class _Done:
     review_id: int
     card: Card
     outcome: Outcome
+    kind: str  # what the card counted as before the rating: new, learning or review
 
 
 class Session:
@@ -85,13 +122,19 @@ class Session:
         self.config = config
         self.clock = clock
         self.scheduler = scheduler or Scheduler(config)
-        queue = build_queue(collection, self.decks, config, clock())
+        now = clock()
+        queue = build_queue(collection, self.decks, config, now)
         self._main: list[Card] = queue.learning + queue.reviews + queue.new
-        self._pending: list[tuple[int, Card]] = []  # (due ms, card) learning cards seen this session
+        self._kind: dict[tuple[str, str], str] = {}  # card key -> new, learning or review
+        for kind, cards in (("learning", queue.learning), ("review", queue.reviews), ("new", queue.new)):
+            self._kind.update((card.key, kind) for card in cards)
+        # (due ms, card): learning cards due later today, from this session or an earlier one
+        self._pending: list[tuple[int, Card]] = self._learning_later(to_ms(now))
         self._done: list[_Done] = []
-        self.summary = Summary()
+        self.summary = Summary(clock=clock)
         self.current: Card | None = None
-        self.revealed = False
+        self._phase = Phase.FRONT
+        self._feedback: Card | None = None  # the card answered wrong, on screen until proceed()
         self._shown_at = time.monotonic()
         self._question = None
         self._graded: bool | None = None
@@ -109,16 +152,185 @@ class Session:
             self.current = self._pending.pop(0)[1]
         else:
             self.current = None
-        self.revealed = False
+        self._phase = Phase.FRONT if self.current is not None else Phase.DONE
         self._question = None
         self._graded = None
         self._shown_at = time.monotonic()
         if self.current is None and self.summary.ended is None:
-            self.summary.ended = time.monotonic()
+            self.summary.ended = self.clock()
+
+    def _learning_later(self, now_ms: int) -> list[tuple[int, Card]]:
+        by_id = {deck.id: deck for deck in self.decks}
+        out = []
+        for deck_id, card_id, _state, due in self.collection.due_cards(now_ms + MS_PER_DAY, (LEARNING, RELEARNING)):
+            deck = by_id.get(deck_id)
+            card = deck.card(card_id) if deck is not None and due > now_ms else None
+            if card is not None:
+                out.append((due, card))
+                self._kind[card.key] = "learning"
+        return out
 
     @property
     def finished(self) -> bool:
         return self.current is None
+
+    # -- the state machine -------------------------------------------------
+    @property
+    def phase(self) -> Phase:
+        return Phase.FEEDBACK if self._feedback is not None else self._phase
+
+    @property
+    def shown(self) -> Card | None:
+        """The card a face shows: the current one, or after a wrong answer
+        (phase ``feedback``) the card that was answered wrong."""
+        return self._feedback if self._feedback is not None else self.current
+
+    def allowed_ratings(self) -> tuple[int, ...]:
+        """The ratings that may be given now: none before the answer is
+        shown, 3-5 after a right choice or drill answer, else 1-5."""
+        if self.phase != Phase.BACK:
+            return ()
+        return (3, 4, 5) if self._graded else (1, 2, 3, 4, 5)
+
+    @property
+    def default_rating(self) -> int | None:
+        """The rating Space or Enter gives with the answer shown: 4 (Well), as Anki's Good."""
+        return 4 if self.phase == Phase.BACK else None
+
+    def can_reveal(self) -> bool:
+        """A card's back can be shown without an answer (never a drill's)."""
+        return self.phase == Phase.FRONT and self.current is not None and self.current.type != "drill"
+
+    def skip(self) -> Card:
+        """Leave the current card unanswered for another session (as a bury,
+        for this session only): nothing is recorded."""
+        card = self.current
+        if card is None or self.phase != Phase.FRONT:
+            raise SessionError("only an unanswered card can be skipped")
+        self._advance()
+        return card
+
+    def proceed(self) -> None:
+        """Leave the feedback on a wrong answer: the next card is shown."""
+        if self._feedback is None:
+            raise SessionError("nothing to move on from: no wrong answer is shown")
+        self._feedback = None
+
+    def counts(self) -> tuple[int, int, int]:
+        """Cards left as Anki counts them, the current one included: (new,
+        learning, review); learning cards count once they are due within the
+        learn-ahead limit."""
+        soon = to_ms(self.clock()) + LEARN_AHEAD.total_seconds() * 1000
+        cards = list(self._main) + [card for due, card in self._pending if due <= soon]
+        if self.current is not None:
+            cards.append(self.current)
+        kinds = [self._kind.get(card.key, "new") for card in cards]
+        return kinds.count("new"), kinds.count("learning"), kinds.count("review")
+
+    def card_label(self) -> str:
+        """Where the session is: ``18 new · 2 learning · 5 review · basics · new basic``."""
+        new, learning, review = self.counts()
+        head = f"{new} new · {learning} learning · {review} review"
+        card = self.shown
+        if card is None:
+            return f"{head} · {count(self.summary.reviewed, 'card')} reviewed"
+        if self._feedback is not None:
+            return f"{head} · {card.deck_id} · {card.type}"
+        state = self.current_state()
+        kind = state_name(state.state) if state else "new"
+        return f"{head} · {card.deck_id} · {kind} {card.type}"
+
+    def saved_text(self, outcome: Outcome) -> str:
+        """The line that confirms a rating: ``Saved: 4 Well → next review in 3d.``"""
+        return f"Saved: {outcome.rating} {LABELS[outcome.rating]} → next review in {self.due_label(outcome)}."
+
+    def summary_lines(self) -> list[str]:
+        """The end of the session in words: a headline, one line per figure,
+        then why nothing more is due and when the next card is."""
+        summary = self.summary
+        if summary.reviewed == 0:
+            return ["Nothing due here now.", *self.why_nothing_due()] if self.finished else ["No cards reviewed."]
+        ratings = "  ".join(f"{r} {LABELS[r]}: {n}" for r, n in summary.counts().items())
+        lines = [
+            "Session over",
+            f"Cards reviewed   {summary.reviewed}",
+            f"Retention        {summary.retention:.0%}",
+            f"Time             {summary.duration_text}",
+            f"Ratings          {ratings}",
+        ]
+        return lines + self.why_nothing_due() if self.finished else lines
+
+    def next_learning_due(self) -> datetime | None:
+        """When the next learning card of these decks is due (later today), if any."""
+        if not self._pending:
+            return None
+        return from_ms(min(due for due, _card in self._pending))
+
+    def why_nothing_due(self) -> list[str]:
+        """Why the session has nothing left: the day's limits, buried siblings,
+        the next learning card's time, and how many more new cards could come."""
+        from studydeck.study.today import buried_new, today  # deferred: only at the end
+
+        now = self.clock()
+        numbers = today(self.collection, self.decks, self.config, now)
+        out = []
+        if numbers.new_done >= numbers.new_limit and numbers.unseen:
+            out.append(f"The day's limit of {count(numbers.new_limit, 'new card')} is reached; "
+                       f"{numbers.unseen} more {'is' if numbers.unseen == 1 else 'are'} unseen.")
+        buried = buried_new(self.collection, self.decks, self.config, now)
+        if buried:
+            out.append(f"{count(buried, 'new card')} {'waits' if buried == 1 else 'wait'} for tomorrow: "
+                       "a sibling card was studied today.")
+        if numbers.reviews_held:
+            out.append(f"{count(numbers.reviews_held, 'review')} {'waits' if numbers.reviews_held == 1 else 'wait'}"
+                       f" for tomorrow: the day's limit is {numbers.review_limit}.")
+        due = self.next_learning_due()
+        if due is not None:
+            out.append(f"The next learning card is due at {due.astimezone():%H:%M} "
+                       f"(in {format_interval(due - now)}).")
+        more = self.more_new_available()
+        if more:
+            out.append(f"You can study {count(more, 'more new card')} today.")
+        if not out:
+            out.append("Come back later.")
+        return out
+
+    def _more_new(self, limit: int) -> list[Card]:
+        now = self.clock()
+        today_ms = to_ms(day_start(now, self.config.day_starts_at))
+        queued = [card.key for card in self._main] + [card.key for _due, card in self._pending]
+        busy = busy_notes(self.collection, queued, today_ms) if self.config.bury_siblings else None
+        out: list[Card] = []
+        for deck in self.decks:
+            if len(out) >= limit:
+                break
+            out += [deck.card(card_id) for card_id in gather_new(self.collection, deck.id, limit - len(out), busy)]
+        return out
+
+    @property
+    def extra_new_batch(self) -> int:
+        """How many new cards one "study more" adds: a day's worth (20 if the limit is 0)."""
+        return self.config.new_per_day or 20
+
+    def more_new_available(self) -> int:
+        """New cards beyond today's limit that :meth:`study_more_new` would add
+        now (siblings still buried); 0 unless the session is over."""
+        if self.phase != Phase.DONE:
+            return 0
+        return len(self._more_new(self.extra_new_batch))
+
+    def study_more_new(self) -> int:
+        """Anki's custom study "increase today's new card limit", for this
+        session: queue up to :attr:`extra_new_batch` more new cards."""
+        if self.phase != Phase.DONE:
+            raise SessionError("finish the cards due first")
+        cards = self._more_new(self.extra_new_batch)
+        self._main += cards
+        self._kind.update((card.key, "new") for card in cards)
+        if cards:
+            self.summary.ended = None
+            self._advance()
+        return len(cards)
 
     @property
     def remaining(self) -> int:
@@ -149,6 +361,8 @@ class Session:
 
         self._main = [new for new in map(fresh, self._main) if new is not None]
         self._pending = [(due, new) for due, card in self._pending if (new := fresh(card)) is not None]
+        if self._feedback is not None:
+            self._feedback = fresh(self._feedback) or self._feedback
         if self.current is not None:
             new = fresh(self.current)
             if new is None:
@@ -160,13 +374,20 @@ class Session:
     def reveal(self) -> None:
         if self.current is None:
             raise SessionError("no card to reveal: the session is over")
-        self.revealed = True
+        if not self.can_reveal():
+            raise SessionError("answer the drill to see its solution" if self.current.type == "drill"
+                               else "the answer is already shown")
+        self._phase = Phase.BACK
 
     def previews(self) -> dict[int, str]:
         """Rating -> interval it would give the current card (``1m``, ``3d``)."""
         if self.current is None:
             return {}
-        return self.scheduler.previews(self.current_state(), self.clock())
+        return self.scheduler.previews(self.current_state(), self.clock(), key=self._fuzz_key(self.current))
+
+    @staticmethod
+    def _fuzz_key(card: Card) -> str:
+        return f"{card.deck_id}/{card.card_id}"
 
     # -- drills ------------------------------------------------------------
     def drill_question(self):
@@ -190,14 +411,11 @@ class Session:
         """
         from studydeck import drills
 
+        if self.phase != Phase.FRONT:
+            raise SessionError("this drill is already answered")
         question = self.drill_question()
         verdict = drills.grade(question, text)
-        self.revealed = True
-        if verdict.correct:
-            self._graded = True
-        else:
-            self._graded = False
-            self.rate(1)
+        self._grade(verdict.correct)
         return verdict
 
     # -- choice cards ------------------------------------------------------
@@ -220,12 +438,22 @@ class Session:
         options = self.choice_options()
         if not 0 <= index < len(options):
             raise SessionError(f"pick an option from 1 to {len(options)}")
+        if self.phase != Phase.FRONT:
+            raise SessionError("this card is already answered")
         correct = options[index] == self.current.answer
-        self.revealed = True
-        self._graded = correct
-        if not correct:
-            self.rate(1)
+        self._grade(correct)
         return correct
+
+    def _grade(self, correct: bool) -> None:
+        """A right answer shows the back for a 3-5 rating; a wrong one is rated 1 at once."""
+        self._graded = correct
+        if correct:
+            self._phase = Phase.BACK
+        else:
+            card = self.current
+            self._phase = Phase.BACK
+            self.rate(1)
+            self._feedback = card
 
     # -- rating ------------------------------------------------------------
     def rate(self, rating: int, answer_ms: int | None = None) -> Outcome:
@@ -244,16 +472,17 @@ class Session:
         now = self.clock()
 
         def schedule(before: CardState | None) -> Outcome:
-            return self.scheduler.review(before, rating, now, answer_ms)
+            return self.scheduler.review(before, rating, now, answer_ms, key=self._fuzz_key(card))
 
         try:  # read, schedule and write in one transaction: no other process rates in between
             review_id, outcome = self.collection.rate(
                 card.deck_id, card.card_id, to_ms(now), rating, answer_ms, schedule)
         except CollectionError as exc:
             raise SessionError(f"{exc.reason}, rating not saved: {exc}") from None
-        self._done.append(_Done(review_id, card, outcome))
+        self._done.append(_Done(review_id, card, outcome, self._kind.get(card.key, "new")))
         self.summary.ratings.append(rating)
         if outcome.after.state in (LEARNING, RELEARNING):
+            self._kind[card.key] = "learning"
             if outcome.after.due - to_ms(now) < MS_PER_DAY:  # a step within the day
                 self._pending.append((outcome.after.due, card))
         self._advance()
@@ -281,11 +510,13 @@ class Session:
         self._done.pop()
         self.summary.ratings.pop()
         self.summary.ended = None
+        self._kind[last.card.key] = last.kind
         self._pending = [(due, c) for due, c in self._pending if c.key != last.card.key]
         if self.current is not None:
             self._main.insert(0, self.current)
         self.current = last.card
-        self.revealed = False
+        self._feedback = None
+        self._phase = Phase.FRONT
         self._question = None
         self._graded = None
         self._shown_at = time.monotonic()

@@ -44,8 +44,9 @@ class StudyDeckApp(App[int]):
     TITLE = "studydeck"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
-        Binding("question_mark", "help", "Help", key_display="?"),
-        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
+        Binding("question_mark,f1", "help", "help", key_display="?",
+                tooltip="this help (F1 while an answer box has the cursor)"),
+        Binding("ctrl+q", "quit", "quit", show=False, priority=True),
     ]
 
     def __init__(
@@ -61,8 +62,10 @@ class StudyDeckApp(App[int]):
         cursor_blink: bool,
         editor: str | None,
         collection: Collection | None = None,
+        study_now: bool = False,
     ) -> None:
         super().__init__()
+        self.study_now = study_now
         self.home = home
         self.config = config
         self.deck_ids = list(deck_ids) if deck_ids else None
@@ -74,6 +77,31 @@ class StudyDeckApp(App[int]):
         self.crash: Exception | None = None
         self._set_decks(decks, problems)
         self._prefetch: tuple | None = None
+        if config.theme in self.available_themes:
+            self.theme = config.theme
+
+    def on_mount(self) -> None:
+        self.theme_changed_signal.subscribe(self, self._save_theme)
+        if self.study_now and self.decks:  # `studydeck study DECK`: straight into the session
+            self.call_after_refresh(self.action_study_all)
+        if self.config.theme and self.config.theme not in self.available_themes:
+            self.notify(f"Unknown theme '{self.config.theme}' in the settings; using {self.theme}.",
+                        severity="warning")
+
+    def _save_theme(self, theme) -> None:
+        """The theme picked (command palette → Theme) is kept in the settings file."""
+        if theme.name == self.config.theme:
+            return
+        from dataclasses import replace
+
+        from studydeck.config import save_setting
+
+        try:
+            save_setting("theme", theme.name, self.home)
+        except OSError as exc:
+            self.notify(f"Could not save the theme: {exc.strerror}", severity="warning")
+            return
+        self.config = replace(self.config, theme=theme.name)
 
     # -- the home screen's numbers, read while Textual starts --------------
     def prefetch_home_numbers(self) -> None:
@@ -129,11 +157,23 @@ class StudyDeckApp(App[int]):
         return next((d for d in self.decks if d.id == deck_id), None)
 
     def reload_decks(self) -> None:
-        """Read the deck files again (after an edit); errors are listed, never raised."""
+        """Read the deck files again (after an edit); errors are listed, never raised.
+
+        A deck whose file now has errors keeps its last good version, so an
+        edit that breaks one file takes no deck away mid-session."""
         from studydeck.deckfile.load import load_decks
 
         loaded = load_decks(self.config.deck_paths(), cache_dir=paths.cache_dir(self.home))
-        self._set_decks(loaded.decks, loaded.problems)
+        broken = {os.path.abspath(p.file) for p in loaded.problems if p.is_error}
+        fresh = {d.id for d in loaded.decks}
+        kept = [d for d in self.decks if d.id not in fresh and os.path.abspath(d.path) in broken]
+        order = {os.path.abspath(name): k for k, name in enumerate(loaded.files)}
+        decks = sorted([*loaded.decks, *kept], key=lambda d: order.get(os.path.abspath(d.path), len(order)))
+        self._set_decks(decks, loaded.problems)
+
+    def file_problems(self, path: str) -> list[Problem]:
+        """The errors found in one deck file at the last load."""
+        return [p for p in self.problems if os.path.abspath(p.file) == os.path.abspath(path)]
 
     # -- navigation --------------------------------------------------------
     def get_default_screen(self) -> Screen:
@@ -163,6 +203,11 @@ class StudyDeckApp(App[int]):
         from studydeck.tui.screens.lab import LabScreen  # deferred: numpy and the engine
 
         self.push_screen(LabScreen())
+
+    def open_notes(self, deck: Deck) -> None:
+        from studydeck.tui.screens.notes import NotesScreen
+
+        self.push_screen(NotesScreen(deck))
 
     def action_help(self) -> None:
         from studydeck.tui.screens.help import HelpScreen
@@ -240,13 +285,15 @@ def create_app(
     cursor_blink: bool = True,
     editor: str | None = None,
     collection: Collection | None = None,
+    study_now: bool = False,
 ) -> StudyDeckApp:
     """Build the app.
 
     ``loaded`` is the deck loader's result (``.decks``, ``.problems``); None
     loads the configured folders now.  ``clock`` returns the UTC now (frozen in
     tests), ``seed`` seeds the free drills, ``cursor_blink=False`` stops the
-    input cursor blinking (snapshots), ``editor`` replaces $EDITOR.
+    input cursor blinking (snapshots), ``editor`` replaces $EDITOR, ``study_now``
+    opens the study screen on the decks at once (home stays beneath it).
     """
     config = config or Config()
     if loaded is None:
@@ -264,13 +311,14 @@ def create_app(
         cursor_blink=cursor_blink,
         editor=editor,
         collection=collection,
+        study_now=study_now,
     )
 
 
 def run_app(home: str | None = None, config: Config | None = None, loaded=None,
-            deck_ids: Sequence[str] | None = None) -> int:
+            deck_ids: Sequence[str] | None = None, study_now: bool = False) -> int:
     """Run the app in this terminal; the exit code for the CLI."""
-    app = create_app(home, config, loaded, deck_ids)
+    app = create_app(home, config, loaded, deck_ids, study_now=study_now)
     _ = app.collection  # opened (and made) now, so a bad collection file is reported by the CLI
     app.prefetch_home_numbers()
     # Decks, cards and Textual's own objects are here for the whole run: leave

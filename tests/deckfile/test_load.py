@@ -247,6 +247,13 @@ def test_yaml_syntax_errors_carry_the_parsers_position():
     assert problems[0].line >= 4
 
 
+def test_an_unquoted_colon_in_a_text_gets_the_hint_to_quote_it():
+    deck, problems = parse("deck: x\ntitle: T\ncards:\n  - id: a\n    front: Gates?\n"
+                           "    back: Three: input, forget, output\n")
+    assert deck is None and (problems[0].line, problems[0].col) == (6, 16)
+    assert "quote the text" in problems[0].message
+
+
 def test_cloze_errors_point_inside_the_text():
     _deck, problems = notes("""\
           - id: c

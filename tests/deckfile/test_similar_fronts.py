@@ -27,7 +27,7 @@ def test_check_warns_about_two_near_identical_fronts_naming_both(tmp_path, capsy
     code = main(["check", str(tmp_path / "d")])
     out, err = capsys.readouterr()
     assert code == 0                      # a warning, not an error
-    assert "1 warnings" in err
+    assert "1 warning" in err and "1 warnings" not in err
     (line,) = out.splitlines()
     assert line.startswith(f"{path}:10:0: warning: card 'alpha/q2' ")
     assert f"'alpha/q0' ({path}:4)" in line

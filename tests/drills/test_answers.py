@@ -185,3 +185,9 @@ def test_double_rounding_through_one_more_decimal_is_accepted(value, decimals):
     q = _question(value, tol=tolerance_for_decimals(decimals))
     twice = round_half_up(round_half_up(value, decimals + 1), decimals)
     assert grade(q, f"{twice:.{decimals}f}").correct
+
+
+def test_verdict_echoes_the_answer_as_typed():
+    q = _question(0.96)
+    assert grade(q, " 0.960 ").given_text == "0.960"
+    assert grade(_question([0.5, 0.25], "vector"), "[0.50,  0.250]").given_text == "[0.50, 0.250]"

@@ -35,11 +35,11 @@ class InterleavingScheduler(Scheduler):
         super().__init__(config)
         self.other = other
 
-    def review(self, before, rating, now, answer_ms=None, *, preview=False):
-        if not preview and not self.other.go.is_set():
+    def review(self, before, rating, now, answer_ms=None, *, key=""):
+        if not self.other.go.is_set():
             self.other.go.set()
             self.other.join(timeout=1.0)   # returns at once if the other rating got through
-        return super().review(before, rating, now, answer_ms, preview=preview)
+        return super().review(before, rating, now, answer_ms, key=key)
 
 
 class OtherProcess(threading.Thread):

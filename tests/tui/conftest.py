@@ -142,3 +142,21 @@ def plain(widget, width: int = 100) -> str:
     with console.capture() as capture:
         console.print(widget.content)
     return capture.get()
+
+
+def screen_text(app) -> str:
+    """The whole screen as plain text, one line per terminal row (from Textual's SVG screenshot)."""
+    import html
+    import re
+
+    rows: dict[float, list[tuple[float, str]]] = {}
+    for x, y, content in re.findall(r'<text class="[^"]*" x="([\d.]+)" y="([\d.]+)"[^>]*>(.*?)</text>',
+                                    app.export_screenshot()):
+        rows.setdefault(float(y), []).append((float(x), html.unescape(content)))
+    lines = []
+    for y in sorted(rows):
+        line = ""
+        for x, part in sorted(rows[y]):
+            line = line.ljust(round(x / 12.2)) + part
+        lines.append(line.replace("\xa0", " ").rstrip())
+    return "\n".join(lines)

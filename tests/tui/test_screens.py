@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from studydeck.tui.app import create_app
-from studydeck.tui.screens.help import KEYS
 from studydeck.tui.widgets.deck_table import DeckTable
 from tests.tui.conftest import BASICS, BROKEN, MIXED, plain, reviews
 
@@ -32,7 +31,7 @@ async def test_home_lists_decks_and_broken_files(make_app, studydeck_home):
         await pilot.pause()
         rows = [cells for _, cells in table.rows]
         assert rows[0][1:3] == (4, 1)
-        assert "Today: 1 reviews" in plain(app.screen.query_one("#today"))
+        assert "Today: 1 review " in plain(app.screen.query_one("#today"))
 
 
 async def test_a_studies_all_decks_and_deck_ids_filter(make_app):
@@ -134,41 +133,35 @@ async def test_lab_nudges_the_cell_and_plots_gradients(make_app):
         assert screen.length == 35
 
 
-def _listed_keys() -> set[str]:
-    """Every key the help table names, ranges such as "1 – 5" expanded."""
-    keys = set()
-    for rows in KEYS.values():
-        for key, _ in rows:
-            for part in key.split(" / "):
-                part = part.strip()
-                if " – " in part:
-                    lo, hi = part.split(" – ")
-                    keys.update(chr(c) for c in range(ord(lo), ord(hi) + 1))
-                elif " or " in part:
-                    for alt in part.split(" or "):
-                        keys.update(alt.split())
-                else:
-                    keys.update(part.split())
-    return {k.lower() for k in keys}
-
-
 async def test_help_lists_every_bound_key(make_app):
+    from studydeck.tui.keys import key_name, sections
     from studydeck.tui.screens import drill, help, home, lab, stats, study
+    from studydeck.tui.widgets.deck_table import DeckTable
 
-    listed = _listed_keys()
-    names = {"escape": "esc", "question_mark": "?", "left_square_bracket": "[",
-             "right_square_bracket": "]", "plus": "+", "minus": "-", "equals_sign": "+",
-             "up": "↑", "down": "↓", "left": "←", "right": "→"}
-    for screen in (home.HomeScreen, study.StudyScreen, drill.DrillScreen, stats.StatsScreen,
-                   lab.LabScreen, app_bindings()):
-        for binding in screen.BINDINGS:
-            for key in binding.key.split(","):
-                assert names.get(key, key) in listed, (screen.__name__, key)
+    def expand(keys: str) -> set[str]:
+        out = set()
+        for part in keys.split(" / "):
+            lo, dash, hi = part.partition(" – ")
+            out.update(chr(c) for c in range(ord(lo), ord(hi) + 1)) if dash else out.add(part)
+        return out
+
+    listed = {title: set().union(*(expand(key) for key, _ in rows)) for title, rows in sections()}
+    for title, classes in (("Home", (home.HomeScreen, DeckTable)), ("Study", (study.StudyScreen,)),
+                           ("Drills", (drill.DrillScreen,)), ("Drill kinds", (drill.KindsScreen,)),
+                           ("Stats", (stats.StatsScreen,)), ("Lab", (lab.LabScreen,)),
+                           ("Everywhere", (app_bindings(),))):
+        for cls in classes:
+            for binding in cls.BINDINGS:
+                for key in binding.key.split(","):
+                    name = key_name(key)
+                    assert name in listed[title], (title, key)
     app = make_app(basics=BASICS)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, help.HelpScreen)
+        shown = plain(app.screen.query_one("#help-body Static:last-of-type"))
+        assert "rate: Not at all, Barely, With effort, Well, Perfectly" in shown
         await pilot.press("escape")
         await pilot.pause()
         assert type(app.screen).__name__ == "HomeScreen"
@@ -186,12 +179,25 @@ async def test_command_palette_has_the_screens(make_app):
         assert type(app.screen).__name__ == "StatsScreen"
 
 
-async def test_themes_switch(make_app):
+async def test_themes_switch_and_the_choice_is_kept(make_app, studydeck_home):
+    from studydeck.config import load_config
+
     app = make_app(basics=BASICS)
     async with app.run_test(size=SIZE) as pilot:
         app.theme = "textual-light"
         await pilot.pause()
         assert not app.current_theme.dark
+    assert load_config(str(studydeck_home)).theme == "textual-light"
+    again = create_app(str(studydeck_home), load_config(str(studydeck_home)), app_loaded(app))
+    async with again.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert again.theme == "textual-light"
+
+
+def app_loaded(app):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(decks=app.decks, problems=app.problems)
 
 
 def app_bindings():
@@ -338,3 +344,86 @@ async def test_lab_keys_zero_reset_bias_and_length(make_app):
         await pilot.press("t", "escape")
         await pilot.pause()
         assert type(app.screen).__name__ == "HomeScreen"
+
+
+async def test_free_drill_enter_outside_the_box_checks_and_pgdn_scrolls(make_app):
+    app = make_app(basics=BASICS)
+    async with app.run_test(size=(80, 12)) as pilot:
+        await pilot.press("d")
+        await pilot.pause()
+        screen = app.screen
+        view = screen.query_one("DrillView")
+        first = view.question
+        body = view.query_one(".drill-body")
+        assert app.focused is view.input and body.max_scroll_y > 0
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert body.scroll_y > 0 and app.focused is view.input
+        await pilot.press("tab", "enter")  # focus cannot leave the box; Enter checks, never skips
+        await pilot.pause()
+        assert view.question is first and screen.asked == 0
+        assert "Could not read that" in plain(view.query_one(".drill-verdict"))
+
+
+NOTED = BASICS.replace("title: LSTM basics\n", "title: LSTM basics\ndescription: |\n  ## Read me first\n\n"
+                       "  The **cell state** is the long-term memory.\n")
+
+
+async def test_n_opens_the_deck_notes_from_home_and_study(make_app):
+    app = make_app(basics=NOTED)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "NotesScreen"
+        assert "long-term memory" in plain(app.screen.query_one("#notes"), width=80)
+        await pilot.press("escape", "enter", "n")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "NotesScreen"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "StudyScreen"
+
+
+def test_plain_notes_command(tmp_path):
+    import subprocess
+    import sys
+
+    from tests.tui.conftest import write_decks
+
+    folder = write_decks(tmp_path / "decks", basics=NOTED)
+    env = {"STUDYDECK_HOME": str(tmp_path / "home"), "PATH": "/usr/bin:/bin"}
+    proc = subprocess.run([sys.executable, "-m", "studydeck", "notes", "basics", "--no-bundled", "--deck-dir",
+                           str(folder)], capture_output=True, text=True, env=env, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("LSTM basics\n===========\n") and "The cell state is the long-term memory." in proc.stdout
+
+
+async def test_study_now_opens_the_session_with_home_beneath(tmp_path, studydeck_home, clock):
+    from studydeck.config import Config
+    from studydeck.deckfile.load import load_decks
+    from tests.tui.conftest import write_decks
+
+    folder = write_decks(tmp_path / "decks", basics=BASICS, mixed=MIXED)
+    config = Config(bundled_decks=False, deck_folders=(str(folder),), fuzz=False)
+    app = create_app(str(studydeck_home), config, load_decks([folder]), ["mixed"], clock=clock, seed=1,
+                     cursor_blink=False, study_now=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert type(app.screen).__name__ == "StudyScreen" and app.screen.card.deck_id == "mixed"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HomeScreen"
+
+
+async def test_lab_plots_fit_when_the_key_panel_takes_room(make_app):
+    app = make_app(basics=BASICS)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("l", "t", "right_square_bracket", "right_square_bracket")
+        app.action_show_help_panel()
+        await pilot.pause()
+        await pilot.pause()
+        for plot in app.screen.query(".lab-plot"):
+            lines = plot.render().plain.splitlines()
+            assert max(len(line) for line in lines) <= plot.content_size.width, plot.id
+            assert len(lines) <= plot.content_size.height
+            assert lines[-1].lstrip().startswith("t 0") and "30" in lines[-1]   # the time axis, whole

@@ -39,9 +39,9 @@ async def test_reveal_rate_each_rating_and_undo(make_app, studydeck_home):
             card = screen.card
             seen.append(card.card_id)
             assert front_text(screen) == card.front
-            assert screen.mode == "front"
+            assert screen.phase == "front"
             await pilot.press("space")
-            assert screen.mode == "back"
+            assert screen.phase == "back"
             assert screen.query_one("#back", CardText).source == card.back
             await pilot.press(str(rating))
             await pilot.pause()
@@ -55,7 +55,7 @@ async def test_reveal_rate_each_rating_and_undo(make_app, studydeck_home):
         await pilot.pause()
         assert [r[2] for r in reviews(studydeck_home)] == [1, 2, 3, 4]
         assert screen.card.card_id == "cec"
-        assert screen.mode == "front"
+        assert screen.phase == "front"
         await pilot.press("enter", "3")
         await pilot.pause()
         assert reviews(studydeck_home)[-1] == ("basics", "cec", 3)
@@ -81,7 +81,7 @@ async def test_rating_keys_do_nothing_before_reveal(make_app, studydeck_home):
         await pilot.press("4", "5")
         await pilot.pause()
         assert reviews(studydeck_home) == []
-        assert app.screen.mode == "front"
+        assert app.screen.phase == "front"
 
 
 async def test_cloze_and_choice_cards(make_app, studydeck_home):
@@ -100,7 +100,7 @@ async def test_cloze_and_choice_cards(make_app, studydeck_home):
         await pilot.press("abcd"[wrong])
         await pilot.pause()
         assert reviews(studydeck_home)[-1] == ("mixed", "gru-gate-count", 1)
-        assert screen.mode == "feedback"
+        assert screen.phase == "feedback"
         # a wrong pick can be undone like any rating, and then answered right
         await pilot.press("u")
         await pilot.pause()
@@ -109,7 +109,7 @@ async def test_cloze_and_choice_cards(make_app, studydeck_home):
         options = screen.options
         await pilot.press("abcd"[options.index("2")])
         await pilot.pause()
-        assert screen.mode == "back"
+        assert screen.phase == "back"
         await pilot.press("2")  # a right pick cannot be rated below 3
         await pilot.pause()
         assert reviews(studydeck_home)[-1][1] == "cell-update#c1"
@@ -149,7 +149,7 @@ async def test_drill_cards_right_and_wrong(make_app, studydeck_home):
         app.screen.query_one(".drill-answer").value = ""
         await pilot.press(*_answer_text(question), "enter")
         await pilot.pause()
-        assert screen.mode == "back"
+        assert screen.phase == "back"
         assert "Worked solution" in plain(screen.query_one(".drill-solution"))
         await pilot.press("enter")  # a right answer: Enter rates 4
         await pilot.pause()
@@ -160,12 +160,12 @@ async def test_drill_cards_right_and_wrong(make_app, studydeck_home):
         await pilot.press(*_wrong_text(question), "enter")
         await pilot.pause()
         assert reviews(studydeck_home)[-1] == ("drills", "sig-b", 1)
-        assert screen.mode == "feedback"
+        assert screen.phase == "feedback"
         verdict = plain(screen.query_one(".drill-verdict"))
         assert verdict.startswith("✗") and "you gave" in verdict
         await pilot.press("space")
         await pilot.pause()
-        assert screen.mode in ("front", "done")
+        assert screen.phase in ("front", "done")
 
 
 async def test_drill_card_with_cell_draws_the_cell(make_app):
@@ -196,7 +196,7 @@ async def test_summary_at_the_end(make_app, studydeck_home):
             await pilot.press("space", "5")
         await pilot.pause()
         screen = app.screen
-        assert screen.mode == "done"
+        assert screen.phase == "done"
         summary = plain(screen.query_one("#summary"))
         assert "Cards reviewed   5" in summary
         assert "Retention        100%" in summary
@@ -222,3 +222,116 @@ async def test_edit_opens_editor_at_line_and_reloads(make_app, tmp_path):
         line, path = log.read_text().split(" ", 1)
         assert line == "+4" and path.endswith("basics.yaml")
         assert "(edited)" in front_text(app.screen)
+
+
+SIX = """\
+deck: six
+title: Six options
+cards:
+  - id: six
+    type: choice
+    front: Which of these is a gate of the LSTM?
+    choices: ["reset", "update", "forget", "carry", "attention", "memory"]
+    answer: "forget"
+    extra: The forget gate scales the previous cell state.
+  - id: next
+    front: Next card
+    back: Back
+"""
+
+
+async def test_e_picks_on_a_six_option_card_and_ctrl_e_edits(make_app, tmp_path, studydeck_home):
+    log = tmp_path / "edited.txt"
+    script = tmp_path / "fake_editor.py"
+    script.write_text(f"import pathlib, sys\npathlib.Path({str(log)!r}).write_text(sys.argv[1])\n")
+    app = make_app(six=SIX, editor=f"{sys.executable} {script}")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_deck(pilot, "six")
+        screen = app.screen
+        hint = plain(screen.query_one("#hint"))
+        assert "a-f  pick" in hint and "^e  edit" in hint and " e  edit" not in hint
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        assert log.read_text() == "+4"
+        assert screen.phase == "front" and reviews(studydeck_home) == []
+        await pilot.press("e")
+        await pilot.pause()
+        picked = screen.options[4]
+        assert reviews(studydeck_home) == ([("six", "six", 1)] if picked != "forget" else [])
+
+
+async def test_space_and_enter_rate_4_once_the_answer_is_shown(make_app, studydeck_home):
+    app = make_app(basics=BASICS)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_deck(pilot, "basics")
+        await pilot.press("space")
+        assert "space  rate 4" in plain(app.screen.query_one("#hint"))
+        await pilot.press("space")
+        await pilot.pause()
+        await pilot.press("enter", "enter")
+        await pilot.pause()
+        assert [r[2] for r in reviews(studydeck_home)] == [4, 4]
+
+
+async def test_undo_with_nothing_to_undo_says_so(make_app):
+    app = make_app(basics=BASICS)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_deck(pilot, "basics")
+        await pilot.press("u")
+        await pilot.pause()
+        assert "Nothing to undo." in [n.message for n in app._notifications]
+        assert app.screen.phase == "front"
+
+
+async def test_nothing_due_says_why_and_m_studies_more_new_cards(tmp_path, studydeck_home, clock):
+    from studydeck.config import Config
+    from studydeck.deckfile.load import load_decks
+    from studydeck.tui.app import create_app
+    from tests.tui.conftest import write_decks
+
+    folder = write_decks(tmp_path / "decks", basics=BASICS)
+    config = Config(bundled_decks=False, deck_folders=(str(folder),), fuzz=False, new_per_day=2)
+    loaded = load_decks(config.deck_paths(), cache_dir=studydeck_home / "cache")
+    app = create_app(str(studydeck_home), config, loaded, clock=clock, seed=1, cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        table = plain(app.screen.query_one("#decks"))
+        assert "New" in table and "Unseen" in table
+        assert app.screen.query_one("#decks").rows[0][1][1:] == (2, 0, 0, 5)  # new today, learn, review, unseen
+        await open_deck(pilot, "basics")
+        screen = app.screen
+        assert plain(screen.query_one("#position")).startswith("2 new · 0 learning · 0 review")
+        await pilot.press("space", "5", "space", "5")
+        await pilot.pause()
+        summary = plain(screen.query_one("#summary"))
+        assert "The day's limit of 2 new cards is reached; 3 more are unseen." in summary
+        assert "You can study 2 more new cards today." in summary
+        assert "m  more new cards" in plain(screen.query_one("#hint"))
+        await pilot.press("m")
+        await pilot.pause()
+        assert screen.phase == "front" and screen.card.card_id == "output-gate"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen.query_one("#decks").rows[0][1][1:] == (0, 0, 0, 3)
+        assert "To study: 0 new" in plain(app.screen.query_one("#today"))
+
+
+async def test_a_file_broken_by_an_edit_shows_its_error_and_keeps_the_decks(make_app, tmp_path):
+    script = tmp_path / "breaking_editor.py"
+    script.write_text("import pathlib, sys\npath = pathlib.Path(sys.argv[-1])\n"
+                      "path.write_text(path.read_text().replace('    front: What does the **forget', "
+                      "'    fornt: What does the **forget'))\n")
+    app = make_app(basics=BASICS, mixed=MIXED, editor=f"{sys.executable} {script}")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_deck(pilot, "basics")
+        await pilot.press("e")
+        await pilot.pause()
+        messages = " ".join(n.message for n in app._notifications)
+        assert "basics.yaml:5:" in messages and "unknown key 'fornt'" in messages
+        assert app.screen.card.card_id == "forget-gate"          # studying the last good version
+        await pilot.press("space", "4")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        table = app.screen.query_one("#decks")
+        assert [deck for deck, _ in table.rows] == ["basics", "mixed"]
+        assert "unknown key 'fornt'" in plain(app.screen.query_one("#deck-errors"), width=300)

@@ -67,3 +67,29 @@ def test_log_bars_heights():
     plot = log_bars([1.0, 1e-3], lo=-8, hi=1, height=9).plain.splitlines()
     assert len(plot) == 9 + 2
     assert plot[-2].startswith("     └──")
+
+
+def test_gru_kinds_draw_the_gru_cell_before_and_after_the_answer():
+    from studydeck import drills
+    from studydeck.tui.widgets.drill_view import cell_picture
+
+    for kind in ("gru.reset_before", "gru.reset_gate", "gru.candidate", "gru.reset_convention_difference"):
+        question = drills.generate(kind, 391087339)
+        for answered in (False, True):
+            text = cell_picture(question, answered).plain
+            assert "z = σ(a_z)" in text and "c_prev" not in text and "f = σ" not in text, (kind, answered)
+
+
+def test_two_steps_shows_the_starting_state_before_the_answer():
+    from studydeck import drills
+    from studydeck.tui.drawing.cell_diagram import vector_text
+    from studydeck.tui.widgets.drill_view import cell_picture, visible_cell
+
+    question = drills.generate("lstm.two_steps", 391087339)
+    shown = visible_cell(question, answered=False)
+    assert shown["h_prev"] == question.given["h0"][0] and shown["c_prev"] == question.given["c0"][0]
+    assert shown["x"] == question.given["x"][0]
+    before = cell_picture(question, False).plain
+    assert vector_text(question.given["h0"]) in before
+    assert vector_text(question.cell["h_prev"]) not in before     # h_1: an intermediate result
+    assert vector_text(question.cell["h_prev"]) in cell_picture(question, True).plain

@@ -221,11 +221,13 @@ def value_rows(cell: dict, rows=None, highlight: str | None = None) -> Text:
     return out
 
 
-def cell_diagram(cell: dict, highlight: str | None = None) -> Text:
-    """The picture of the cell, then the values of this question or trace."""
-    picture = gru_picture() if is_gru(cell) else lstm_picture()
+def cell_diagram(cell: dict, highlight: str | None = None, gru: bool | None = None) -> Text:
+    """The picture of the cell, then the values of this question or trace.
+    ``gru`` says which cell to draw; None decides by the values' names."""
+    if gru is None:
+        gru = is_gru(cell)
     out = Text()
-    out.append(picture)
+    out.append(gru_picture() if gru else lstm_picture())
     out.append("\n\n")
-    out.append(value_rows(cell, highlight=highlight))
+    out.append(value_rows(cell, GRU_ROWS if gru else LSTM_ROWS, highlight=highlight))
     return out

@@ -32,9 +32,10 @@ class KindsScreen(ModalScreen[list[str]]):
     """Pick the drill kinds: space toggles, Enter or Esc returns the choice."""
 
     BINDINGS = [
-        Binding("escape", "done", "Done"),
-        Binding("ctrl+a", "all", "All"),
-        Binding("ctrl+n", "none", "None"),
+        Binding("space", "toggle", "toggle", show=False, tooltip="choose or leave out the kind under the cursor"),
+        Binding("escape", "done", "done", tooltip="done: back to the drills with these kinds"),
+        Binding("ctrl+a", "all", "all", tooltip="every kind"),
+        Binding("ctrl+n", "none", "none", tooltip="no kind"),
     ]
 
     def __init__(self, kinds: list[str], chosen: list[str]) -> None:
@@ -54,6 +55,11 @@ class KindsScreen(ModalScreen[list[str]]):
     def action_done(self) -> None:
         self.dismiss(list(self.query_one(SelectionList).selected))
 
+    def action_toggle(self) -> None:
+        picker = self.query_one(SelectionList)
+        if picker.highlighted is not None:
+            picker.toggle(picker.get_option_at_index(picker.highlighted).value)
+
     def action_all(self) -> None:
         self.query_one(SelectionList).select_all()
 
@@ -63,10 +69,11 @@ class KindsScreen(ModalScreen[list[str]]):
 
 class DrillScreen(Screen):
     BINDINGS = [
-        Binding("enter", "next", "Next question"),
-        Binding("ctrl+n", "next", "Skip", show=False),
-        Binding("ctrl+t", "kinds", "Pick kinds"),
-        Binding("escape", "leave", "Home"),
+        Binding("enter", "check", "check", tooltip="check the answer"),
+        Binding("enter", "next", "next question", tooltip="after the answer: the next question"),
+        Binding("ctrl+n", "skip", "skip", show=False, tooltip="skip to the next question"),
+        Binding("ctrl+t", "kinds", "pick kinds", tooltip="pick the kinds of question"),
+        Binding("escape", "leave", "home", tooltip="back home"),
     ]
 
     def __init__(self) -> None:
@@ -104,6 +111,20 @@ class DrillScreen(Screen):
 
         self.app.push_screen(KindsScreen(self.kinds, self.chosen), picked)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "check":
+            return not self.answered
+        if action == "next":
+            return self.answered
+        return True
+
+    async def action_check(self) -> None:
+        """Enter outside the answer box checks the answer, never skips it."""
+        await self.query_one(DrillView).input.action_submit()
+
+    def action_skip(self) -> None:
+        self.action_next()
+
     def action_next(self) -> None:
         from studydeck import drills
 
@@ -117,6 +138,7 @@ class DrillScreen(Screen):
         self.answered = False
         self.query_one(DrillView).show_question(question, title=f"{kind} · seed {seed}")
         self._score()
+        self.refresh_bindings()
 
     def on_drill_view_answer_submitted(self, event: DrillView.AnswerSubmitted) -> None:
         from studydeck import drills
@@ -132,12 +154,15 @@ class DrillScreen(Screen):
         self.answered = True
         view.show_verdict(verdict, "Enter: next question")
         self._score()
+        self.refresh_bindings()
+
+    def on_drill_view_skipped(self) -> None:
+        self.action_next()
 
     def _score(self) -> None:
         text = Text()
         text.append(f"{self.right} right of {self.asked}", style="bold")
-        text.append(f" · {len(self.selected_kinds())} of {len(self.kinds)} kinds (ctrl+t picks) · "
-                    "Enter checks, then moves on · ctrl+n skips")
+        text.append(f" · {len(self.selected_kinds())} of {len(self.kinds)} kinds · s skips")
         self.query_one("#drill-score", Static).update(text)
 
     def action_leave(self) -> None:

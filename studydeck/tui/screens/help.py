@@ -1,6 +1,7 @@
-"""The help screen: every key of every screen, from one table.
+"""The help screen: every key of every screen, read from the screens' bindings.
 
-``KEYS`` is the one list of keys; the README's keys table is written from it.
+The rows come from :func:`studydeck.tui.keys.sections`, the same rows that
+``python -m studydeck.tui.keys_doc`` writes into the README.
 """
 
 from __future__ import annotations
@@ -13,60 +14,14 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-KEYS: dict[str, list[tuple[str, str]]] = {
-    "Everywhere": [
-        ("?", "this help"),
-        ("ctrl+p", "command palette: study, drills, stats, lab, theme"),
-        ("ctrl+q", "quit"),
-    ],
-    "Home": [
-        ("↑ / ↓", "choose a deck"),
-        ("Enter", "study the chosen deck"),
-        ("a", "study everything due"),
-        ("d", "drills"),
-        ("s", "stats"),
-        ("l", "the LSTM lab"),
-        ("r", "reload the deck files"),
-        ("q", "quit"),
-    ],
-    "Study": [
-        ("Space / Enter", "show the answer; after a wrong answer, the next card"),
-        ("1 – 5", "rate: Not at all, Barely, With effort, Well, Perfectly"),
-        ("a – f", "pick an option on a choice card (a wrong pick is rated 1)"),
-        ("Enter", "after a right drill or choice answer: rate 4"),
-        ("u / ctrl+z", "undo the last rating"),
-        ("e", "edit the card in $EDITOR at its line, then reload the deck"),
-        ("Esc / q", "back home (ratings are already saved)"),
-    ],
-    "Drills": [
-        ("Enter", "check the answer; then the next question"),
-        ("ctrl+n", "skip to the next question"),
-        ("ctrl+t", "pick the kinds (Space toggles, ctrl+a all, ctrl+n none, Esc done)"),
-        ("Esc", "back home"),
-    ],
-    "Stats": [
-        ("Esc / q", "back home"),
-    ],
-    "Lab": [
-        ("t", "switch between the live cell and the gradient plot"),
-        ("f", "gradient view: change the LSTM's forget-gate bias (0, 1, 2, 3)"),
-        ("↑ / ↓ / k / j", "choose an input or state value (x, h_prev, c_prev)"),
-        ("← / → / - / +", "nudge the chosen value by 0.1"),
-        ("0", "set the chosen value to 0"),
-        ("r", "reset the inputs; in the gradient view: a new sequence"),
-        ("[ / ]", "gradient view: shorter or longer sequence; training view: T"),
-        ("x", "training view: LSTM, GRU and RNN learn a task of the 1997 paper"),
-        ("s / n", "training view: start or stop the three runs; the next task"),
-        ("Esc / q", "back home"),
-    ],
-}
-
 
 def keys_table() -> Table:
+    from studydeck.tui.keys import sections
+
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold", no_wrap=True)
     table.add_column()
-    for section, rows in KEYS.items():
+    for section, rows in sections():
         table.add_row(Text(section, style="bold underline"), "")
         for key, what in rows:
             table.add_row(key, what)
@@ -75,7 +30,7 @@ def keys_table() -> Table:
 
 
 class HelpScreen(ModalScreen):
-    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
+    BINDINGS = [Binding("escape,q,question_mark,f1", "dismiss", "close", tooltip="close this help")]
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body"):

@@ -1,5 +1,8 @@
 """The home screen: the decks with their counts, today's reviews and the streak.
 
+The counts are :func:`studydeck.study.today.today`'s, Anki's three per deck
+(new to be shown today, learning, review due) beside the unseen cards.
+
 Decks whose files failed to load are listed below the table as
 ``FILE:LINE: message``; every deck that did load still works.
 """
@@ -16,12 +19,10 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from studydeck.study import stats
-from studydeck.study.clock import to_ms
-from studydeck.study.clock import day_start
-from studydeck.tui.widgets.deck_table import DeckTable, key_bar
-
-KEYS = [("enter", "Study deck"), ("a", "All due"), ("d", "Drills"), ("s", "Stats"), ("l", "Lab"),
-        ("?", "Help"), ("q", "Quit"), ("^p", "Commands")]
+from studydeck.study.today import Today, today
+from studydeck.words import count
+from studydeck.tui.keys import COMMAND_PALETTE, static_bar
+from studydeck.tui.widgets.deck_table import DeckTable
 
 
 def short_path(path: str) -> str:
@@ -49,16 +50,12 @@ def problem_line(problem) -> str:
 class HomeNumbers:
     """What the home screen shows, computed in one go (possibly off the UI thread)."""
 
-    counts: list
-    reviews_today: int
-    new_today: int
+    today: Today
     streak: int
 
 
 def home_numbers(collection, decks, config, now) -> HomeNumbers:
-    counts = stats.deck_counts(collection, decks, now)
-    reviews_today, new_today = collection.counts_since(to_ms(day_start(now, config.day_starts_at)))
-    return HomeNumbers(counts, reviews_today, new_today, stats.current_streak(collection, now))
+    return HomeNumbers(today(collection, decks, config, now), stats.current_streak(collection, now))
 
 
 class DeckErrorsPanel(Static):
@@ -67,19 +64,20 @@ class DeckErrorsPanel(Static):
     def show(self, problems) -> None:
         self.display = bool(problems)
         if problems:
-            text = Text("Not loaded (fix the file, then restart or press r):\n", style="bold")
+            text = Text("Deck files with errors (fix them, then press r):\n", style="bold")
             text.append("\n".join(problem_line(p) for p in problems))
             self.update(text)
 
 
 class HomeScreen(Screen):
     BINDINGS = [
-        Binding("a", "app.study_all", "All due"),
-        Binding("d", "app.drills", "Drills"),
-        Binding("s", "app.stats", "Stats"),
-        Binding("l", "app.lab", "Lab"),
-        Binding("r", "reload", "Reload", show=False),
-        Binding("q", "app.quit", "Quit"),
+        Binding("a", "app.study_all", "all due", tooltip="study everything due"),
+        Binding("d", "app.drills", "drills"),
+        Binding("s", "app.stats", "stats"),
+        Binding("l", "app.lab", "lab", tooltip="the LSTM lab"),
+        Binding("n", "notes", "notes", tooltip="the chosen deck's study notes"),
+        Binding("r", "reload", "reload", show=False, tooltip="reload the deck files"),
+        Binding("q", "app.quit", "quit"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -89,7 +87,14 @@ class HomeScreen(Screen):
             yield DeckTable(id="decks")
             yield DeckErrorsPanel(id="deck-errors")
         # A key bar rather than a Footer: this screen is on the start-up path.
-        yield Static(key_bar(KEYS), id="home-keys")
+        yield Static(self._keys(), id="home-keys")
+
+    def _keys(self):
+        return static_bar(DeckTable.BINDINGS, self.BINDINGS, self.app.BINDINGS, [COMMAND_PALETTE],
+                          width=self.app.size.width)
+
+    def on_resize(self) -> None:
+        self.query_one("#home-keys", Static).update(self._keys())
 
     def on_mount(self) -> None:
         self._shown_once = False
@@ -106,18 +111,15 @@ class HomeScreen(Screen):
         numbers = app.take_prefetched_numbers()
         if numbers is None:
             numbers = home_numbers(app.collection, app.decks, app.config, app.clock())
-        counts = numbers.counts
+        day = numbers.today
         self.query_one(DeckTable).set_rows(
-            [(c.deck, (c.title, c.new, c.learning, c.due, c.cards)) for c in counts])
-        reviews_today, new_today, streak = numbers.reviews_today, numbers.new_today, numbers.streak
-        due = sum(c.due for c in counts)
-        new = sum(c.new for c in counts)
+            [(c.deck, (c.title, c.new, c.learning, c.review, c.unseen)) for c in day.decks])
         line = Text()
-        line.append(f"Today: {reviews_today} reviews", style="bold")
-        line.append(f" ({new_today} new)   ")
-        line.append(f"Streak: {streak} day{'s' if streak != 1 else ''}   ", style="bold")
-        today = min(new, max(0, app.config.new_per_day - new_today))
-        line.append(f"Due now: {due}   New today: {today} (of {new} unseen)")
+        line.append(f"Today: {count(day.reviews_done, 'review')}", style="bold")
+        line.append(f" ({day.new_done} new) · ")
+        line.append(f"Streak: {count(numbers.streak, 'day')}", style="bold")
+        line.append(f"\nTo study: {day.new} new · {day.learning} learning · {day.review} review")
+        line.append(f" · {day.unseen} unseen", style="dim")
         if not app.decks:
             line.append("\nNo decks loaded: add deck folders to the settings or use --deck-dir.")
         self.query_one("#today", Static).update(line)
@@ -129,7 +131,12 @@ class HomeScreen(Screen):
         if deck is not None:
             self.app.open_study([deck])
 
+    def action_notes(self) -> None:
+        deck = self.app.deck(self.query_one(DeckTable).chosen or "")
+        if deck is not None:
+            self.app.open_notes(deck)
+
     def action_reload(self) -> None:
         self.app.reload_decks()
         self.refresh_counts()
-        self.notify(f"Reloaded {len(self.app.decks)} decks.")
+        self.notify(f"Reloaded {count(len(self.app.decks), 'deck')}.")

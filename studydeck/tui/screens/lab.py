@@ -30,31 +30,40 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Header, Static
 
 from studydeck.tui.drawing.cell_diagram import cell_diagram, vector_text
-from studydeck.tui.drawing.plot import log_bars
+from studydeck.tui.drawing.plot import decade_range
+from studydeck.tui.widgets.log_plot import LogPlot
 from studydeck.tui.widgets.lab_training import TrainingView
 
+CHOOSE = Binding.Group("choose a value", compact=True)
+NUDGE = Binding.Group("nudge ±0.1", compact=True)
+LENGTH = Binding.Group("T ±5", compact=True)
 KNOBS = [("x", 0), ("x", 1), ("h_prev", 0), ("h_prev", 1), ("c_prev", 0), ("c_prev", 1)]
 START = {"x": [0.5, -1.0], "h_prev": [0.0, 0.0], "c_prev": [0.0, 0.0]}
 STEP = 0.1
 CELL_SEED = 7
 INPUT_SIZE, HIDDEN_SIZE = 4, 8
 FORGET_BIASES = (0.0, 1.0, 2.0, 3.0)
+NARROW = 78
 
 
 class LabScreen(Screen):
     BINDINGS = [
-        Binding("t", "switch", "Cell/gradients"),
-        Binding("x", "training", "Training"),
-        Binding("up,k", "select(-1)", "Prev value", show=False),
-        Binding("down,j", "select(1)", "Next value", show=False),
-        Binding("right,plus,equals_sign", "nudge(1)", "+0.1"),
-        Binding("left,minus", "nudge(-1)", "-0.1"),
-        Binding("0", "zero", "Zero", show=False),
-        Binding("r", "reset", "Reset"),
-        Binding("f", "forget_bias", "Forget bias"),
-        Binding("left_square_bracket", "length(-5)", "Shorter", show=False),
-        Binding("right_square_bracket", "length(5)", "Longer", show=False),
-        Binding("escape,q", "leave", "Home"),
+        Binding("t", "switch", "cell/gradients", tooltip="switch between the live cell and the gradient plot"),
+        Binding("x", "training", "training", show=False,
+                tooltip="training view: LSTM, GRU and RNN learn a task of the 1997 paper side by side"),
+        Binding("up,k", "select(-1)", "prev value", show=False, group=CHOOSE,
+                tooltip="choose an input or state value (x, h_prev, c_prev)"),
+        Binding("down,j", "select(1)", "next value", show=False, group=CHOOSE),
+        Binding("right,plus,equals_sign", "nudge(1)", "+0.1", group=NUDGE, tooltip="nudge the chosen value by ±0.1"),
+        Binding("left,minus", "nudge(-1)", "-0.1", group=NUDGE),
+        Binding("0", "zero", "zero", show=False, tooltip="set the chosen value to 0"),
+        Binding("r", "reset", "reset", tooltip="reset the inputs; in the gradient view: a new sequence"),
+        Binding("f", "forget_bias", "forget bias",
+                tooltip="gradient view: change the LSTM's forget-gate bias (0, 1, 2, 3)"),
+        Binding("left_square_bracket", "length(-5)", "shorter", group=LENGTH,
+                tooltip="gradient view: a sequence 5 steps shorter or longer"),
+        Binding("right_square_bracket", "length(5)", "longer", group=LENGTH),
+        Binding("escape,q", "leave", "home", tooltip="back home"),
     ]
 
     def __init__(self) -> None:
@@ -80,8 +89,8 @@ class LabScreen(Screen):
             with Vertical(id="lab-grads"):
                 yield Static(id="lab-grads-note")
                 with Horizontal():
-                    yield Static(id="plot-rnn", classes="lab-plot")
-                    yield Static(id="plot-lstm", classes="lab-plot")
+                    yield LogPlot(id="plot-rnn", classes="lab-plot")
+                    yield LogPlot(id="plot-lstm", classes="lab-plot")
             yield TrainingView()
         yield Footer()
 
@@ -104,7 +113,8 @@ class LabScreen(Screen):
 
     def _controls(self, tr: dict, key: str, index: int) -> Text:
         out = Text()
-        out.append("Inputs and state (↑↓ choose, ←→ nudge)\n", style="bold")
+        out.append("Inputs and state\n", style="bold")
+        out.append("↑↓ choose · ←→ nudge\n", style="dim")
         for k, (name, i) in enumerate(KNOBS):
             chosen = k == self.selected
             out.append("▶ " if chosen else "  ", style="bold")
@@ -114,8 +124,8 @@ class LabScreen(Screen):
         for gate in "ifgo":
             out.append(f"  a_{gate} {vector_text(tr.get('a_' + gate))}\n")
         out.append("\n")
-        out.append("LSTMCell(2, 2), PyTorch init, seed 7.\n", style="dim")
-        out.append("t: the vanishing gradient plot", style="dim")
+        out.append("LSTMCell(2, 2), PyTorch\ninit, seed 7.\n", style="dim")
+        out.append("t: the vanishing gradient", style="dim")
         return out
 
     def action_select(self, step: int) -> None:
@@ -150,21 +160,24 @@ class LabScreen(Screen):
         return hidden_gradient_norms(rnn, x).tolist(), hidden_gradient_norms(lstm, x).tolist()
 
     def redraw_grads(self) -> None:
+        """Both plots on one log axis (so they compare), each as wide and tall as its panel."""
         rnn, lstm = self.gradient_norms()
         T = self.length
+        lo, hi = decade_range(rnn, lstm)
         for target, name, norms in (("#plot-rnn", "RNN (tanh)", rnn), ("#plot-lstm", "LSTM", lstm)):
-            panel = self.query_one(target, Static)
+            panel = self.query_one(target, LogPlot)
             panel.border_title = f"{name}: ‖dL/dh_t‖"
-            panel.update(log_bars(norms))
+            panel.plot(norms, lo, hi)
         note = Text()
-        note.append(f"One sequence of T = {T} random inputs (seed {self.sequence_seed}), hidden size "
-                    f"{HIDDEN_SIZE}, loss on the last output; LSTM forget-gate bias +{self.forget_bias:g}.\n",
-                    style="dim")
-        note.append(f"{'':14}{'RNN':>10}{'LSTM':>10}\n", style="bold")
+        note.append(f"T = {T} random inputs (seed {self.sequence_seed}) · hidden {HIDDEN_SIZE} · loss on the "
+                    f"last output · forget bias +{self.forget_bias:g}\n", style="dim")
+        note.append(f"{'':14}{'RNN':>10}{'LSTM':>10}", style="bold")
         for t in sorted({0, max(0, T - 10), T - 1}):
-            note.append(f"‖dL/dh_{t}‖".ljust(14) + f"{rnn[t]:>10.1e}{lstm[t]:>10.1e}\n")
-        note.append("f: forget bias · [ ]: length · r: new sequence · t: the cell", style="dim")
+            note.append("\n" + f"‖dL/dh_{t}‖".ljust(14) + f"{rnn[t]:>10.1e}{lstm[t]:>10.1e}")
         self.query_one("#lab-grads-note", Static).update(note)
+
+    def on_resize(self, event) -> None:
+        self.set_class(event.size.width < NARROW, "-narrow")  # the controls go below the cell
 
     def showing_grads(self) -> bool:
         return self.query_one(ContentSwitcher).current == "lab-grads"

@@ -11,26 +11,28 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Sparkline, Static
 
 from studydeck.study import stats
 from studydeck.study.clock import local_date, to_ms
 from studydeck.tui.drawing.heatmap import heatmap
+from studydeck.words import count
 
 PER_DAY_DAYS = 90
+NARROW = 70
 
 
 class StatsScreen(Screen):
-    BINDINGS = [Binding("escape,q", "leave", "Home")]
+    BINDINGS = [Binding("escape,q", "leave", "home", tooltip="back home")]
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
-        with Vertical(id="stats-body"):
+        with VerticalScroll(id="stats-body"):
             with Horizontal(id="stats-top"):
                 with Vertical(id="heatmap-box"):
-                    yield Static("Reviews, last six months", classes="stats-title")
+                    yield Static("Reviews, last six months", id="heatmap-title", classes="stats-title")
                     yield Static(id="heatmap")
                 with Vertical(id="numbers-box"):
                     yield Static("Retention and cards", classes="stats-title")
@@ -50,14 +52,15 @@ class StatsScreen(Screen):
         collection = app.collection
         today = local_date(now)
         per_day = stats.reviews_per_day(collection, now - timedelta(days=190), now)
-        self.query_one("#heatmap", Static).update(heatmap(per_day, today))
+        self._heat = (per_day, today)
+        self._draw_heatmap()
 
         days = [today - timedelta(days=k) for k in range(PER_DAY_DAYS - 1, -1, -1)]
         series = [per_day.get(d, 0) for d in days]
         self.query_one("#per-day", Sparkline).data = series
         active = sum(1 for n in series if n)
         self.query_one("#per-day-note", Static).update(
-            f"{days[0]:%d %b} → today · {sum(series)} reviews · {active} days studied · "
+            f"{days[0]:%d %b} → today · {count(sum(series), 'review')} · {count(active, 'day')} studied · "
             f"{sum(series) / PER_DAY_DAYS:.1f} a day on average · most {max(series)}")
 
         ahead = stats.forecast(collection, app.decks, now, 30)
@@ -70,12 +73,28 @@ class StatsScreen(Screen):
         counts = stats.deck_counts(collection, app.decks, now)
         self.query_one("#by-state", Static).update(self._numbers(retention, n, counts, per_day, today))
 
+    def _draw_heatmap(self) -> None:
+        """As many weeks (up to 26) as the box beside the numbers holds."""
+        per_day, today = self._heat
+        box = self.query_one("#heatmap-box").size.width or self.app.size.width - 40
+        if self.has_class("-narrow"):
+            box = self.app.size.width - 2
+        weeks = max(8, min(26, (box - 5) // 2))
+        title = "Reviews, last six months" if weeks == 26 else f"Reviews, last {weeks} weeks"
+        self.query_one("#heatmap-title", Static).update(title)
+        self.query_one("#heatmap", Static).update(heatmap(per_day, today, weeks=weeks))
+
+    def on_resize(self, event) -> None:
+        self.set_class(event.size.width < NARROW, "-narrow")  # the numbers go below the heatmap
+        if hasattr(self, "_heat"):
+            self.call_after_refresh(self._draw_heatmap)
+
     @staticmethod
     def _numbers(retention, n, counts, per_day, today) -> Table:
         table = Table.grid(padding=(0, 1))
-        table.add_column(style="bold")
-        table.add_column(justify="right")
-        table.add_column()
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column(justify="right", no_wrap=True)
+        table.add_column(no_wrap=True, overflow="crop")
         ret = "–" if retention is None else f"{retention:.1%}"
         table.add_row("Retention, 30 d", Text(ret, style="bold"))
         table.add_row("  of reviews", str(n))
@@ -88,7 +107,7 @@ class StatsScreen(Screen):
         due = sum(c.due for c in counts)
         for label, value in (("New", new), ("Learning", learning), ("Review", review),
                              ("Due now", due), ("Leeches", leeches), ("Total cards", total)):
-            bar = "█" * (round(14 * value / total) if total else 0)
+            bar = "█" * (round(10 * value / total) if total else 0)
             table.add_row(label, str(value), Text(bar, style="green"))
         return table
 

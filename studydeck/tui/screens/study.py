@@ -1,15 +1,10 @@
 """The study screen: one card at a time from a :class:`Session`.
 
-The screen is a face of the session and holds no scheduling logic.  Modes:
-
-- ``front``: the front is shown; Space/Enter reveals (basic, reversed,
-  cloze), ``a``-``d`` pick an option (choice), or the answer box takes the
-  answer (drill).
-- ``back``: the answer is shown with the rating bar; ``1``-``5`` rate (3-5
-  after a right choice or drill answer, Enter = 4).
-- ``feedback``: a wrong pick or drill answer, already rated 1 by the
-  session; the answer stays on screen until Space/Enter.
-- ``done``: the summary (cards, retention, time).
+The screen is a face of the session: it draws ``session.shown`` as
+``session.phase`` says (front, back, feedback, done), offers the keys the
+session allows now, and forwards them.  It decides nothing of its own: the
+ratings allowed, Enter's default, the card's label, the "Saved" line and the
+summary all come from the session.
 
 ``session.rate`` commits the rating before it returns, and the next card is
 painted only after that.
@@ -24,34 +19,45 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Header, ProgressBar, Rule, Static
 
-from studydeck.study.scheduler import LABELS, state_name
-from studydeck.study.session import Session, SessionError
+from studydeck.study.scheduler import LABELS
+from studydeck.study.session import Phase, Session, SessionError
 from studydeck.tui.widgets.card_text import CardText
-from studydeck.tui.widgets.deck_table import key_bar
+from studydeck.tui.keys import live_bar
 from studydeck.tui.widgets.drill_view import DrillView
 from studydeck.tui.widgets.rating_bar import RatingBar
+from studydeck.words import count
 
 LETTERS = "abcdef"
+PICK = Binding.Group("pick")
+RATE = Binding.Group("rate")
 
 
 class StudyScreen(Screen):
     BINDINGS = [
-        Binding("space,enter", "reveal", "Show answer"),
-        Binding("space,enter", "continue", "Next card"),
-        Binding("enter", "rate_default", "Rate 4 Well"),
-        *[Binding(str(n), f"rate({n})", LABELS[n], show=False) for n in range(1, 6)],
-        *[Binding(letter, f"choose({k})", f"Pick {letter}", show=False) for k, letter in enumerate(LETTERS)],
-        Binding("u,ctrl+z", "undo", "Undo"),
-        Binding("e", "edit", "Edit card"),
-        Binding("escape,q", "leave", "Home"),
+        Binding("enter", "check", "check the answer", tooltip="drill card: check the answer"),
+        *[Binding(letter, f"choose({k})", f"pick {letter}", group=PICK,
+                  tooltip="choice card: pick an option (a wrong pick is rated 1)") for k, letter in enumerate(LETTERS)],
+        Binding("space,enter", "reveal", "show answer", key_display="space", tooltip="show the answer"),
+        Binding("space,enter", "continue", "next card", key_display="space",
+                tooltip="after a wrong answer: the next card"),
+        Binding("space,enter", "rate_default", "rate 4", key_display="space",
+                tooltip="with the answer shown: rate 4 (Well), as in Anki"),
+        *[Binding(str(n), f"rate({n})", LABELS[n], group=RATE,
+                  tooltip="rate: " + ", ".join(LABELS.values())) for n in range(1, 6)],
+        Binding("u,ctrl+z", "undo", "undo", key_display="u", tooltip="undo the last rating"),
+        Binding("e", "edit", "edit", key_display="e", tooltip="edit the card in $EDITOR at its line, then reload the deck"),
+        Binding("ctrl+e", "edit", "edit", priority=True),
+        Binding("n", "notes", "notes", tooltip="the deck's study notes"),
+        Binding("m", "more_new", "more new cards",
+                tooltip="at the end: study more new cards today (Anki's custom study)"),
+        Binding("escape,q", "leave", "home", key_display="esc", tooltip="back home (ratings are already saved)"),
     ]
 
     def __init__(self, decks) -> None:
         super().__init__()
         self.decks = list(decks)
         self.session: Session | None = None
-        self.card = None
-        self.mode = "front"
+        self.more_new = 0  # at the end: new cards "m" would add
         self.options: list[str] = []
         self.picked: int | None = None
 
@@ -71,7 +77,7 @@ class StudyScreen(Screen):
         yield Static(id="hint")
         yield Static(id="summary")
         # The hint line is this screen's footer: it names the keys that work
-        # in the current mode, and costs far less than a Footer to repaint.
+        # in the current phase, and costs far less than a Footer to repaint.
 
     async def on_mount(self) -> None:
         titles = ", ".join(d.title for d in self.decks) if len(self.decks) < 3 else f"{len(self.decks)} decks"
@@ -79,19 +85,24 @@ class StudyScreen(Screen):
         self.session = Session(self.app.collection, self.decks, self.app.config, clock=self.app.clock)
         await self.show_current()
 
+    @property
+    def card(self):
+        """The card on screen (the session's ``shown``), None at the end."""
+        return self.session.shown if self.session is not None else None
+
+    @property
+    def phase(self) -> Phase:
+        return self.session.phase
+
     # -- painting ----------------------------------------------------------
     async def show_current(self) -> None:
         """Paint the session's current card (or the summary) from the front."""
         session = self.session
         self.picked = None
         self._update_progress()
-        if session.finished:
-            self.card = None
-            self.mode = "done"
+        if session.phase == Phase.DONE:
             self._show_summary()
             return
-        self.card = session.current
-        self.mode = "front"
         self.options = session.choice_options() if self.card.type == "choice" else []
         await self._paint_card()
 
@@ -111,9 +122,9 @@ class StudyScreen(Screen):
         await self._paint_answer()
 
     async def _paint_answer(self) -> None:
-        """Show or hide the back, the options and the rating bar for the mode."""
+        """Show or hide the back, the options and the rating bar for the phase."""
         card = self.card
-        shown = self.mode in ("back", "feedback")
+        shown = self.phase in (Phase.BACK, Phase.FEEDBACK)
         self._paint_choices()
         if card.type != "drill":
             self.query_one("#divider").display = shown
@@ -126,11 +137,10 @@ class StudyScreen(Screen):
             if extra.display:
                 extra.show(card.extra)
         ratings = self.query_one(RatingBar)
-        ratings.display = self.mode == "back"
-        if self.mode == "back":
-            allowed = self.allowed_ratings()
-            default = 4 if self.session.graded else None
-            ratings.show(self.session.previews(), allowed, default)
+        ratings.display = self.phase == Phase.BACK
+        if self.phase == Phase.BACK:
+            session = self.session
+            ratings.show(session.previews(), session.allowed_ratings(), session.default_rating)
         self.query_one("#hint", Static).update(self._hint())
 
     def _paint_choices(self) -> None:
@@ -139,7 +149,7 @@ class StudyScreen(Screen):
         if not self.options:
             return
         text = Text()
-        shown = self.mode in ("back", "feedback")
+        shown = self.phase in (Phase.BACK, Phase.FEEDBACK)
         for k, option in enumerate(self.options):
             right = option == self.card.answer
             style = ""
@@ -153,95 +163,92 @@ class StudyScreen(Screen):
         choices.update(text)
 
     def _hint(self) -> Text:
-        card = self.card
-        keys: list[tuple[str, str]] = []
+        """The key line: what works now (from the bindings), after a wrong
+        answer led by the session's "Saved" line."""
         lead = Text()
-        if self.mode == "front":
-            if card.type == "drill":
-                keys = [("enter", "check the answer"), ("^z", "undo")]
-            elif card.type == "choice":
-                keys = [(f"a-{LETTERS[len(self.options) - 1]}", "pick"), ("space", "show answer"),
-                        ("u", "undo"), ("e", "edit")]
-            else:
-                keys = [("space", "show answer"), ("u", "undo"), ("e", "edit")]
-        elif self.mode == "feedback":
-            outcome = self.session.last_outcome()
-            when = self.session.due_label(outcome) if outcome else ""
-            lead = Text(f"Saved: 1 {LABELS[1]} → next review in {when}.  ", style="bold")
-            keys = [("space", "next card"), ("u", "undo")]
-        elif self.mode == "back":
-            allowed = self.allowed_ratings()
-            keys = [(f"{allowed[0]}-{allowed[-1]}", "rate")]
-            if self.session.graded:
-                keys.append(("enter", "rate 4"))
-            keys += [("u", "undo"), ("e", "edit")]
-        return lead + key_bar(keys + [("esc", "home"), ("?", "help")])
+        if self.session.phase == Phase.FEEDBACK:
+            lead = Text(self.session.saved_text(self.session.last_outcome()) + "  ", style="bold")
+        return live_bar(self, self.app.BINDINGS, width=self.size.width or self.app.size.width, lead=lead)
+
+    def on_descendant_focus(self) -> None:
+        if self.session is not None:  # typed keys leave the key line while the answer box has focus
+            self.query_one("#hint", Static).update(self._hint())
+
+    on_descendant_blur = on_descendant_focus
+    on_resize = on_descendant_focus  # the key line wraps to the new width
 
     def _update_progress(self) -> None:
         done, total = self.session.progress
         bar = self.query_one(ProgressBar)
         bar.update(total=max(total, 1), progress=done)
+        parts = self.session.card_label().split(" · ")
         position = Text()
-        if self.session.finished:
-            position.append(f"{done} reviewed", style="bold")
-        else:
-            card = self.session.current
-            state = self.session.current_state()
-            kind = state_name(state.state) if state else "new"
-            position.append(f"{done + 1}/{total}", style="bold")
-            position.append(f" · {card.deck_id} · {kind} · {card.type}")
+        position.append(" · ".join(parts[:3]), style="bold")  # new · learning · review
+        position.append("".join(" · " + part for part in parts[3:]))
         self.query_one("#position", Static).update(position)
 
     def _show_summary(self) -> None:
         for selector in ("#card", "#drill", "#ratings"):
             self.query_one(selector).display = False
-        summary = self.session.summary
+        self.more_new = self.session.more_new_available()
+        headline, *rows = self.session.summary_lines()
         text = Text()
-        if summary.reviewed == 0:
-            text.append("Nothing due here. Come back later.", style="bold")
-        else:
-            minutes, seconds = divmod(round(summary.seconds), 60)
-            text.append("Session over\n\n", style="bold")
-            text.append(f"Cards reviewed   {summary.reviewed}\n")
-            text.append(f"Retention        {summary.retention:.0%}\n")
-            text.append(f"Time             {minutes}m {seconds:02d}s\n")
-            counts = "  ".join(f"{r} {LABELS[r]}: {n}" for r, n in summary.counts().items())
-            text.append(f"Ratings          {counts}\n")
+        text.append(headline, style="bold")
+        if rows:
+            text.append("\n\n" + "\n".join(rows) + "\n")
         self.query_one("#summary", Static).update(text)
         self.query_one("#summary").display = True
-        self.query_one("#hint", Static).update(key_bar([("esc", "home"), ("u", "undo the last rating")]))
+        self.query_one("#hint", Static).update(self._hint())
 
-    # -- which keys work now -----------------------------------------------
-    def allowed_ratings(self) -> tuple[int, ...]:
-        return (3, 4, 5) if self.session.graded else (1, 2, 3, 4, 5)
-
+    # -- which keys work now: the session says -----------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        card, mode = self.card, self.mode
+        session = self.session
+        if session is None:
+            return action not in ("check", "reveal", "continue", "rate", "rate_default", "choose", "undo", "edit")
+        card, phase = self.card, session.phase
+        if action == "notes":
+            return card is not None
+        if action == "more_new":
+            return phase == Phase.DONE and self.more_new > 0
+        if action == "check":
+            return phase == Phase.FRONT and card is not None and card.type == "drill"
         if action == "reveal":
-            return mode == "front" and card is not None and card.type != "drill"
+            return session.can_reveal()
         if action == "continue":
-            return mode == "feedback"
+            return phase == Phase.FEEDBACK
         if action == "rate":
-            if mode != "back":
-                return False
-            return parameters[0] in self.allowed_ratings()
+            return parameters[0] in session.allowed_ratings()
         if action == "rate_default":
-            return mode == "back" and bool(self.session.graded)
+            return session.default_rating is not None
         if action == "choose":
-            return mode == "front" and bool(self.options) and parameters[0] < len(self.options)
+            return phase == Phase.FRONT and bool(self.options) and parameters[0] < len(self.options)
         if action == "undo":
-            return self.session is not None and self.session.can_undo
+            return True  # with nothing to undo, it says so
         if action == "edit":
             return card is not None
         return True
 
     # -- actions -----------------------------------------------------------
+    async def action_check(self) -> None:
+        """Enter outside the answer box checks the answer as Enter inside it does."""
+        await self.query_one(DrillView).input.action_submit()
+
     async def action_reveal(self) -> None:
         self.session.reveal()
-        self.mode = "back"
         await self._paint_answer()
 
+    def action_notes(self) -> None:
+        deck = self.app.deck(self.card.deck_id)
+        if deck is not None:
+            self.app.open_notes(deck)
+
+    async def action_more_new(self) -> None:
+        added = self.session.study_more_new()
+        self.notify(f"{count(added, 'more new card')} today.", timeout=2)
+        await self.show_current()
+
     async def action_continue(self) -> None:
+        self.session.proceed()
         await self.show_current()
 
     async def action_rate(self, rating: int) -> None:
@@ -253,12 +260,11 @@ class StudyScreen(Screen):
         await self.show_current()
 
     async def action_rate_default(self) -> None:
-        await self.action_rate(4)
+        await self.action_rate(self.session.default_rating)
 
     async def action_choose(self, index: int) -> None:
         self.picked = index
         right = self.session.answer_choice(index)
-        self.mode = "back" if right else "feedback"
         self._update_progress_after_grade(right)
         await self._paint_answer()
 
@@ -276,12 +282,19 @@ class StudyScreen(Screen):
         except AnswerError as exc:
             drill.show_error(str(exc))
             return
-        self.mode = "back" if verdict.correct else "feedback"
         drill.show_verdict(verdict)
         self._update_progress_after_grade(verdict.correct)
         await self._paint_answer()
 
+    async def on_drill_view_skipped(self) -> None:
+        self.session.skip()
+        self.notify("Skipped: it comes back next session.", timeout=2)
+        await self.show_current()
+
     async def action_undo(self) -> None:
+        if not self.session.can_undo:
+            self.notify("Nothing to undo.", timeout=2)
+            return
         try:
             card = self.session.undo()
         except SessionError as exc:
@@ -298,15 +311,23 @@ class StudyScreen(Screen):
             return
         self.app.run_editor(deck.path, card.line)
         self.app.reload_decks()
+        problems = self.app.file_problems(deck.path)
+        if problems:
+            from studydeck.tui.screens.home import problem_line
+
+            more = f"\n… and {count(len(problems) - 2, 'more error')}" if len(problems) > 2 else ""
+            self.notify("\n".join(problem_line(p) for p in problems[:2]) + more +
+                        "\nThe deck keeps its last good version until the file is fixed.",
+                        title="The deck file has errors", severity="error", timeout=10)
+            return
         fresh = self.app.deck(card.deck_id)
         new_card = fresh.card(card.card_id) if fresh else None
         if new_card is None:
-            problems = [p for p in self.app.problems if p.file == deck.path]
-            why = f": {problems[0]}" if problems else ""
-            self.notify(f"The card is no longer in the deck{why}", severity="warning", timeout=6)
+            self.notify("The card is no longer in the deck; on to the next.", severity="warning", timeout=6)
+            self.session.replace_decks(self.app.decks)
+            await self.show_current()
             return
         self.session.replace_decks(self.app.decks)
-        self.card = new_card
         if new_card.type != "drill":
             self.query_one("#front", CardText).show(new_card.front)
             await self._paint_answer()

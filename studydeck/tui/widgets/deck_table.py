@@ -1,4 +1,4 @@
-"""The home screen's deck table, and its key bar.
+"""The home screen's deck table.
 
 A focusable Static that draws a Rich table with one highlighted row: the
 home screen is on the start-up path, and this costs a fraction of a
@@ -16,16 +16,16 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Static
 
-COLUMNS = ("Deck", "New", "Learning", "Due", "Total")
+COLUMNS = ("Deck", "New", "Learn", "Review", "Unseen")
 
 
 class DeckTable(Static, can_focus=True):
     BINDINGS = [
-        Binding("up,k", "move(-1)", "Up", show=False),
-        Binding("down,j", "move(1)", "Down", show=False),
-        Binding("home", "move_to(0)", show=False),
-        Binding("end", "move_to(-1)", show=False),
-        Binding("enter", "choose", "Study deck"),
+        Binding("up,k", "move(-1)", "up", show=False, group=Binding.Group("choose a deck")),
+        Binding("down,j", "move(1)", "down", show=False, group=Binding.Group("choose a deck")),
+        Binding("home", "move_to(0)", "first deck", show=False),
+        Binding("end", "move_to(-1)", "last deck", show=False),
+        Binding("enter", "choose", "study deck", tooltip="study the chosen deck"),
     ]
 
     cursor = reactive(0)
@@ -53,8 +53,13 @@ class DeckTable(Static, can_focus=True):
 
     def _draw(self) -> None:
         table = Table(box=None, padding=(0, 2, 0, 1), show_edge=False, header_style="bold")
-        for k, name in enumerate(COLUMNS):
-            table.add_column(name, justify="left" if k == 0 else "right", no_wrap=True)
+        # The numbers keep their width; a long deck title gives way (…) on a narrow terminal.
+        numbers = [max([len(name)] + [len(str(cells[k])) for _, cells in self.rows])
+                   for k, name in enumerate(COLUMNS) if k]
+        room = (self.content_size.width or self.app.size.width - 2) - sum(w + 3 for w in numbers) - 3
+        table.add_column(COLUMNS[0], no_wrap=True, overflow="ellipsis", max_width=max(8, room))
+        for name, width in zip(COLUMNS[1:], numbers):
+            table.add_column(name, justify="right", no_wrap=True, min_width=width)
         for index, (_deck_id, cells) in enumerate(self.rows):
             style = "reverse" if index == self.cursor and self.has_focus else (
                 "underline" if index == self.cursor else "")
@@ -62,6 +67,9 @@ class DeckTable(Static, can_focus=True):
         self.update(table)
 
     def on_focus(self) -> None:
+        self._draw()
+
+    def on_resize(self) -> None:
         self._draw()
 
     def on_blur(self) -> None:
@@ -84,12 +92,3 @@ class DeckTable(Static, can_focus=True):
         if 0 <= row < len(self.rows):
             self.cursor = row
             self.action_choose()
-
-
-def key_bar(keys: list[tuple[str, str]]) -> Text:
-    """A footer-like line of keys, drawn as one Text (cheaper than a Footer)."""
-    text = Text()
-    for key, what in keys:
-        text.append(f" {key} ", style="bold reverse")
-        text.append(f" {what} ")
-    return text

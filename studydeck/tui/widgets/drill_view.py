@@ -14,14 +14,18 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.binding import Binding
 from textual.message import Message
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Input, Static
 
-from studydeck.tui.drawing.cell_diagram import cell_diagram
+from studydeck.tui.drawing.cell_diagram import cell_diagram, is_gru
 from studydeck.tui.widgets.values import given_text
 
-_INPUTS = ("x", "h_prev", "c_prev")
+SCROLL = Binding.Group("scroll")
+
+# A cell's inputs, and the names a question may give them under.
+_INPUTS = {"x": ("x",), "h_prev": ("h_prev", "h0"), "c_prev": ("c_prev", "c0")}
 
 
 class AnswerValidator(Validator):
@@ -44,21 +48,63 @@ class AnswerValidator(Validator):
 
 
 def visible_cell(question, answered: bool) -> dict | None:
-    """The cell values to draw: before the answer only the inputs and the
-    values the question gives; after it, everything."""
+    """The cell values to draw: before the answer only what the question
+    gives; after it, everything.
+
+    The drawn step's inputs are shown before the answer only where the
+    question gives them: a two-step question draws its second step, whose
+    h_prev and c_prev are the first step's results, so until the answer the
+    cell shows the start (x_1, h0, c0) instead.
+    """
     cell = question.cell
     if cell is None or answered:
         return cell
-    return {k: v for k, v in cell.items() if k in _INPUTS or k in question.given}
+    given = question.given
+    out = {k: v for k, v in cell.items() if k in given and k not in _INPUTS}
+    start = {key: next((given[name] for name in names if name in given), None) for key, names in _INPUTS.items()}
+    later = any(key in cell and value is not None and not _among(cell[key], value) for key, value in start.items())
+    for key in _INPUTS:
+        if key in cell:
+            out[key] = _first(start[key]) if later and start[key] is not None else cell[key]
+    return out
+
+
+def _among(value, given) -> bool:
+    """``value`` is the given vector, its batch of one, or one row of a given sequence."""
+    return value == given or [value] == given or (
+        isinstance(given, list) and bool(given) and isinstance(given[0], list) and value in given)
+
+
+def _first(given):
+    """The first step of a given sequence (or the batch of one), else the value itself."""
+    return given[0] if isinstance(given, list) and given and isinstance(given[0], list) else given
+
+
+def cell_picture(question, answered: bool):
+    """The cell drawn with the values visible now, or None for a question without a cell.
+    A GRU question draws the GRU cell even before its gates are shown."""
+    cell = visible_cell(question, answered)
+    if cell is None:
+        return None
+    return cell_diagram(cell, gru=is_gru(question.cell) or question.kind.startswith("gru."))
 
 
 class DrillView(Horizontal):
+    BINDINGS = [
+        Binding("pageup", "scroll_question(-1)", "scroll", show=False, group=SCROLL,
+                tooltip="scroll a long question (the answer box keeps the cursor)"),
+        Binding("pagedown", "scroll_question(1)", "scroll", show=False, group=SCROLL),
+    ]
+
     class AnswerSubmitted(Message):
         """The learner submitted an answer that parses."""
 
         def __init__(self, text: str) -> None:
             super().__init__()
             self.text = text
+
+    class Skipped(Message):
+        """The learner typed ``s`` (or ``skip``) instead of an answer."""
 
     def __init__(self, *, cursor_blink: bool = True, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -69,9 +115,11 @@ class DrillView(Horizontal):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="drill-main"):
-            with VerticalScroll(classes="drill-body"):
+            # Not focusable: the answer box keeps the cursor while PgUp/PgDn scroll.
+            with VerticalScroll(classes="drill-body", can_focus=False):
                 yield Static(classes="drill-prompt")
                 yield Static(classes="drill-given")
+                yield Static(classes="drill-cell-inline")
                 yield Static(classes="drill-solution")
             answer = Input(classes="drill-answer", validators=[self._validator],
                            validate_on=["submitted"])
@@ -79,6 +127,13 @@ class DrillView(Horizontal):
             yield answer
             yield Static(classes="drill-verdict")
         yield Static(classes="drill-cell")
+
+    def action_scroll_question(self, direction: int) -> None:
+        body = self.query_one(".drill-body", VerticalScroll)
+        if direction < 0:
+            body.scroll_page_up(animate=False)
+        else:
+            body.scroll_page_down(animate=False)
 
     @property
     def input(self) -> Input:
@@ -107,12 +162,18 @@ class DrillView(Horizontal):
         self.query_one(VerticalScroll).scroll_home(animate=False)
         answer.focus()
 
+    NARROW = 100
+    """Below this width the cell is drawn under the question, not beside it."""
+
+    def on_resize(self, event) -> None:
+        self.set_class(event.size.width < self.NARROW, "-narrow")
+
     def _draw_cell(self) -> None:
-        panel = self.query_one(".drill-cell", Static)
-        cell = visible_cell(self.question, self.answered)
-        panel.display = cell is not None
-        if cell is not None:
-            panel.update(cell_diagram(cell))
+        picture = cell_picture(self.question, self.answered)
+        self.set_class(picture is not None, "-has-cell")
+        if picture is not None:
+            self.query_one(".drill-cell", Static).update(picture)
+            self.query_one(".drill-cell-inline", Static).update(picture)
 
     def show_error(self, message: str) -> None:
         """An answer that could not be read: say why, keep the box open."""
@@ -148,6 +209,11 @@ class DrillView(Horizontal):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         if self.answered:
+            return
+        from studydeck.drills.answers import SKIP_WORDS
+
+        if event.value.strip().lower() in SKIP_WORDS:
+            self.post_message(self.Skipped())
             return
         result = event.validation_result
         if result is not None and not result.is_valid:

@@ -98,10 +98,11 @@ class TrainingView(Vertical, can_focus=True):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("s", "toggle", "Start/stop"),
-        Binding("n", "next_task", "Task"),
-        Binding("left_square_bracket", "length(-10)", "Shorter", show=False),
-        Binding("right_square_bracket", "length(10)", "Longer", show=False),
+        Binding("s", "toggle", "start/stop", tooltip="training view: start or stop the three runs"),
+        Binding("n", "next_task", "task", tooltip="training view: the next task"),
+        Binding("left_square_bracket", "length(-10)", "shorter", show=False,
+                tooltip="training view: a sequence 10 steps shorter or longer"),
+        Binding("right_square_bracket", "length(10)", "longer", show=False),
     ]
 
     def __init__(self, **settings) -> None:
