@@ -36,8 +36,8 @@ from enum import StrEnum
 
 from studydeck.config import Config
 from studydeck.model import Card, Deck
-from studydeck.study.clock import MS_PER_DAY, day_start, format_interval, from_ms, to_ms, utcnow
-from studydeck.study.queue import LEARN_AHEAD, busy_notes, build_queue, gather_new
+from studydeck.study.clock import MS_PER_DAY, format_interval, from_ms, to_ms, utcnow
+from studydeck.study.queue import LEARN_AHEAD, build_queue
 from studydeck.study.scheduler import LABELS, Outcome, Scheduler, state_name
 from studydeck.words import count
 from studydeck.store import LEARNING, RELEARNING, CardState, Collection, CollectionError
@@ -269,43 +269,16 @@ class Session:
     def why_nothing_due(self) -> list[str]:
         """Why the session has nothing left: the day's limits, buried siblings,
         the next learning card's time, and how many more new cards could come."""
-        from studydeck.study.today import buried_new, today  # deferred: only at the end
+        from studydeck.study.today import why_nothing_due  # deferred: only at the end
 
-        now = self.clock()
-        numbers = today(self.collection, self.decks, self.config, now)
-        out = []
-        if numbers.new_done >= numbers.new_limit and numbers.unseen:
-            out.append(f"The day's limit of {count(numbers.new_limit, 'new card')} is reached; "
-                       f"{numbers.unseen} more {'is' if numbers.unseen == 1 else 'are'} unseen.")
-        buried = buried_new(self.collection, self.decks, self.config, now)
-        if buried:
-            out.append(f"{count(buried, 'new card')} {'waits' if buried == 1 else 'wait'} for tomorrow: "
-                       "a sibling card was studied today.")
-        if numbers.reviews_held:
-            out.append(f"{count(numbers.reviews_held, 'review')} {'waits' if numbers.reviews_held == 1 else 'wait'}"
-                       f" for tomorrow: the day's limit is {numbers.review_limit}.")
-        due = self.next_learning_due()
-        if due is not None:
-            out.append(f"The next learning card is due at {due.astimezone():%H:%M} "
-                       f"(in {format_interval(due - now)}).")
-        more = self.more_new_available()
-        if more:
-            out.append(f"You can study {count(more, 'more new card')} today.")
-        if not out:
-            out.append("Come back later.")
-        return out
+        return why_nothing_due(self.collection, self.decks, self.config, self.clock(),
+                               self.next_learning_due(), self.more_new_available())
 
     def _more_new(self, limit: int) -> list[Card]:
-        now = self.clock()
-        today_ms = to_ms(day_start(now, self.config.day_starts_at))
+        from studydeck.study.today import more_new  # deferred: only at the end
+
         queued = [card.key for card in self._main] + [card.key for _due, card in self._pending]
-        busy = busy_notes(self.collection, queued, today_ms) if self.config.bury_siblings else None
-        out: list[Card] = []
-        for deck in self.decks:
-            if len(out) >= limit:
-                break
-            out += [deck.card(card_id) for card_id in gather_new(self.collection, deck.id, limit - len(out), busy)]
-        return out
+        return more_new(self.collection, self.decks, self.config, self.clock(), queued, limit)
 
     @property
     def extra_new_batch(self) -> int:

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from studydeck.config import Config
-from studydeck.model import Deck
-from studydeck.study.clock import day_start
+from studydeck.model import Card, Deck
+from studydeck.study.clock import day_start, format_interval, to_ms
 from studydeck.study.queue import LEARN_AHEAD, busy_notes, gather_new, note_of
-from studydeck.study.clock import to_ms
+from studydeck.words import count
 from studydeck.store import LEARNING, RELEARNING, REVIEW, Collection
 
 
@@ -141,3 +141,42 @@ def buried_new(collection: Collection, decks: list[Deck], config: Config, now: d
             offset += len(batch)
             count += sum((deck.id, note_of(card_id)) in busy for card_id in batch)
     return count
+
+
+def why_nothing_due(collection: Collection, decks: list[Deck], config: Config, now: datetime,
+                    next_learning: datetime | None, more: int) -> list[str]:
+    """The reasons a session has nothing left, in words for both faces: the
+    day's limits, buried siblings, when the next learning card is due, and the
+    ``more`` new cards that could still come today."""
+    numbers = today(collection, decks, config, now)
+    out = []
+    if numbers.new_done >= numbers.new_limit and numbers.unseen:
+        out.append(f"The day's limit of {count(numbers.new_limit, 'new card')} is reached; "
+                   f"{numbers.unseen} more {'is' if numbers.unseen == 1 else 'are'} unseen.")
+    buried = buried_new(collection, decks, config, now)
+    if buried:
+        out.append(f"{count(buried, 'new card')} {'waits' if buried == 1 else 'wait'} for tomorrow: "
+                   "a sibling card was studied today.")
+    if numbers.reviews_held:
+        out.append(f"{count(numbers.reviews_held, 'review')} {'waits' if numbers.reviews_held == 1 else 'wait'}"
+                   f" for tomorrow: the day's limit is {numbers.review_limit}.")
+    if next_learning is not None:
+        out.append(f"The next learning card is due at {next_learning.astimezone():%H:%M} "
+                   f"(in {format_interval(next_learning - now)}).")
+    if more:
+        out.append(f"You can study {count(more, 'more new card')} today.")
+    return out or ["Come back later."]
+
+
+def more_new(collection: Collection, decks: list[Deck], config: Config, now: datetime,
+             queued: list[tuple[str, str]], limit: int) -> list[Card]:
+    """Up to ``limit`` new cards beyond today's limit (Anki's custom study),
+    siblings of today's and of the ``queued`` cards still buried."""
+    today_ms = to_ms(day_start(now, config.day_starts_at))
+    busy = busy_notes(collection, queued, today_ms) if config.bury_siblings else None
+    out: list[Card] = []
+    for deck in decks:
+        if len(out) >= limit:
+            break
+        out += [deck.card(card_id) for card_id in gather_new(collection, deck.id, limit - len(out), busy)]
+    return out
