@@ -57,13 +57,8 @@ class Note:
     fields: tuple[str, ...]
     tags: tuple[str, ...]
     deck_id: int            # the deck of its first card (its home deck if in a filtered deck)
-
-
-@dataclass(frozen=True, slots=True)
-class CardRef:
-    id: int
-    note_id: int
-    ord: int                # template number; for a cloze note, deletion number - 1
+    cards: tuple[tuple[int, int], ...] = ()   # (card id, ord) by ord, then id; ord is the
+    #                                           template number, for a cloze the deletion number - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +80,6 @@ class AnkiPackage:
     notetypes: dict[int, AnkiNotetype] = field(default_factory=dict)
     decks: dict[int, str] = field(default_factory=dict)         # id -> "Parent::Child"
     notes: list[Note] = field(default_factory=list)
-    cards: dict[int, CardRef] = field(default_factory=dict)
     reviews: list[Review] = field(default_factory=list)         # by card, then time
     media: dict[str, str] = field(default_factory=dict)         # name -> zip member
     media_compressed: bool = False                               # members are zstd frames
@@ -192,16 +186,20 @@ def _read_collection(conn: sqlite3.Connection, package: AnkiPackage) -> None:
         _read_schema18(conn, package)
     else:
         _read_schema11(conn, package)
-    first_deck: dict[int, tuple[int, int]] = {}
-    for cid, nid, ord_, did, odid in conn.execute("SELECT id, nid, ord, did, odid FROM cards"):
-        package.cards[cid] = CardRef(cid, nid, ord_)
-        home = odid or did
-        if nid not in first_deck or ord_ < first_deck[nid][0]:
-            first_deck[nid] = (ord_, home)
-    for nid, guid, mid, tags, flds in conn.execute(
-            "SELECT id, guid, mid, tags, flds FROM notes ORDER BY id"):
-        package.notes.append(Note(nid, str(guid), mid, tuple(str(flds).split("\x1f")),
-                                  tuple(str(tags).split()), first_deck.get(nid, (0, 1))[1]))
+    cards: dict[int, list[tuple[int, int]]] = {}
+    home: dict[int, int] = {}     # note id -> the home deck of its first card
+    for cid, nid, ord_, did, odid in conn.execute(
+            "SELECT id, nid, ord, did, odid FROM cards ORDER BY nid, ord, id"):
+        refs = cards.get(nid)
+        if refs is None:
+            cards[nid] = refs = []
+            home[nid] = odid or did
+        refs.append((cid, ord_))
+    no_cards: list[tuple[int, int]] = []
+    package.notes = [Note(nid, str(guid), mid, tuple(str(flds).split("\x1f")), tuple(str(tags).split()),
+                          home.get(nid, 1), tuple(cards.get(nid, no_cards)))
+                     for nid, guid, mid, tags, flds in conn.execute(
+                         "SELECT id, guid, mid, tags, flds FROM notes ORDER BY id")]
     if "revlog" in tables:
         package.reviews = [Review(*row) for row in conn.execute(
             "SELECT id, cid, ease, time, type, factor FROM revlog ORDER BY cid, id")]

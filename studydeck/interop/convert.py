@@ -31,7 +31,7 @@ from studydeck.deckfile.cloze import find_deletions
 from studydeck.deckfile.schema import MAX_CHOICES, MIN_CHOICES
 from studydeck.deckfile.yaml_nodes import CONTROL_RE
 from studydeck.interop import InteropError
-from studydeck.interop.html import FieldError, check_field, to_markdown
+from studydeck.interop.html import MAX_FIELD_CHARS, FieldError, ImageTarget, check_field, to_markdown
 from studydeck.interop.notetypes import AnkiNotetype, classify
 
 OWN_PARENT = "studydeck::"
@@ -101,6 +101,21 @@ def clean(text: str) -> str:
     return CONTROL_RE.sub("", text).strip()
 
 
+def field_markdown(html: str, image_target: ImageTarget | None = None) -> str:
+    """An Anki field as a deck's Markdown: refused if hostile, converted, cleaned."""
+    check_field(html)
+    return clean(to_markdown(html, image_target))
+
+
+# A field without these, without a double space and without white space at its
+# ends is its own Markdown (field_markdown gives it back unchanged; a test checks).
+_AS_IS_RE = re.compile(r"[<&*\x00-\x1f\x7f-\x9f]|  ")
+
+
+def is_as_is(html: str) -> bool:
+    return len(html) <= MAX_FIELD_CHARS and _AS_IS_RE.search(html) is None and html == html.strip()
+
+
 def safe_media_name(name: str) -> str | None:
     """``name`` if it is a plain file name to copy, else None."""
     if not name or name.startswith(".") or len(name) > 200 or _UNSAFE_NAME.search(name):
@@ -127,6 +142,7 @@ class Converter:
         self._ids: dict[str, set[str]] = {}
         self._unknown_types: Counter = Counter()
         self._media_used: set[str] = set()
+        self._done: dict[tuple[str, str], tuple[str, tuple[str, ...]]] = {}
         used: set[str] = set(taken)
         for name in sorted(deck_names):   # ids in name order, so the same names give the same ids
             title = name.removeprefix(OWN_PARENT)
@@ -136,7 +152,7 @@ class Converter:
                 n += 1
                 deck_id = f"{base}-{n}"
             used.add(deck_id)
-            self._decks[name] = DeckOut(deck_id, title.strip() or "Imported", name)
+            self._decks[name] = DeckOut(deck_id, clean(title) or "Imported", name)
             self._ids[name] = set()
 
     def finish(self) -> ImportPlan:
@@ -180,14 +196,23 @@ class Converter:
         deck.notes.append(out)
 
     def _markdown(self, html: str) -> str:
-        check_field(html)
-        return clean(to_markdown(html, self._image_target))
+        """:func:`field_markdown`, once per distinct field text and media folder."""
+        if is_as_is(html):
+            return html
+        key = (self._media_dir, html)
+        done = self._done.get(key)
+        if done is None:
+            used: list[str] = []
 
-    def _image_target(self, src: str) -> str | None:
-        if src in self.media_names and safe_media_name(src):
-            self._media_used.add(src)
-            return f"{self._media_dir}/{src}"
-        return None
+            def image_target(src: str) -> str | None:
+                if src in self.media_names and safe_media_name(src):
+                    used.append(src)
+                    return f"{self._media_dir}/{src}"
+                return None
+
+            done = self._done[key] = (field_markdown(html, image_target), tuple(used))
+        self._media_used.update(done[1])
+        return done[0]
 
     def _field(self, note: SourceNote, names: tuple[str, ...], index: int) -> str:
         """The field called one of ``names`` (when the type's field names are known), else the
@@ -241,7 +266,7 @@ class Converter:
             out.update(front=front, back=back)
             cards = {cid: nid if o == 0 else f"{nid}#reverse" for o, cid in ords.items()
                      if o == 0 or (o == 1 and kind == "reversed")}
-        tags = [clean(t) for t in note.tags if clean(t)]
+        tags = [t for t in (t if is_as_is(t) else clean(t) for t in note.tags) if t]
         if tags:
             out["tags"] = tags
         if extra:

@@ -42,9 +42,6 @@ class ImportResult:
 
 
 def package_notes(package: AnkiPackage) -> list[SourceNote]:
-    cards: dict[int, list[tuple[int, int]]] = {}
-    for card in package.cards.values():
-        cards.setdefault(card.note_id, []).append((card.id, card.ord))
     notes = []
     for note in package.notes:
         notetype = package.notetypes.get(note.notetype_id)
@@ -52,8 +49,7 @@ def package_notes(package: AnkiPackage) -> list[SourceNote]:
             raise InteropError(f"{package.source}: note {note.id} has a note type the package "
                                "does not define")
         notes.append(SourceNote(notetype, note.fields, note.tags,
-                                package.decks.get(note.deck_id, "Imported"), note.guid,
-                                tuple(sorted(cards.get(note.id, ()), key=lambda c: c[1])),
+                                package.decks.get(note.deck_id, "Imported"), note.guid, note.cards,
                                 where=f"{package.source}: note {note.id}"))
     return notes
 
@@ -111,7 +107,7 @@ def _import(path, into, notes, package, force, history, collection, config, othe
         media_budget = MAX_MEDIA_BYTES
         for deck in plan.decks:
             text = deck_yaml(deck.deck_id, deck.title, deck.notes, str(path)).encode("utf-8")
-            cards = check_written(text, str(targets[deck.deck_id]))
+            cards = check_written(text, str(targets[deck.deck_id]), deck.card_count)
             (staging / f"{deck.deck_id}.yaml").write_bytes(text)
             if deck.media:
                 folder = staging / deck.media_dir

@@ -224,3 +224,16 @@ def test_a_deck_id_used_elsewhere_gets_a_suffix(tmp_path, capsys):
     assert main(["import", str(source), "--into", str(into), "--force"]) == 0
     assert sorted(p.name for p in into.iterdir()) == ["lstm-cell-2.yaml"]
     assert check_paths([into, paths.bundled_decks_dir()]).problems == []
+
+
+def test_deck_names_that_yaml_would_misread(tmp_path):
+    source = tmp_path / "odd.txt"
+    source.write_text("#separator:tab\n#deck column:3\nWhat?\tThat.\tYes\nHow?\tSo.\tnull\n"
+                      "Who?\tMe.\tBell\x07 deck\n", encoding="utf-8")
+    into = tmp_path / "imported"
+    result = run_import(source, into)
+    assert check_paths([into]).problems == []
+    decks = {d.id: d for d in load_decks([into]).decks}
+    assert set(decks) == {"yes", "null", "bell-deck"}
+    assert decks["bell-deck"].title == "Bell deck"
+    assert sum(w.cards for w in result.written) == 3
