@@ -28,10 +28,12 @@ collection and a collection SQLite cannot read raise :class:`InteropError`.
 from __future__ import annotations
 
 import json
+from operator import itemgetter
 import sqlite3
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from studydeck.interop import InteropError
 from studydeck.interop.notetypes import AnkiNotetype
@@ -49,8 +51,7 @@ _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 _COLLECTIONS = ("collection.anki21b", "collection.anki21", "collection.anki2")
 
 
-@dataclass(frozen=True, slots=True)
-class Note:
+class Note(NamedTuple):
     id: int
     guid: str
     notetype_id: int
@@ -186,20 +187,26 @@ def _read_collection(conn: sqlite3.Connection, package: AnkiPackage) -> None:
         _read_schema18(conn, package)
     else:
         _read_schema11(conn, package)
-    cards: dict[int, list[tuple[int, int]]] = {}
-    home: dict[int, int] = {}     # note id -> the home deck of its first card
-    for cid, nid, ord_, did, odid in conn.execute(
-            "SELECT id, nid, ord, did, odid FROM cards ORDER BY nid, ord, id"):
+    cards: dict[int, list[tuple[int, int, int]]] = {}    # note id -> [(ord, card id, home deck)]
+    for cid, nid, ord_, did, odid in conn.execute("SELECT id, nid, ord, did, odid FROM cards ORDER BY id"):
         refs = cards.get(nid)
         if refs is None:
-            cards[nid] = refs = []
-            home[nid] = odid or did
-        refs.append((cid, ord_))
-    no_cards: list[tuple[int, int]] = []
-    package.notes = [Note(nid, str(guid), mid, tuple(str(flds).split("\x1f")), tuple(str(tags).split()),
-                          home.get(nid, 1), tuple(cards.get(nid, no_cards)))
-                     for nid, guid, mid, tags, flds in conn.execute(
-                         "SELECT id, guid, mid, tags, flds FROM notes ORDER BY id")]
+            cards[nid] = [(ord_, cid, odid or did)]
+        else:
+            refs.append((ord_, cid, odid or did))
+    by_ord = itemgetter(0)
+    notes = package.notes
+    for nid, guid, mid, tags, flds in conn.execute("SELECT id, guid, mid, tags, flds FROM notes ORDER BY id"):
+        refs = cards.get(nid)
+        if refs is None:
+            home, refs = 1, ()
+        else:
+            if len(refs) > 1:
+                refs.sort(key=by_ord)       # stable: by ord, then card id
+            home = refs[0][2]
+            refs = tuple([(cid, o) for o, cid, _ in refs])
+        notes.append(Note(nid, str(guid), mid, tuple(str(flds).split("\x1f")), tuple(str(tags).split()),
+                          home, refs))
     if "revlog" in tables:
         package.reviews = [Review(*row) for row in conn.execute(
             "SELECT id, cid, ease, time, type, factor FROM revlog ORDER BY cid, id")]

@@ -28,16 +28,13 @@ FULL_CHECK_BYTES = 256 * 1024
 
 # Characters PyYAML's reader refuses raw, or reads as line breaks inside a scalar.
 _NOT_RAW = re.compile("[^\t\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-# Characters that json.dumps escapes or _NOT_RAW refuses: text without any is quoted as is.
-_NEEDS_ESCAPE = re.compile(r"[^\x20\x21\x23-\x5b\x5d-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd"
-                           r"\U00010000-\U0010ffff]")
 _KEY_ORDER = ("id", "type", "front", "back", "text", "choices", "answer", "tags", "extra")
 
 
 def quoted(text: str) -> str:
     """``text`` as a double-quoted YAML scalar."""
-    if _NEEDS_ESCAPE.search(text) is None:
-        return f'"{text}"'
+    if text.isprintable() and '"' not in text and "\\" not in text:
+        return f'"{text}"'      # nothing to escape: printable text is all raw-safe for YAML
     return _quoted_escaped(text)
 
 

@@ -140,3 +140,11 @@ def test_quoting_without_escapes_agrees_with_json_quoting(text):
 def test_a_field_taken_as_is_is_its_own_markdown(field):
     if convert_module.is_as_is(field):
         assert field_markdown(field) == field
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.one_of(st.text(max_size=8), st.sampled_from(["a", "b c", " a", "a ", "<", "&", "*"])),
+                max_size=4).map(tuple))
+def test_all_as_is_is_is_as_is_of_every_field(fields):
+    # (equal but for fields whose joined length passes the field limit: then all_as_is says no)
+    assert convert_module.all_as_is(fields) == (bool(fields) and all(map(convert_module.is_as_is, fields)))
