@@ -181,6 +181,7 @@ class Converter:
         self._done: dict[tuple[str, str], tuple[str, tuple[str, ...]]] = {}
         self._done_tags: dict[tuple[str, ...], list[str]] = {}
         self._layouts: dict[AnkiNotetype, _Layout] = {}
+        self._last: tuple[AnkiNotetype | None, _Layout | None] = (None, None)
         self._media_dir = ""
         used: set[str] = set(taken)
         for name in sorted(deck_names):   # ids in name order, so the same names give the same ids
@@ -209,9 +210,13 @@ class Converter:
 
     # -- notes -------------------------------------------------------------
     def add(self, note: SourceNote) -> None:
-        shape = self._layouts.get(note.notetype)
-        if shape is None:
-            shape = self._layouts[note.notetype] = layout(note.notetype)
+        if note.notetype is self._last[0]:      # most notes share the type of the note before
+            shape = self._last[1]
+        else:
+            shape = self._layouts.get(note.notetype)
+            if shape is None:
+                shape = self._layouts[note.notetype] = layout(note.notetype)
+            self._last = (note.notetype, shape)
         if shape.kind == "occlusion":
             self.plan.skipped["image occlusion notes (studydeck cannot show them)"] += 1
             return

@@ -153,6 +153,9 @@ def _tag(node: _Tag, parent_tags: frozenset[str], image: Callable[[str], str]) -
             strings.append(s)
     parts = [""]
     for s in strings:
+        if s[0] != "\n" and s[-1] != "\n":     # no newlines to collapse at either end
+            parts.extend(("", s, ""))
+            continue
         leading, content, trailing = _EXTRACT_NEWLINES_RE.match(s).groups()
         if parts[-1] and leading:
             prev_trailing = parts.pop()
@@ -164,7 +167,10 @@ def _tag(node: _Tag, parent_tags: frozenset[str], image: Callable[[str], str]) -
 
 def _text(text: str, i: int, parent: _Tag, parent_tags: frozenset[str]) -> str:
     """MarkdownConverter.process_text (no ``pre`` in the subset; asterisks escaped)."""
-    text = _WS_RE.sub(" ", _NEWLINE_WS_RE.sub("\n", text))
+    if "\n" in text or "\r" in text:
+        text = _NEWLINE_WS_RE.sub("\n", text)
+    if "\t" in text or "  " in text:
+        text = _WS_RE.sub(" ", text)
     if "_noformat" not in parent_tags:
         text = text.replace("*", r"\*")
     siblings = parent.children
