@@ -26,30 +26,17 @@ import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 from studydeck.deckfile.cloze import find_deletions
 from studydeck.deckfile.schema import MAX_CHOICES, MIN_CHOICES
 from studydeck.deckfile.yaml_nodes import CONTROL_RE
 from studydeck.interop import InteropError
 from studydeck.interop.html import MAX_FIELD_CHARS, FieldError, ImageTarget, check_field, to_markdown
-from studydeck.interop.notetypes import AnkiNotetype, classify
+from studydeck.interop.notetypes import AnkiNotetype, SourceNote, classify
 
 OWN_PARENT = "studydeck::"
 _LI_RE = re.compile(r"<li\b[^>]*>(.*?)</li>", re.DOTALL | re.IGNORECASE)
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\]")
-
-
-class SourceNote(NamedTuple):
-    """One note as read from Anki: a package row or a text-file line."""
-
-    notetype: AnkiNotetype
-    fields: tuple[str, ...]            # HTML (or plain text from a text file with #html:false)
-    tags: tuple[str, ...]
-    deck: str                          # Anki deck name, "Parent::Child"
-    guid: str | None                   # None for a text row without a GUID column
-    cards: tuple[tuple[int, int], ...] = ()   # (Anki card id, ord), for --history
-    where: str = ""                    # for messages: "note 1700000000" or "line 12"
 
 
 @dataclass

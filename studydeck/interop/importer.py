@@ -44,26 +44,14 @@ class ImportResult:
     history: object | None = None       # history.HistoryResult with --history
 
 
-def package_notes(package: AnkiPackage) -> list[SourceNote]:
-    notes = []
-    for note in package.notes:
-        notetype = package.notetypes.get(note.notetype_id)
-        if notetype is None:
-            raise InteropError(f"{package.source}: note {note.id} has a note type the package "
-                               "does not define")
-        notes.append(SourceNote(notetype, note.fields, note.tags,
-                                package.decks.get(note.deck_id, "Imported"), note.guid, note.cards,
-                                where=f"{package.source}: note {note.id}"))
-    return notes
-
-
-def read_source(path: Path) -> tuple[list[SourceNote], AnkiPackage | None]:
+def read_source(path: Path, cards: bool = True) -> tuple[list[SourceNote], AnkiPackage | None]:
+    """The notes of ``path`` (with their Anki cards if ``cards``), and the package if it is one."""
     suffix = path.suffix.lower()
     if not path.is_file():
         raise InteropError(f"{path}: no such file")
     if suffix in PACKAGE_SUFFIXES or (suffix not in TEXT_SUFFIXES and zipfile.is_zipfile(path)):
-        package = read_package(path)
-        return package_notes(package), package
+        package = read_package(path, cards=cards)
+        return package.notes, package
     if suffix in TEXT_SUFFIXES:
         from studydeck.interop.text_read import read_text
 
@@ -77,7 +65,7 @@ def run_import(path: Path, into: Path, *, force: bool = False, history: bool = F
     """Import ``path`` into folder ``into``.  With ``history``, ``collection`` and ``config``
     receive the review log.  ``other_decks`` maps deck ids already in use to their files."""
     with _gc_paused():
-        notes, package = read_source(path)
+        notes, package = read_source(path, cards=history)
         try:
             return _import(path, into, notes, package, force, history, collection, config, other_decks or {})
         finally:

@@ -51,7 +51,7 @@ def _block_ok(text: str) -> bool:
 
 def scalar(text: str, indent: str) -> str:
     """``text`` after ``key:``: a literal block indented by ``indent`` + 2, or quoted."""
-    if _block_ok(text):
+    if "\n" in text and _block_ok(text):
         pad = indent + "  "
         return "|-\n" + "\n".join(pad + line if line else "" for line in text.split("\n"))
     return quoted(text)
@@ -65,18 +65,17 @@ def deck_yaml(deck_id: str, title: str, notes: list[dict], source: str) -> str:
              f"deck: {deck_id if plain_id else quoted(deck_id)}", f"title: {quoted(title)}", "cards:"]
     append = lines.append
     for note in notes:
-        lead = "  - "
-        for key in _KEY_ORDER:
+        append(f"  - id: {note['id']}")
+        for key in _KEY_ORDER[1:]:
             value = note.get(key)
             if value is None:
                 continue
-            if key == "id" or key == "type":
-                append(f"{lead}{key}: {value}")
+            if key == "type":
+                append(f"    type: {value}")
             elif value.__class__ is list:
-                append(f"{lead}{key}: [{', '.join([quoted(v) for v in value])}]")
+                append(f"    {key}: [{', '.join([quoted(v) for v in value])}]")
             else:
-                append(f"{lead}{key}: {scalar(value, '    ')}")
-            lead = "    "
+                append(f"    {key}: {scalar(value, '    ')}")
     return "\n".join(lines) + "\n"
 
 

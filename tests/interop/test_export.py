@@ -50,7 +50,7 @@ def test_package_holds_each_note_once_with_fixed_types_and_guids(tmp_path, deck_
     assert len({d.fields[0] for d in drills}) == 3        # three different frozen questions
     assert all("<pre>" in d.fields[0] and "<pre>" in d.fields[1] for d in drills)
     assert all("studydeck-drill" in d.tags for d in drills)
-    assert package.decks[next(iter({n.deck_id for n in package.notes}))] == "studydeck::Small deck"
+    assert {n.deck for n in package.notes} == {"studydeck::Small deck"}
     assert sum(len(n.cards) for n in package.notes) == 9
 
 
