@@ -27,7 +27,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from studydeck.deckfile.cloze import find_deletions
+from studydeck.deckfile.cloze import deletion_numbers
 from studydeck.deckfile.schema import MAX_CHOICES, MIN_CHOICES
 from studydeck.deckfile.yaml_nodes import CONTROL_RE
 from studydeck.interop import InteropError
@@ -283,12 +283,14 @@ class Converter:
             extra = md(fields[at]) if at < n else ""
             if not text:
                 return "notes with an empty cloze text"
-            deletions, problems = find_deletions(text)
-            if problems or not deletions:
+            try:
+                numbers = deletion_numbers(text)
+            except ValueError:              # a deletion number too long for int()
+                numbers = None
+            if numbers is None:
                 return "cloze notes whose deletions studydeck cannot read (nested or malformed)"
             out["type"] = "cloze"
             out["text"] = text
-            numbers = {d.number for d in deletions}
             cards = {cid: f"{nid}#c{o + 1}" for o, cid in ords.items() if o + 1 in numbers}
             made = len(numbers)
         elif kind == "choice":

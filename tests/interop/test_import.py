@@ -267,3 +267,13 @@ def test_notes_go_to_the_home_deck_of_their_first_card(tmp_path, package):
     assert [n._replace(cards=()) for n in with_cards.notes] == without.notes
     assert all(n.cards == () for n in without.notes)
     assert next(n for n in with_cards.notes if n.guid == cell).cards[0][1] == 1
+
+
+def test_a_cloze_number_too_long_for_python_is_skipped(tmp_path):
+    source = tmp_path / "long.txt"
+    source.write_text("#separator:tab\n#notetype column:1\n"
+                      f"Cloze\t{{{{c{'1' * 5000}::a}}}} is long\t\nCloze\t{{{{c1::b}}}} is fine\t\n", encoding="utf-8")
+    into = tmp_path / "imported"
+    result = run_import(source, into)
+    assert result.plan.skipped == {"cloze notes whose deletions studydeck cannot read (nested or malformed)": 1}
+    assert check_paths([into]).problems == []
