@@ -156,6 +156,17 @@ def convert(notes: list[SourceNote], media_names: set[str] | frozenset[str] = fr
     return converter.finish()
 
 
+def card_keys(cards: tuple[tuple[int, int], ...], nid: str, kind: str, numbers: set[int]) -> dict[int, str]:
+    """Anki card id -> studydeck card id, for ``--history``; ``cards`` are (card id, ord) by ord,
+    and an ord repeated (which Anki does not make) keeps its last card."""
+    ords = {o: c for c, o in cards}
+    if kind == "cloze":
+        return {cid: f"{nid}#c{o + 1}" for o, cid in ords.items() if o + 1 in numbers}
+    if kind == "reversed":
+        return {cid: nid if o == 0 else f"{nid}#reverse" for o, cid in ords.items() if o in (0, 1)}
+    return {cid: nid for o, cid in ords.items() if o == 0}
+
+
 class Converter:
     def __init__(self, deck_names: set[str], media_names: set[str] | frozenset[str] = frozenset(),
                  taken: set[str] | frozenset[str] = frozenset()) -> None:
@@ -219,19 +230,18 @@ class Converter:
             if len(self.plan.warnings) < 20:
                 self.plan.warnings.append(f"{note.where}: skipped: {out}")
             return
-        out, cards = out
+        out, kind, numbers = out
         ids = self._ids[note.deck]
-        base = out["id"]
-        if base in ids:
+        nid = out["id"]
+        if nid in ids:
             n = 2
-            while f"{base}-{n}" in ids:
+            while f"{nid}-{n}" in ids:
                 n += 1
-            out["id"] = f"{base}-{n}"
-            # card keys were made with the id before it was made unique
-            out["_cards"] = {cid: key.replace(base, out["id"], 1) for cid, key in out["_cards"].items()}
-        ids.add(out["id"])
+            nid = out["id"] = f"{nid}-{n}"
+        ids.add(nid)
+        out["_cards"] = card_keys(note.cards, nid, kind, numbers) if note.cards else {}
         deck.notes.append(out)
-        deck.card_count += cards
+        deck.card_count += len(numbers) if kind == "cloze" else 2 if kind == "reversed" else 1
         for name in self._media_used:
             deck.media[name] = name
 
@@ -260,19 +270,17 @@ class Converter:
             done = self._done_tags[tags] = [t for t in (t if is_as_is(t) else clean(t) for t in tags) if t]
         return list(done)
 
-    def _convert(self, note: SourceNote, shape: _Layout, deck: DeckOut) -> tuple[dict, int] | str:
-        """(the note's YAML mapping, the number of cards it makes), or why it is skipped."""
+    def _convert(self, note: SourceNote, shape: _Layout, deck: DeckOut) -> tuple[dict, str, set[int]] | str:
+        """(the note's YAML mapping, its kind, its cloze numbers), or why it is skipped."""
         if self._media_used:
             self._media_used = set()
         self._media_dir = deck.media_dir
         fields = note.fields
         n = len(fields)
         md = _unchanged if all_as_is(fields) else self._markdown
-        nid = note_id(note.guid, fields[0] if fields else "")
+        out: dict = {"id": note_id(note.guid, fields[0] if fields else "")}
         kind = shape.kind
-        ords = {o: c for c, o in note.cards}
-        out: dict = {"id": nid}
-        made = 1
+        numbers: set[int] = set()
         if kind == "optional-reversed":
             at = shape.add_reverse
             kind = "reversed" if at < n and fields[at].strip() else "basic"
@@ -291,8 +299,6 @@ class Converter:
                 return "cloze notes whose deletions studydeck cannot read (nested or malformed)"
             out["type"] = "cloze"
             out["text"] = text
-            cards = {cid: f"{nid}#c{o + 1}" for o, cid in ords.items() if o + 1 in numbers}
-            made = len(numbers)
         elif kind == "choice":
             choice = self._choice(note, shape)
             if choice is None:
@@ -300,7 +306,6 @@ class Converter:
             else:
                 out["type"] = "choice"
                 out["front"], out["choices"], out["answer"] = choice
-                cards = {cid: nid for o, cid in ords.items() if o == 0}
             at = shape.choice_extra
             extra = md(fields[at]) if at < n else ""
         if kind == "basic" or kind == "reversed":
@@ -314,10 +319,6 @@ class Converter:
                 return "notes with an empty front or back"
             if kind == "reversed":
                 out["type"] = "reversed"
-                made = 2
-                cards = {cid: nid if o == 0 else f"{nid}#reverse" for o, cid in ords.items() if o in (0, 1)}
-            else:
-                cards = {cid: nid for o, cid in ords.items() if o == 0}
             out["front"] = front
             out["back"] = back
         if note.tags:
@@ -326,8 +327,7 @@ class Converter:
                 out["tags"] = tags
         if extra:
             out["extra"] = extra
-        out["_cards"] = cards
-        return out, made
+        return out, kind, numbers
 
     def _choice(self, note: SourceNote, shape: _Layout) -> tuple[str, list[str], str] | None:
         """(front, choices, answer) of a ``studydeck Choice`` note, or None if they do not
