@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 
 from studydeck.deckfile.fields import BOOLS, NULLS
 from studydeck.deckfile.schema import MAX_FILE_BYTES
@@ -51,7 +52,14 @@ def _block_ok(text: str) -> bool:
 
 def scalar(text: str, indent: str) -> str:
     """``text`` after ``key:``: a literal block indented by ``indent`` + 2, or quoted."""
-    if "\n" in text and _block_ok(text):
+    if text.isprintable() and '"' not in text and "\\" not in text:
+        return f'"{text}"'      # the quick way of quoted(): one line, nothing to escape
+    return _scalar_reference(text, indent)
+
+
+def _scalar_reference(text: str, indent: str) -> str:
+    """:func:`scalar` without its quick way (the reference; a test compares the two)."""
+    if _block_ok(text):
         pad = indent + "  "
         return "|-\n" + "\n".join(pad + line if line else "" for line in text.split("\n"))
     return quoted(text)
@@ -66,8 +74,8 @@ def deck_yaml(deck_id: str, title: str, notes: list[dict], source: str) -> str:
     append = lines.append
     for note in notes:
         append(f"  - id: {note['id']}")
-        for key in _KEY_ORDER[1:]:
-            value = note.get(key)
+        for key in _written_keys(tuple(note)):
+            value = note[key]
             if value is None:
                 continue
             if key == "type":
@@ -77,6 +85,13 @@ def deck_yaml(deck_id: str, title: str, notes: list[dict], source: str) -> str:
             else:
                 append(f"    {key}: {scalar(value, '    ')}")
     return "\n".join(lines) + "\n"
+
+
+@lru_cache(maxsize=256)
+def _written_keys(keys: tuple[str, ...]) -> tuple[str, ...]:
+    """The keys of a note written after its id, in ``_KEY_ORDER`` (others are not written).
+    Notes have a handful of key sets, so this is worked out once for each."""
+    return tuple(key for key in _KEY_ORDER[1:] if key in keys)
 
 
 def check_written(data: bytes, filename: str, cards: int) -> int:

@@ -109,6 +109,7 @@ def _reference_paths(stack: ExitStack) -> None:
     stack.enter_context(mock.patch.object(convert_module.Converter, "_markdown", markdown))
     stack.enter_context(mock.patch.object(html.html_subset, "convert", lambda field, image: None))
     stack.enter_context(mock.patch.object(yaml_write, "quoted", yaml_write._quoted_escaped))
+    stack.enter_context(mock.patch.object(yaml_write, "scalar", yaml_write._scalar_reference))
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
