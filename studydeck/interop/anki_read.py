@@ -28,13 +28,14 @@ collection and a collection SQLite cannot read raise :class:`InteropError`.
 from __future__ import annotations
 
 import json
+from operator import itemgetter
 import sqlite3
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from studydeck.interop import InteropError
-from studydeck.interop.notetypes import AnkiNotetype
+from studydeck.interop.notetypes import AnkiNotetype, SourceNote
 
 MAX_COLLECTION_BYTES = 1 << 30
 """Largest collection accepted once uncompressed (1 GiB)."""
@@ -47,23 +48,6 @@ MAX_MEDIA_BYTES = 1 << 30
 
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 _COLLECTIONS = ("collection.anki21b", "collection.anki21", "collection.anki2")
-
-
-@dataclass(frozen=True, slots=True)
-class Note:
-    id: int
-    guid: str
-    notetype_id: int
-    fields: tuple[str, ...]
-    tags: tuple[str, ...]
-    deck_id: int            # the deck of its first card (its home deck if in a filtered deck)
-
-
-@dataclass(frozen=True, slots=True)
-class CardRef:
-    id: int
-    note_id: int
-    ord: int                # template number; for a cloze note, deletion number - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,8 +68,7 @@ class AnkiPackage:
     format: str                                   # "anki21b", "anki21" or "anki2"
     notetypes: dict[int, AnkiNotetype] = field(default_factory=dict)
     decks: dict[int, str] = field(default_factory=dict)         # id -> "Parent::Child"
-    notes: list[Note] = field(default_factory=list)
-    cards: dict[int, CardRef] = field(default_factory=dict)
+    notes: list[SourceNote] = field(default_factory=list)  # by note id; ``where`` names the note
     reviews: list[Review] = field(default_factory=list)         # by card, then time
     media: dict[str, str] = field(default_factory=dict)         # name -> zip member
     media_compressed: bool = False                               # members are zstd frames
@@ -104,8 +87,10 @@ class AnkiPackage:
             self._zip.close()
 
 
-def read_package(path: str | Path) -> AnkiPackage:
-    """Read ``path``; raise InteropError with a one-line reason if it cannot be imported."""
+def read_package(path: str | Path, *, cards: bool = True) -> AnkiPackage:
+    """Read ``path``; raise InteropError with a one-line reason if it cannot be imported.
+    Without ``cards``, the notes come without their cards (``SourceNote.cards`` empty),
+    which only ``--history`` needs."""
     source = str(path)
     try:
         archive = zipfile.ZipFile(path)
@@ -114,7 +99,7 @@ def read_package(path: str | Path) -> AnkiPackage:
     except OSError as exc:
         raise InteropError(f"{source}: cannot read: {exc.strerror or exc}") from None
     try:
-        package = _read(archive, source)
+        package = _read(archive, source, cards)
     except BaseException:
         archive.close()
         raise
@@ -122,7 +107,7 @@ def read_package(path: str | Path) -> AnkiPackage:
     return package
 
 
-def _read(archive: zipfile.ZipFile, source: str) -> AnkiPackage:
+def _read(archive: zipfile.ZipFile, source: str, cards: bool) -> AnkiPackage:
     names = set(archive.namelist())
     member = next((n for n in _COLLECTIONS if n in names), None)
     if member is None:
@@ -140,7 +125,7 @@ def _read(archive: zipfile.ZipFile, source: str) -> AnkiPackage:
             data = data[:18] + b"\x01\x01" + data[20:]
         try:
             conn.deserialize(data)
-            _read_collection(conn, package)
+            _read_collection(conn, package, cards)
         except sqlite3.DatabaseError as exc:
             raise InteropError(f"{source}: {member} is not a readable Anki collection ({exc})") from None
     finally:
@@ -180,7 +165,7 @@ def _unzstd(data: bytes, limit: int, what: str) -> bytes:
     return out
 
 
-def _read_collection(conn: sqlite3.Connection, package: AnkiPackage) -> None:
+def _read_collection(conn: sqlite3.Connection, package: AnkiPackage, cards: bool) -> None:
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     if not {"notes", "cards"} <= tables:
         raise sqlite3.DatabaseError("no notes or cards table")
@@ -192,19 +177,49 @@ def _read_collection(conn: sqlite3.Connection, package: AnkiPackage) -> None:
         _read_schema18(conn, package)
     else:
         _read_schema11(conn, package)
-    first_deck: dict[int, tuple[int, int]] = {}
-    for cid, nid, ord_, did, odid in conn.execute("SELECT id, nid, ord, did, odid FROM cards"):
-        package.cards[cid] = CardRef(cid, nid, ord_)
-        home = odid or did
-        if nid not in first_deck or ord_ < first_deck[nid][0]:
-            first_deck[nid] = (ord_, home)
-    for nid, guid, mid, tags, flds in conn.execute(
-            "SELECT id, guid, mid, tags, flds FROM notes ORDER BY id"):
-        package.notes.append(Note(nid, str(guid), mid, tuple(str(flds).split("\x1f")),
-                                  tuple(str(tags).split()), first_deck.get(nid, (0, 1))[1]))
+    # A note goes to the home deck of its first card (lowest ord, then lowest id).  The join
+    # finds the card of ord 0, which nearly every note has; the others look at all the cards.
+    refs = _card_refs(conn) if cards else None
+    notetypes, decks, source, notes = package.notetypes, package.decks, package.source, package.notes
+    last = None
+    for nid, guid, mid, tags, flds, did, odid in conn.execute(
+            "SELECT n.id, n.guid, n.mid, n.tags, n.flds, c.did, c.odid FROM notes n "
+            "LEFT JOIN cards c ON c.nid = n.id AND c.ord = 0 ORDER BY n.id, c.id"):
+        if nid == last:
+            continue                        # a second card of ord 0: the first one counts
+        last = nid
+        if did is None:                     # no card of ord 0 (or none at all)
+            if refs is None:
+                refs = _card_refs(conn)
+            note_refs = refs.get(nid)
+            home = note_refs[0][2] if note_refs else 1
+        else:
+            home = odid or did
+        notetype = notetypes.get(mid)
+        if notetype is None:
+            raise InteropError(f"{source}: note {nid} has a note type the package does not define")
+        note_cards = tuple([(cid, o) for o, cid, _ in refs.get(nid, ())]) if cards else ()
+        notes.append(SourceNote(notetype, tuple(str(flds).split("\x1f")), tuple(str(tags).split()),
+                                decks.get(home, "Imported"), str(guid), note_cards, f"{source}: note {nid}"))
     if "revlog" in tables:
         package.reviews = [Review(*row) for row in conn.execute(
             "SELECT id, cid, ease, time, type, factor FROM revlog ORDER BY cid, id")]
+
+
+def _card_refs(conn: sqlite3.Connection) -> dict[int, list[tuple[int, int, int]]]:
+    """Note id -> its cards as (ord, card id, home deck), by ord, then card id."""
+    refs: dict[int, list[tuple[int, int, int]]] = {}
+    for cid, nid, ord_, did, odid in conn.execute("SELECT id, nid, ord, did, odid FROM cards ORDER BY id"):
+        note_refs = refs.get(nid)
+        if note_refs is None:
+            refs[nid] = [(ord_, cid, odid or did)]
+        else:
+            note_refs.append((ord_, cid, odid or did))
+    by_ord = itemgetter(0)
+    for note_refs in refs.values():
+        if len(note_refs) > 1:
+            note_refs.sort(key=by_ord)      # stable: by ord, then card id
+    return refs
 
 
 def _read_schema11(conn: sqlite3.Connection, package: AnkiPackage) -> None:

@@ -27,29 +27,16 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from studydeck.deckfile.cloze import find_deletions
+from studydeck.deckfile.cloze import deletion_numbers
 from studydeck.deckfile.schema import MAX_CHOICES, MIN_CHOICES
 from studydeck.deckfile.yaml_nodes import CONTROL_RE
 from studydeck.interop import InteropError
-from studydeck.interop.html import FieldError, check_field, to_markdown
-from studydeck.interop.notetypes import AnkiNotetype, classify
+from studydeck.interop.html import MAX_FIELD_CHARS, FieldError, ImageTarget, check_field, to_markdown
+from studydeck.interop.notetypes import AnkiNotetype, SourceNote, classify
 
 OWN_PARENT = "studydeck::"
 _LI_RE = re.compile(r"<li\b[^>]*>(.*?)</li>", re.DOTALL | re.IGNORECASE)
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\]")
-
-
-@dataclass(frozen=True, slots=True)
-class SourceNote:
-    """One note as read from Anki: a package row or a text-file line."""
-
-    notetype: AnkiNotetype
-    fields: tuple[str, ...]            # HTML (or plain text from a text file with #html:false)
-    tags: tuple[str, ...]
-    deck: str                          # Anki deck name, "Parent::Child"
-    guid: str | None                   # None for a text row without a GUID column
-    cards: tuple[tuple[int, int], ...] = ()   # (Anki card id, ord), for --history
-    where: str = ""                    # for messages: "note 1700000000" or "line 12"
 
 
 @dataclass
@@ -59,22 +46,47 @@ class DeckOut:
     anki_name: str
     notes: list[dict] = field(default_factory=list)     # YAML note mappings, in order
     media: dict[str, str] = field(default_factory=dict)  # file name in the media folder -> package name
+    card_count: int = 0                                  # cards the notes make in studydeck
+    media_dir: str = field(init=False)                   # the media folder beside the deck file
 
-    @property
-    def media_dir(self) -> str:
-        return f"{self.deck_id}-media"
+    def __post_init__(self) -> None:
+        self.media_dir = f"{self.deck_id}-media"
 
-    @property
-    def card_count(self) -> int:
-        total = 0
-        for note in self.notes:
-            if note.get("type") == "reversed":
-                total += 2
-            elif note.get("type") == "cloze":
-                total += len({d.number for d in find_deletions(note["text"])[0]})
-            else:
-                total += 1
-        return total
+
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """How notes of one Anki note type are read: the studydeck kind (before a choice or
+    optional reversed note is looked at) and where each field is (-1: nowhere)."""
+
+    kind: str
+    unknown: bool            # a type studydeck does not know, read as basic
+    front: int
+    back: int
+    extra: int
+    text: int
+    cloze_extra: int
+    choices: int
+    answer: int
+    choice_extra: int
+    add_reverse: int
+
+
+def layout(notetype: AnkiNotetype) -> _Layout:
+    kind = classify(notetype)
+    names = notetype.fields
+
+    def at(choices: tuple[str, ...], index: int) -> int:
+        """The field called one of ``choices`` (when the type's field names are known),
+        else the ``index``-th field."""
+        for name in choices:
+            if name in names:
+                return names.index(name)
+        return index
+
+    return _Layout("basic" if kind == "unknown" else kind, kind == "unknown",
+                   at(("Front",), 0), at(("Back",), 1), at(("Extra",), 2) if "Extra" in names else -1,
+                   at(("Text",), 0), at(("Back Extra", "Extra"), 1),
+                   at(("Choices",), 1), at(("Answer",), 2), at(("Extra",), 3), at(("Add Reverse",), 2))
 
 
 @dataclass
@@ -101,6 +113,32 @@ def clean(text: str) -> str:
     return CONTROL_RE.sub("", text).strip()
 
 
+def field_markdown(html: str, image_target: ImageTarget | None = None) -> str:
+    """An Anki field as a deck's Markdown: refused if hostile, converted, cleaned."""
+    check_field(html)
+    return clean(to_markdown(html, image_target))
+
+
+def is_as_is(html: str) -> bool:
+    """True when ``html`` is its own Markdown (``field_markdown`` gives it back unchanged; a
+    test checks): printable (no control character, line break or tab), no markup (``<``,
+    ``&``), no ``*`` to escape, no double space and no space at either end.  Most fields."""
+    return (html.isprintable() and "<" not in html and "&" not in html and "*" not in html
+            and "  " not in html and html[:1] != " " and html[-1:] != " " and len(html) <= MAX_FIELD_CHARS)
+
+
+def all_as_is(fields: tuple[str, ...]) -> bool:
+    """:func:`is_as_is` of every field, tested on the fields joined by ``<`` in one pass."""
+    joined = "<".join(fields)
+    return (joined.isprintable() and joined.count("<") == len(fields) - 1 and "&" not in joined
+            and "*" not in joined and "  " not in joined and " <" not in joined and "< " not in joined
+            and joined[:1] != " " and joined[-1:] != " " and len(joined) <= MAX_FIELD_CHARS)
+
+
+def _unchanged(text: str) -> str:
+    return text
+
+
 def safe_media_name(name: str) -> str | None:
     """``name`` if it is a plain file name to copy, else None."""
     if not name or name.startswith(".") or len(name) > 200 or _UNSAFE_NAME.search(name):
@@ -118,6 +156,17 @@ def convert(notes: list[SourceNote], media_names: set[str] | frozenset[str] = fr
     return converter.finish()
 
 
+def card_keys(cards: tuple[tuple[int, int], ...], nid: str, kind: str, numbers: set[int]) -> dict[int, str]:
+    """Anki card id -> studydeck card id, for ``--history``; ``cards`` are (card id, ord) by ord,
+    and an ord repeated (which Anki does not make) keeps its last card."""
+    ords = {o: c for c, o in cards}
+    if kind == "cloze":
+        return {cid: f"{nid}#c{o + 1}" for o, cid in ords.items() if o + 1 in numbers}
+    if kind == "reversed":
+        return {cid: nid if o == 0 else f"{nid}#reverse" for o, cid in ords.items() if o in (0, 1)}
+    return {cid: nid for o, cid in ords.items() if o == 0}
+
+
 class Converter:
     def __init__(self, deck_names: set[str], media_names: set[str] | frozenset[str] = frozenset(),
                  taken: set[str] | frozenset[str] = frozenset()) -> None:
@@ -127,6 +176,11 @@ class Converter:
         self._ids: dict[str, set[str]] = {}
         self._unknown_types: Counter = Counter()
         self._media_used: set[str] = set()
+        self._done: dict[tuple[str, str], tuple[str, tuple[str, ...]]] = {}
+        self._done_tags: dict[tuple[str, ...], list[str]] = {}
+        self._layouts: dict[AnkiNotetype, _Layout] = {}
+        self._last: tuple[AnkiNotetype | None, _Layout | None] = (None, None)
+        self._media_dir = ""
         used: set[str] = set(taken)
         for name in sorted(deck_names):   # ids in name order, so the same names give the same ids
             title = name.removeprefix(OWN_PARENT)
@@ -136,7 +190,7 @@ class Converter:
                 n += 1
                 deck_id = f"{base}-{n}"
             used.add(deck_id)
-            self._decks[name] = DeckOut(deck_id, title.strip() or "Imported", name)
+            self._decks[name] = DeckOut(deck_id, clean(title) or "Imported", name)
             self._ids[name] = set()
 
     def finish(self) -> ImportPlan:
@@ -154,109 +208,138 @@ class Converter:
 
     # -- notes -------------------------------------------------------------
     def add(self, note: SourceNote) -> None:
-        kind = classify(note.notetype)
-        if kind == "occlusion":
+        if note.notetype is self._last[0]:      # most notes share the type of the note before
+            shape = self._last[1]
+        else:
+            shape = self._layouts.get(note.notetype)
+            if shape is None:
+                shape = self._layouts[note.notetype] = layout(note.notetype)
+            self._last = (note.notetype, shape)
+        if shape.kind == "occlusion":
             self.plan.skipped["image occlusion notes (studydeck cannot show them)"] += 1
             return
+        if shape.unknown:
+            self._unknown_types[note.notetype.name] += 1
         deck = self._decks[note.deck]
         try:
-            out = self._convert(note, kind, deck)
+            out = self._convert(note, shape, deck)
         except FieldError as exc:
             raise InteropError(f"{note.where or 'a note'}: refusing {exc}") from None
-        if isinstance(out, str):
+        if out.__class__ is str:
             self.plan.skipped[out] += 1
             if len(self.plan.warnings) < 20:
                 self.plan.warnings.append(f"{note.where}: skipped: {out}")
             return
+        out, kind, numbers = out
         ids = self._ids[note.deck]
-        base = out["id"]
-        n = 1
-        while out["id"] in ids:
-            n += 1
-            out["id"] = f"{base}-{n}"
-        ids.add(out["id"])
-        if out["id"] != base:   # card keys were made with the id before it was made unique
-            out["_cards"] = {cid: key.replace(base, out["id"], 1) for cid, key in out.get("_cards", {}).items()}
+        nid = out["id"]
+        if nid in ids:
+            n = 2
+            while f"{nid}-{n}" in ids:
+                n += 1
+            nid = out["id"] = f"{nid}-{n}"
+        ids.add(nid)
+        out["_cards"] = card_keys(note.cards, nid, kind, numbers) if note.cards else {}
         deck.notes.append(out)
+        deck.card_count += len(numbers) if kind == "cloze" else 2 if kind == "reversed" else 1
+        for name in self._media_used:
+            deck.media[name] = name
 
     def _markdown(self, html: str) -> str:
-        check_field(html)
-        return clean(to_markdown(html, self._image_target))
+        """:func:`field_markdown`, once per distinct field text and media folder."""
+        if is_as_is(html):
+            return html
+        key = (self._media_dir, html)
+        done = self._done.get(key)
+        if done is None:
+            used: list[str] = []
 
-    def _image_target(self, src: str) -> str | None:
-        if src in self.media_names and safe_media_name(src):
-            self._media_used.add(src)
-            return f"{self._media_dir}/{src}"
-        return None
+            def image_target(src: str) -> str | None:
+                if src in self.media_names and safe_media_name(src):
+                    used.append(src)
+                    return f"{self._media_dir}/{src}"
+                return None
 
-    def _field(self, note: SourceNote, names: tuple[str, ...], index: int) -> str:
-        """The field called one of ``names`` (when the type's field names are known), else the
-        ``index``-th field; '' when absent."""
-        fields = note.notetype.fields
-        for name in names:
-            if name in fields:
-                i = fields.index(name)
-                return note.fields[i] if i < len(note.fields) else ""
-        return note.fields[index] if index < len(note.fields) else ""
+            done = self._done[key] = (field_markdown(html, image_target), tuple(used))
+        self._media_used.update(done[1])
+        return done[0]
 
-    def _convert(self, note: SourceNote, kind: str, deck: DeckOut) -> dict | str:
-        self._media_used = set()
+    def _tags(self, tags: tuple[str, ...]) -> list[str]:
+        done = self._done_tags.get(tags)
+        if done is None:
+            done = self._done_tags[tags] = [t for t in (t if is_as_is(t) else clean(t) for t in tags) if t]
+        return list(done)
+
+    def _convert(self, note: SourceNote, shape: _Layout, deck: DeckOut) -> tuple[dict, str, set[int]] | str:
+        """(the note's YAML mapping, its kind, its cloze numbers), or why it is skipped."""
+        if self._media_used:
+            self._media_used = set()
         self._media_dir = deck.media_dir
-        first = note.fields[0] if note.fields else ""
-        nid = note_id(note.guid, first)
-        ords = {o: c for c, o in note.cards}
-        out: dict = {"id": nid}
-        if kind == "unknown":
-            self._unknown_types[note.notetype.name] += 1
-            kind = "basic"
+        fields = note.fields
+        n = len(fields)
+        md = _unchanged if all_as_is(fields) else self._markdown
+        out: dict = {"id": note_id(note.guid, fields[0] if fields else "")}
+        kind = shape.kind
+        numbers: set[int] = set()
         if kind == "optional-reversed":
-            kind = "reversed" if self._field(note, ("Add Reverse",), 2).strip() else "basic"
+            at = shape.add_reverse
+            kind = "reversed" if at < n and fields[at].strip() else "basic"
         if kind == "cloze":
-            text = self._markdown(self._field(note, ("Text",), 0))
-            extra = self._markdown(self._field(note, ("Back Extra", "Extra"), 1))
+            at = shape.text
+            text = md(fields[at]) if at < n else ""
+            at = shape.cloze_extra
+            extra = md(fields[at]) if at < n else ""
             if not text:
                 return "notes with an empty cloze text"
-            deletions, problems = find_deletions(text)
-            if problems or not deletions:
+            try:
+                numbers = deletion_numbers(text)
+            except ValueError:              # a deletion number too long for int()
+                numbers = None
+            if numbers is None:
                 return "cloze notes whose deletions studydeck cannot read (nested or malformed)"
-            out.update(type="cloze", text=text)
-            numbers = {d.number for d in deletions}
-            cards = {cid: f"{nid}#c{o + 1}" for o, cid in ords.items() if o + 1 in numbers}
+            out["type"] = "cloze"
+            out["text"] = text
         elif kind == "choice":
-            choice = self._choice(note)
+            choice = self._choice(note, shape)
             if choice is None:
                 kind = "basic"
             else:
-                out.update(type="choice", front=choice[0], choices=choice[1], answer=choice[2])
-                cards = {cid: nid for o, cid in ords.items() if o == 0}
-            extra = self._markdown(self._field(note, ("Extra",), 3))
-        if kind in ("basic", "reversed"):
-            front = self._markdown(self._field(note, ("Front",), 0))
-            back = self._markdown(self._field(note, ("Back",), 1))
-            extra = self._markdown(self._field(note, ("Extra",), 2)) if "Extra" in note.notetype.fields else ""
+                out["type"] = "choice"
+                out["front"], out["choices"], out["answer"] = choice
+            at = shape.choice_extra
+            extra = md(fields[at]) if at < n else ""
+        if kind == "basic" or kind == "reversed":
+            at = shape.front
+            front = md(fields[at]) if at < n else ""
+            at = shape.back
+            back = md(fields[at]) if at < n else ""
+            at = shape.extra
+            extra = md(fields[at]) if 0 <= at < n else ""
             if not front or not back:
                 return "notes with an empty front or back"
             if kind == "reversed":
                 out["type"] = "reversed"
-            out.update(front=front, back=back)
-            cards = {cid: nid if o == 0 else f"{nid}#reverse" for o, cid in ords.items()
-                     if o == 0 or (o == 1 and kind == "reversed")}
-        tags = [clean(t) for t in note.tags if clean(t)]
-        if tags:
-            out["tags"] = tags
+            out["front"] = front
+            out["back"] = back
+        if note.tags:
+            tags = self._tags(note.tags)
+            if tags:
+                out["tags"] = tags
         if extra:
             out["extra"] = extra
-        out["_cards"] = cards
-        for name in self._media_used:
-            deck.media[name] = name
-        return out
+        return out, kind, numbers
 
-    def _choice(self, note: SourceNote) -> tuple[str, list[str], str] | None:
+    def _choice(self, note: SourceNote, shape: _Layout) -> tuple[str, list[str], str] | None:
         """(front, choices, answer) of a ``studydeck Choice`` note, or None if they do not
         make a valid choice note (2 to 6 distinct options, the answer one of them)."""
-        front = self._markdown(self._field(note, ("Front",), 0))
-        items = [self._markdown(li) for li in _LI_RE.findall(self._field(note, ("Choices",), 1))]
-        answer = self._markdown(self._field(note, ("Answer",), 2))
+        fields = note.fields
+
+        def get(at: int) -> str:
+            return fields[at] if at < len(fields) else ""
+
+        front = self._markdown(get(shape.front))
+        items = [self._markdown(li) for li in _LI_RE.findall(get(shape.choices))]
+        answer = self._markdown(get(shape.answer))
         if (front and MIN_CHOICES <= len(items) <= MAX_CHOICES and len(set(items)) == len(items)
                 and all(items) and answer in items):
             return front, items, answer

@@ -15,11 +15,13 @@ values made here, so a deck exports the same way to either format.
 
 from __future__ import annotations
 
+import hashlib
 import html as html_lib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from studydeck.interop import InteropError
+from studydeck.interop.cloze_source import cloze_sources
 from studydeck.interop.html import to_html
 from studydeck.model import Card, Deck
 
@@ -41,10 +43,20 @@ class AnkiNote:
     frozen: bool = False     # a frozen drill variant
 
 
-def guid(*values: object) -> str:
-    import genanki  # deferred: the export's own dependency
+_BASE91 = ("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+           "!#$%&()*+,-./:;<=>?@[]^_`{|}~")
 
-    return genanki.guid_for(*values)
+
+def guid(*values: object) -> str:
+    """``genanki.guid_for(*values)``: the first 8 bytes of the SHA-256 of the values joined
+    by ``__``, written in Anki's base 91; the same digits without genanki's byte-by-byte
+    loops (a test compares the two)."""
+    number = int.from_bytes(hashlib.sha256("__".join(map(str, values)).encode("utf-8")).digest()[:8], "big")
+    digits = []
+    while number:
+        number, digit = divmod(number, 91)
+        digits.append(_BASE91[digit])
+    return "".join(reversed(digits))
 
 
 def deck_name(deck: Deck) -> str:
@@ -115,88 +127,6 @@ def drill_notes(card: Card, variants: int, name: str, tags: tuple[str, ...]) -> 
                 "<pre>" + html_lib.escape(q.solution) + "</pre>")
         out.append(AnkiNote("basic", (front, back, to_html(card.extra)), tags,
                             guid(card.deck_id, card.note_id, "variant", k + 1), name, 1, frozen=True))
-    return out
-
-
-def cloze_sources(deck: Deck) -> dict[str, str]:
-    """Cloze note id -> its ``text``, read again from the deck file.
-
-    Cards hold each deletion's rendered front and back, not the source text
-    with its ``{{cN::...}}`` marks, so the export reads the (already checked)
-    file again: each cloze note's own lines where that works (the line of
-    every note is known), else the whole file (:func:`cloze_sources_whole`,
-    the reference; a test compares the two).
-    """
-    return _cloze_sources_by_note(deck) or cloze_sources_whole(deck)
-
-
-def _yaml_load(text: str):
-    import yaml
-
-    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-
-
-def cloze_sources_whole(deck: Deck) -> dict[str, str]:
-    """:func:`cloze_sources` by loading the whole file; a note without ``id`` gets
-    its derived id, as the loader gives it."""
-    import yaml
-
-    from studydeck.deckfile.schema import derive_id
-
-    try:
-        with open(deck.path, encoding="utf-8") as handle:
-            data = _yaml_load(handle.read())
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise InteropError(f"{deck.path}: cannot read the deck again: {exc}") from None
-    out: dict[str, str] = {}
-    for note in (data or {}).get("cards") or ():
-        if isinstance(note, dict) and note.get("type") == "cloze" and "text" in note:
-            text = str(note["text"])
-            out[str(note["id"]) if "id" in note else derive_id(deck.id, text)] = text
-    return out
-
-
-def _cloze_sources_by_note(deck: Deck) -> dict[str, str] | None:
-    """The cloze notes' own lines (from each note's line to the next note's), loaded
-    as one list; None unless every note comes out as exactly the note the loader saw."""
-    import yaml
-
-    from studydeck.deckfile.schema import derive_id
-
-    try:
-        with open(deck.path, encoding="utf-8") as handle:
-            lines = handle.read().splitlines()
-    except (OSError, UnicodeDecodeError):
-        return None
-    starts = sorted({c.line for c in deck.cards})
-    ends = dict(zip(starts, [*starts[1:], len(lines) + 1]))
-    wanted: list[str] = []
-    chunks: list[str] = []
-    for card in deck.cards:
-        if card.type != "cloze" or (wanted and wanted[-1] == card.note_id):
-            continue
-        chunk = lines[card.line - 1:ends[card.line] - 1]
-        if not chunk or not chunk[0].lstrip(" ").startswith("- "):
-            return None
-        indent = len(chunk[0]) - len(chunk[0].lstrip(" "))
-        wanted.append(card.note_id)
-        chunks.extend(line[indent:] if not line[:indent].strip() else line for line in chunk)
-    if not wanted:
-        return {}
-    try:
-        items = _yaml_load("\n".join(chunks))
-    except yaml.YAMLError:
-        return None
-    if not isinstance(items, list) or len(items) != len(wanted):
-        return None
-    out: dict[str, str] = {}
-    for note_id, note in zip(wanted, items):
-        if not isinstance(note, dict) or note.get("type") != "cloze":
-            return None
-        text = str(note.get("text", ""))
-        if (str(note["id"]) if "id" in note else derive_id(deck.id, text)) != note_id:
-            return None
-        out[note_id] = text
     return out
 
 

@@ -23,6 +23,8 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
+from studydeck.interop import html_subset
+
 MAX_FIELD_CHARS = 100_000
 """Longest field accepted, in characters (a long card is a few thousand)."""
 
@@ -119,6 +121,18 @@ ImageTarget = Callable[[str], "str | None"]
 """Given an ``<img src>``, the Markdown link target to use, or None to keep the alt text only."""
 
 
+def image_markdown(src: str, image_target: ImageTarget | None) -> str:
+    """The Markdown of ``<img src=...>``: an image whose target ``image_target`` chooses,
+    or ``[image: name]`` when it gives None."""
+    name = src.rsplit("/", 1)[-1]
+    target = image_target(src) if image_target else src
+    if target is None:
+        return f"[image: {name}]"
+    if any(c in target for c in " ()<>"):
+        target = f"<{target}>"
+    return f"![{name}]({target})"
+
+
 @lru_cache(maxsize=1)
 def _converter_class():
     from markdownify import MarkdownConverter  # deferred: only an import needs it
@@ -129,14 +143,7 @@ def _converter_class():
         image_target: ImageTarget | None = None
 
         def convert_img(self, el, text, parent_tags):
-            src = el.attrs.get("src") or ""
-            name = src.rsplit("/", 1)[-1]
-            target = self.image_target(src) if self.image_target else src
-            if target is None:
-                return f"[image: {name}]"
-            if any(c in target for c in " ()<>"):
-                target = f"<{target}>"
-            return f"![{name}]({target})"
+            return image_markdown(el.attrs.get("src") or "", self.image_target)
 
         def convert_script(self, el, text, parent_tags):
             return ""   # a card template's script is not card text
@@ -156,10 +163,18 @@ def to_markdown(html: str, image_target: ImageTarget | None = None) -> str:
         return ""
     if _MARKUP_RE.search(html) is None:
         return _plain_to_markdown(html)
+    text = html_subset.convert(html, lambda src: image_markdown(src, image_target))
+    if text is None:
+        text = markdownify(html, image_target)
+    return text.strip()
+
+
+def markdownify(html: str, image_target: ImageTarget | None = None) -> str:
+    """markdownify's conversion with studydeck's options (the reference for
+    :mod:`studydeck.interop.html_subset`), before the final strip."""
     converter = _converter_class()(**_OPTIONS)
     converter.image_target = image_target
-    text = converter.convert(html)
-    return text.strip()
+    return converter.convert(html)
 
 
 def _plain_to_markdown(text: str) -> str:

@@ -1,4 +1,5 @@
-"""The Anki note types studydeck writes, and how Anki's note types map to studydeck's.
+"""The Anki note types studydeck writes, how Anki's note types map to studydeck's,
+and :class:`SourceNote`, a note as the package and text readers hand it to the converter.
 
 Out: four note types with fixed ids (never random, so every export reuses the
 same types in Anki), named ``studydeck Basic``, ``studydeck Reversed``,
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 # Fixed ids: Anki matches an imported note type by id, so these never change.
 BASIC_ID = 1_742_861_001
@@ -121,3 +123,15 @@ def classify(notetype: AnkiNotetype) -> str:
                "Basic (optional reversed card)": "optional-reversed",
                "Basic (type in the answer)": "basic"}
     return by_name.get(name, "unknown")
+
+
+class SourceNote(NamedTuple):
+    """One note as read from Anki: a package row or a text-file line."""
+
+    notetype: AnkiNotetype
+    fields: tuple[str, ...]            # HTML (or plain text from a text file with #html:false)
+    tags: tuple[str, ...]
+    deck: str                          # Anki deck name, "Parent::Child"
+    guid: str | None                   # None for a text row without a GUID column
+    cards: tuple[tuple[int, int], ...] = ()   # (Anki card id, ord), for --history
+    where: str = ""                    # for messages: "note 1700000000" or "line 12"

@@ -224,3 +224,56 @@ def test_a_deck_id_used_elsewhere_gets_a_suffix(tmp_path, capsys):
     assert main(["import", str(source), "--into", str(into), "--force"]) == 0
     assert sorted(p.name for p in into.iterdir()) == ["lstm-cell-2.yaml"]
     assert check_paths([into, paths.bundled_decks_dir()]).problems == []
+
+
+def test_deck_names_that_yaml_would_misread(tmp_path):
+    source = tmp_path / "odd.txt"
+    source.write_text("#separator:tab\n#deck column:3\nWhat?\tThat.\tYes\nHow?\tSo.\tnull\n"
+                      "Who?\tMe.\tBell\x07 deck\n", encoding="utf-8")
+    into = tmp_path / "imported"
+    result = run_import(source, into)
+    assert check_paths([into]).problems == []
+    decks = {d.id: d for d in load_decks([into]).decks}
+    assert set(decks) == {"yes", "null", "bell-deck"}
+    assert decks["bell-deck"].title == "Bell deck"
+    assert sum(w.cards for w in result.written) == 3
+
+
+def test_notes_go_to_the_home_deck_of_their_first_card(tmp_path, package):
+    rev, cell, gate = (guid("small", n) for n in ("rev", "cell", "gate"))
+    note = "(SELECT id FROM notes WHERE guid = ?)"
+    sql = [
+        ("UPDATE col SET decks = json_set(decks, '$.\"555\"', json(?))", ('{"id": 555, "name": "Other"}',)),
+        # the first card of 'rev' moves to Other, its second stays
+        (f"UPDATE cards SET did = 555 WHERE ord = 0 AND nid = {note}", (rev,)),
+        # 'cell' loses its c1 card; its c2 card sits in a filtered deck, at home in Other, and
+        # a c3 card with a lower id is in the default deck
+        (f"DELETE FROM cards WHERE ord = 0 AND nid = {note}", (cell,)),
+        (f"UPDATE cards SET odid = 555, did = 1 WHERE ord = 1 AND nid = {note}", (cell,)),
+        ("INSERT INTO cards SELECT id - 5000, nid, 1, 2, mod, usn, type, queue, due, ivl, factor, "
+         f"reps, lapses, left, odue, 0, flags, data FROM cards WHERE ord = 1 AND nid = {note}", (cell,)),
+        # 'gate' gets a second card of ord 0 (a later id) in Other: the first one counts
+        ("INSERT INTO cards SELECT id + 1000, nid, 555, ord, mod, usn, type, queue, due, ivl, factor, "
+         f"reps, lapses, left, odue, odid, flags, data FROM cards WHERE ord = 0 AND nid = {note}", (gate,)),
+        # a note without cards lands in the default deck
+        ("INSERT INTO notes VALUES (9003, 'lonely', ?, 0, 0, '', ?, 'x', 0, 0, '')", (BASIC_ID, "a\x1fb\x1f")),
+    ]
+    moved = rewrite_collection(package, tmp_path / "moved.apkg", sql)
+    with_cards = anki_read.read_package(moved, cards=True)
+    without = anki_read.read_package(moved, cards=False)
+    decks = {n.guid: n.deck for n in without.notes}
+    assert (decks[rev], decks[cell], decks[gate], decks["lonely"]) == (
+        "Other", "Other", "studydeck::Small deck", "Default")
+    assert [n._replace(cards=()) for n in with_cards.notes] == without.notes
+    assert all(n.cards == () for n in without.notes)
+    assert next(n for n in with_cards.notes if n.guid == cell).cards[0][1] == 1
+
+
+def test_a_cloze_number_too_long_for_python_is_skipped(tmp_path):
+    source = tmp_path / "long.txt"
+    source.write_text("#separator:tab\n#notetype column:1\n"
+                      f"Cloze\t{{{{c{'1' * 5000}::a}}}} is long\t\nCloze\t{{{{c1::b}}}} is fine\t\n", encoding="utf-8")
+    into = tmp_path / "imported"
+    result = run_import(source, into)
+    assert result.plan.skipped == {"cloze notes whose deletions studydeck cannot read (nested or malformed)": 1}
+    assert check_paths([into]).problems == []
