@@ -1,16 +1,20 @@
-"""Benchmark: studydeck.engine.LSTM against torch.nn.LSTM, single-threaded, float64.
+"""Benchmark: studydeck.engine's LSTM and GRU against torch.nn.LSTM / GRU, single-threaded.
 
-    python benchmarks/bench_engine.py [--repeats 7]
+    python benchmarks/bench_engine.py [--repeats 9] [--only lstm64|gru|lstm32]
 
-Sizes (T, N, D, H): (1000, 1, 32, 64) and (200, 32, 64, 128).  For each it
-times the forward pass (torch under no_grad, its fastest) and the forward
-plus backward pass (torch autograd, with the input requiring a gradient too,
-so both compute the same gradients), prints the median over repeats and the
-ratio numpy / torch (median of per-repeat ratios, the two sides
-interleaved so machine load hits both alike) against the targets: forward ≤ 1.0; forward + backward
-≤ 0.5 at N = 1 and ≤ 0.9 at N = 32.  Without torch it prints the NumPy
-figures alone.  Both sides use the same weights and their outputs are
-compared before timing.
+Both sides run on one thread: this script sets OMP_NUM_THREADS, OPENBLAS_NUM_THREADS,
+MKL_NUM_THREADS, VECLIB_MAXIMUM_THREADS and NUMEXPR_NUM_THREADS to 1 before numpy
+is imported, and calls torch.set_num_threads(1).  torch's forward runs under
+no_grad (its fastest; for float32 that is its oneDNN LSTM); fwd+bwd uses autograd
+with the input requiring a gradient too, so both compute the same gradients.
+Outputs are compared before timing.
+
+Each row is measured as interleaved pairs (the order swapped every pair) and
+prints the median ratio ours / torch with its min–max over the pairs.  The
+ratio is of thread CPU time (time.thread_time): on the shared machine a
+process is often descheduled mid-run, which adds to wall time at random; the
+wall-clock median ratio is printed beside it.  Without torch it prints
+NumPy's times alone.
 """
 
 from __future__ import annotations
@@ -28,113 +32,128 @@ import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from studydeck.engine import LSTM  # noqa: E402
+from studydeck.engine import GRU, LSTM  # noqa: E402
 
 try:
     import torch  # noqa: E402
 except ImportError:  # torch is optional: the baseline only
     torch = None
 
-SIZES = [(1000, 1, 32, 64), (200, 32, 64, 128)]
-TARGETS = {1: (1.0, 0.5), 32: (1.0, 0.9)}  # N: (forward, forward + backward)
+# (group, kind, (T, N, D, H), dtype, layers, bidirectional, pass, target ratio)
+ROWS = [
+    ("lstm64", "lstm", (1000, 1, 32, 64), "float64", 1, False, "fwd", 1.0),
+    ("lstm64", "lstm", (1000, 1, 32, 64), "float64", 1, False, "fwd+bwd", 0.5),
+    ("lstm64", "lstm", (200, 32, 64, 128), "float64", 1, False, "fwd", 1.0),
+    ("lstm64", "lstm", (200, 32, 64, 128), "float64", 1, False, "fwd+bwd", 0.9),
+    ("lstm64", "lstm", (50, 8, 512, 512), "float64", 1, False, "fwd", 1.0),
+    ("gru", "gru", (200, 32, 64, 128), "float64", 1, False, "fwd", 1.0),
+    ("gru", "gru", (200, 32, 64, 128), "float64", 2, True, "fwd", 1.0),
+    ("lstm32", "lstm", (1000, 1, 32, 64), "float32", 1, False, "fwd", 1.0),
+    ("lstm32", "lstm", (50, 8, 512, 512), "float32", 1, False, "fwd", 1.0),
+]
 
 
 def interleaved(ours, theirs, repeats):
-    """Median seconds of ``ours`` and ``theirs`` and the median of per-repeat ratios.
+    """Per-pair CPU and wall ratios, and our median CPU seconds.
 
-    The two alternate (and swap order every repeat) so a busy machine slows
-    both alike; the ratio of each pair is taken before the median.
+    The two alternate, the order swapped every pair, so a busy machine slows
+    both alike; each pair's ratio is taken before the median.
     """
     ours()
     if theirs is not None:
         theirs()
-    t_ours, t_theirs, ratios = [], [], []
+    cpu, wall, ours_cpu = [], [], []
     for r in range(repeats):
-        order = (ours, theirs) if r % 2 == 0 else (theirs, ours)
         spent = {}
-        for fn in order:
+        for fn in ((ours, theirs) if r % 2 == 0 else (theirs, ours)):
             if fn is None:
                 continue
-            start = time.perf_counter()
+            c0, w0 = time.thread_time(), time.perf_counter()
             fn()
-            spent[fn] = time.perf_counter() - start
-        t_ours.append(spent[ours])
+            spent[fn] = (time.thread_time() - c0, time.perf_counter() - w0)
+        ours_cpu.append(spent[ours][0])
         if theirs is not None:
-            t_theirs.append(spent[theirs])
-            ratios.append(spent[ours] / spent[theirs])
-    median = statistics.median
-    if theirs is None:
-        return median(t_ours), None, None
-    return median(t_ours), median(t_theirs), median(ratios)
+            cpu.append(spent[ours][0] / spent[theirs][0])
+            wall.append(spent[ours][1] / spent[theirs][1])
+    return statistics.median(ours_cpu), cpu, wall
 
 
-def bench_size(T, N, D, H, repeats):
-    """``{"fwd": (numpy s, torch s, ratio), "both": (...)}`` for one size."""
+def build(kind, size, dtype, layers, bidirectional):
+    """Our layer and torch's with the same weights, an input and an output gradient."""
+    T, N, D, H = size
     rng = np.random.default_rng(0)
-    x = rng.normal(size=(T, N, D))
-    grad_out = rng.normal(size=(T, N, H))
-    ours = LSTM(D, H, seed=0)
+    x = rng.normal(size=(T, N, D)).astype(dtype)
+    grad = rng.normal(size=(T, N, H * (2 if bidirectional else 1))).astype(dtype)
+    ours = (LSTM if kind == "lstm" else GRU)(D, H, num_layers=layers,
+                                              bidirectional=bidirectional, dtype=dtype, seed=0)
+    if torch is None:
+        return ours, None, x, grad
+    module = (torch.nn.LSTM if kind == "lstm" else torch.nn.GRU)(
+        D, H, num_layers=layers, bidirectional=bidirectional).to(getattr(torch, dtype))
+    ours.load_state_dict({k: v.detach().numpy() for k, v in module.state_dict().items()})
+    with torch.no_grad():
+        ref = module(torch.tensor(x))[0].numpy()
+    tolerance = 1e-10 if dtype == "float64" else 1e-4
+    assert np.max(np.abs(ref - ours(x)[0])) < tolerance, "outputs differ from torch"
+    return ours, module, x, grad
 
-    def np_forward():
+
+def bench_row(kind, size, dtype, layers, bidirectional, which, repeats):
+    ours, module, x, grad = build(kind, size, dtype, layers, bidirectional)
+
+    def np_run():
         ours(x)
+        if which == "fwd+bwd":
+            ours.backward(grad)
 
-    def np_both():
-        ours(x)
-        ours.backward(grad_out)
+    torch_run = None
+    if module is not None:
+        xt, gt = torch.tensor(x), torch.tensor(grad)
 
-    torch_forward = torch_both = None
-    if torch is not None:
-        module = torch.nn.LSTM(D, H).double()
-        ours.load_state_dict({k: v.detach().numpy() for k, v in module.state_dict().items()})
-        xt = torch.tensor(x)
-        gt = torch.tensor(grad_out)
-        with torch.no_grad():
-            ref = module(xt)[0].numpy()
-        assert np.max(np.abs(ref - ours(x)[0])) < 1e-10, "outputs differ from torch"
-
-        def torch_forward():
-            with torch.no_grad():
-                module(xt)
-
-        def torch_both():
+        def torch_run():
+            if which == "fwd":
+                with torch.no_grad():
+                    module(xt)
+                return
             xg = xt.detach().requires_grad_(True)
             module.zero_grad(set_to_none=True)
             out, _ = module(xg)
             out.backward(gt)
 
-    return {"fwd": interleaved(np_forward, torch_forward, repeats),
-            "both": interleaved(np_both, torch_both, repeats)}
+    return interleaved(np_run, torch_run, repeats)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=11)
+    parser.add_argument("--repeats", type=int, default=9)
+    parser.add_argument("--only", choices=sorted({r[0] for r in ROWS}))
     args = parser.parse_args(argv)
     if torch is not None:
         torch.set_num_threads(1)
-    versions = f"python {platform.python_version()}, numpy {np.__version__}, " + (
-        f"torch {torch.__version__}" if torch is not None else "torch not installed")
-    print("baseline: torch.nn.LSTM (float64, 1 thread)" if torch is not None
-          else "baseline: none (torch not installed)")
-    print(versions)
-    print(f"median of {args.repeats} interleaved repeats, seconds; ratio = median of "
-          "per-repeat numpy/torch\n")
-    header = (f"{'T, N, D, H':>20} {'pass':>9} {'numpy':>9} {'torch':>9} {'ratio':>7} "
-              f"{'target':>7}  met")
+    print("baseline: torch.nn.LSTM / torch.nn.GRU of the same dtype, 1 thread"
+          if torch is not None else "baseline: none (torch not installed)")
+    print(f"python {platform.python_version()}, numpy {np.__version__}, "
+          + (f"torch {torch.__version__}" if torch is not None else "torch not installed"))
+    print(f"{args.repeats} interleaved pairs; ratio = ours / torch, thread CPU time, "
+          "median [min-max]; wall = median wall-clock ratio\n")
+    header = (f"{'layer':>14} {'T, N, D, H':>19} {'dtype':>7} {'pass':>7} {'ours ms':>8} "
+              f"{'ratio':>6} {'[min-max]':>13} {'wall':>6} {'target':>6}  met")
     print(header)
     print("-" * len(header))
-    for T, N, D, H in SIZES:
-        row = bench_size(T, N, D, H, args.repeats)
-        for key, label, target in (("fwd", "forward", TARGETS[N][0]),
-                                   ("both", "fwd+bwd", TARGETS[N][1])):
-            ours, theirs, ratio = row[key]
-            if theirs is None:
-                print(f"{str((T, N, D, H)):>20} {label:>9} {ours:9.4f} {'-':>9} {'-':>7} "
-                      f"{target:7.2f}  -")
-                continue
-            met = "yes" if ratio <= target else "no"
-            print(f"{str((T, N, D, H)):>20} {label:>9} {ours:9.4f} {theirs:9.4f} {ratio:7.3f} "
-                  f"{target:7.2f}  {met}")
+    for group, kind, size, dtype, layers, bidir, which, target in ROWS:
+        if args.only and group != args.only:
+            continue
+        name = kind.upper() + (f" {layers}L" if layers > 1 else "") + (" bi" if bidir else "")
+        ours, cpu, wall = bench_row(kind, size, dtype, layers, bidir, which, args.repeats)
+        if not cpu:
+            print(f"{name:>14} {str(size):>19} {dtype:>7} {which:>7} {ours * 1e3:8.2f}")
+            continue
+        ratio = statistics.median(cpu)
+        spread = f"[{min(cpu):.2f}-{max(cpu):.2f}]"
+        print(f"{name:>14} {str(size):>19} {dtype:>7} {which:>7} {ours * 1e3:8.2f} "
+              f"{ratio:6.2f} {spread:>13} {statistics.median(wall):6.2f} {target:6.2f}  "
+              f"{'yes' if ratio <= target else 'no'}", flush=True)
+
 
 if __name__ == "__main__":
     main()

@@ -29,76 +29,114 @@ from studydeck.engine.kernels.workspace import Workspace
 
 
 def gru_forward(X, h0, params, reset_after=True, ws=None):
-    """Run the sequence; returns ``(output, h_T, cache)``; ``ws``: a Workspace to reuse."""
+    """Run the sequence; returns ``(output, h_T, cache)``; ``ws``: a Workspace to reuse.
+
+    x W_ih^T + b for every step is one matmul before the loop, with the biases of
+    r and z (b_i and b_h alike) and, reset-before, b_hn folded in; only the
+    reset-after b_hn, which r multiplies, is added per step.  The r and z rows
+    are pre-multiplied by −1 so σ(a) = 1 / (1 + e^z) takes one exp (exact in
+    floating point); n keeps np.tanh.  Each step works in small arrays that stay
+    in cache and stores only h: the backward pass recomputes r, z and n for all
+    steps at once from the stored h (:func:`_activations`).
+    """
     ws = Workspace() if ws is None else ws
     T, N, _ = X.shape
     W_ih, W_hh = params["weight_ih"], params["weight_hh"]
     H = W_hh.shape[1]
     dtype = W_ih.dtype
-    scale = np.repeat(np.array([0.5, 0.5, 1.0], dtype), H)
-    bias = "bias_ih" in params
-    XW = np.matmul(X.reshape(T * N, -1), (W_ih * scale[:, None]).T).reshape(T, N, 3, H)
-    W_hh_s = W_hh * scale[:, None]
-    b_hh_s = params["bias_hh"] * scale if bias else None
-    if bias:
-        XW += (params["bias_ih"] * scale).reshape(3, H)
-    gates = ws.get("gates", (T, N, 3, H), dtype)  # r, z, n
+    scale = np.repeat(np.array([-1.0, -1.0, 1.0], dtype), H)
+    # The input side, r and z apart from n so that each step reads contiguous rows.
+    W_ih_s = np.multiply(W_ih, scale[:, None], out=ws.get("W_ih_s", W_ih.shape, dtype))
+    X2 = X.reshape(T * N, -1)
+    XRZ = ws.get("XRZ", (T, N, 2 * H), dtype)
+    XN = ws.get("XN", (T, N, H), dtype)
+    np.matmul(X2, W_ih_s[: 2 * H].T, out=XRZ.reshape(T * N, 2 * H))
+    np.matmul(X2, W_ih_s[2 * H:].T, out=XN.reshape(T * N, H))
+    b_hn = None
+    if "bias_ih" in params:
+        b_ih, b_hh = params["bias_ih"], params["bias_hh"]
+        XRZ -= b_ih[: 2 * H] + b_hh[: 2 * H]
+        if reset_after:
+            XN += b_ih[2 * H:]
+            b_hn = b_hh[2 * H:]
+        else:
+            XN += b_ih[2 * H:] + b_hh[2 * H:]
     Hs = ws.get("Hs", (T + 1, N, H), dtype)
     Hs[0] = h0
-    if reset_after:
-        W_hh_sT = np.ascontiguousarray(W_hh_s.T)
-        HW = ws.get("HW", (T, N, 3, H), dtype)  # W_hh h_prev + b_hh (r, z halved)
-    else:
-        W_rz_sT = np.ascontiguousarray(W_hh_s[: 2 * H].T)
-        W_nT = np.ascontiguousarray(W_hh[2 * H:].T)
-        HW = ws.get("HW", (T, N, 2, H), dtype)
-        RH = ws.get("RH", (T, N, H), dtype)  # r ⊙ h_prev
-    for t in range(T):
-        h_prev, h = Hs[t], Hs[t + 1]
-        hw = HW[t]
-        rzn = gates[t]
-        rz = rzn[:, :2]
-        n = rzn[:, 2]
-        if reset_after:
-            np.matmul(h_prev, W_hh_sT, out=hw.reshape(N, 3 * H))
-            if bias:
-                hw.reshape(N, 3 * H)[...] += b_hh_s
-            np.add(XW[t, :, :2], hw[:, :2], out=rz)
-        else:
-            np.matmul(h_prev, W_rz_sT, out=hw.reshape(N, 2 * H))
-            if bias:
-                hw.reshape(N, 2 * H)[...] += b_hh_s[: 2 * H]
-            np.add(XW[t, :, :2], hw, out=rz)
-        np.tanh(rz, out=rz)
-        rz *= 0.5
-        rz += 0.5
-        r, z = rzn[:, 0], rzn[:, 1]
-        if reset_after:
-            np.multiply(r, hw[:, 2], out=n)
-        else:
-            rh = RH[t]
-            np.multiply(r, h_prev, out=rh)
-            np.matmul(rh, W_nT, out=n)
-            if bias:
-                n += params["bias_hh"][2 * H:]
-        n += XW[t, :, 2]
-        np.tanh(n, out=n)
-        np.subtract(h_prev, n, out=h)
-        h *= z
-        h += n
-    cache = dict(X=X, Hs=Hs, gates=gates, HW=HW, RH=None if reset_after else RH, ws=ws,
+    W_rz_sT = np.ascontiguousarray(-W_hh[: 2 * H].T)
+    W_nT = np.ascontiguousarray(W_hh[2 * H:].T)
+    rz = np.empty((N, 2 * H), dtype)
+    r, z = rz[:, :H], rz[:, H:]
+    hn = np.empty((N, H), dtype)  # W_hn h_prev + b_hn, or r ⊙ h_prev (reset-before)
+    n = np.empty((N, H), dtype)
+    with np.errstate(over="ignore"):  # e^z → inf gives σ = 0
+        for t in range(T):
+            h_prev, h = Hs[t], Hs[t + 1]
+            np.matmul(h_prev, W_rz_sT, out=rz)
+            rz += XRZ[t]
+            np.exp(rz, out=rz)
+            rz += 1.0
+            np.divide(1.0, rz, out=rz)
+            if reset_after:
+                np.matmul(h_prev, W_nT, out=hn)
+                if b_hn is not None:
+                    hn += b_hn
+                np.multiply(r, hn, out=n)
+            else:
+                np.multiply(r, h_prev, out=hn)
+                np.matmul(hn, W_nT, out=n)
+            n += XN[t]
+            np.tanh(n, out=n)
+            np.subtract(h_prev, n, out=h)
+            h *= z
+            h += n
+    cache = dict(X=X, Hs=Hs, XRZ=XRZ, XN=XN, W_rz_sT=W_rz_sT, W_nT=W_nT, b_hn=b_hn, ws=ws,
                  params=params, reset_after=reset_after, H=H)
     return Hs[1:], Hs[T].copy(), cache
 
 
+def _activations(cache):
+    """r, z, n and HN (W_hn h_prev + b_hn, or r ⊙ h_prev) of every step, recomputed.
+
+    The same operations as the forward loop on all steps at once (one matmul
+    each); the matmuls may round differently from the per-step ones in the
+    last bit, which moves the gradients by rounding error only.
+    """
+    Hs, XRZ, XN, ws, H = (cache[k] for k in ("Hs", "XRZ", "XN", "ws", "H"))
+    T, N = XN.shape[:2]
+    dtype = XN.dtype
+    h_prev = Hs[:-1].reshape(T * N, H)
+    RZ = ws.get("RZ", (T, N, 2 * H), dtype)
+    HN = ws.get("HN", (T, N, H), dtype)
+    Nn = ws.get("N", (T, N, H), dtype)
+    np.matmul(h_prev, cache["W_rz_sT"], out=RZ.reshape(T * N, 2 * H))
+    RZ += XRZ
+    with np.errstate(over="ignore"):
+        np.exp(RZ, out=RZ)
+    RZ += 1.0
+    np.divide(1.0, RZ, out=RZ)
+    r = RZ[:, :, :H]
+    if cache["reset_after"]:
+        np.matmul(h_prev, cache["W_nT"], out=HN.reshape(T * N, H))
+        if cache["b_hn"] is not None:
+            HN += cache["b_hn"]
+        np.multiply(r, HN, out=Nn)
+    else:
+        np.multiply(r, Hs[:-1], out=HN)
+        np.matmul(HN.reshape(T * N, H), cache["W_nT"], out=Nn.reshape(T * N, H))
+    Nn += XN
+    np.tanh(Nn, out=Nn)
+    return r, RZ[:, :, H:], Nn, HN
+
+
 def gru_backward(cache, d_out=None, d_hT=None, record=False):
     """Gradients given dL/doutput (T, N, H) and dL/dh_T; keys as lstm_backward (no "c0")."""
-    X, Hs, gates, HW, params = (cache[k] for k in ("X", "Hs", "gates", "HW", "params"))
+    X, Hs, params = (cache[k] for k in ("X", "Hs", "params"))
     reset_after, H = cache["reset_after"], cache["H"]
-    T, N = gates.shape[:2]
-    dtype = gates.dtype
+    r, z, n, HN = _activations(cache)
+    T, N = n.shape[:2]
+    dtype = n.dtype
     W_hh = params["weight_hh"]
-    r, z, n = gates[:, :, 0], gates[:, :, 1], gates[:, :, 2]
     h_prev = Hs[:-1]
     Kn = (1.0 - z) * (1.0 - n * n)
     Kz = (h_prev - n) * z * (1.0 - z)
@@ -110,7 +148,7 @@ def gru_backward(cache, d_out=None, d_hT=None, record=False):
         dh += d_hT
     dH_all = np.empty((T, N, H), dtype) if record else None
     if reset_after:
-        Kr = HW[:, :, 2] * dsig_r
+        Kr = HN * dsig_r
     else:
         W_rz = W_hh[: 2 * H]
         W_n = W_hh[2 * H:]
@@ -144,7 +182,7 @@ def gru_backward(cache, d_out=None, d_hT=None, record=False):
     else:
         grads["weight_hh"] = np.concatenate([
             Ah[:, : 2 * H].T @ h_prev.reshape(T * N, H),
-            Ah[:, 2 * H:].T @ cache["RH"].reshape(T * N, H)])
+            Ah[:, 2 * H:].T @ HN.reshape(T * N, H)])
     if "bias_ih" in params:
         grads["bias_ih"] = Ax.sum(axis=0)
         grads["bias_hh"] = Ah.sum(axis=0)
