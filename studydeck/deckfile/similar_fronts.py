@@ -25,10 +25,13 @@ question is generated.
 Public API: ``near_duplicate_fronts(decks) -> [Problem]`` (warnings) and
 ``same_question(front_a, front_b) -> bool`` (the rule for one pair).
 
-The pass is quadratic in the number of fronts that share their numbers and
-negations: about 3 s for 10,000 worst-case fronts (benchmarks/
-bench_similar_fronts.py), which is why it runs in ``check`` and not on every
-load.
+The rule itself prunes the search: of a reported pair, one front's content
+words all match words of the other (else each has a word the other lacks).
+So each front is compared only with the fronts holding, for every one of its
+distinct content words, that word or a typo of it, and the same numbers and
+negations: an intersection of bit sets (Python ints, one bit per front), not
+a scan of all pairs.  The result is the same as comparing every pair with
+``same_question`` (a test checks it).
 Imports rapidfuzz on first call, never numpy or textual.
 """
 
@@ -37,7 +40,7 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from studydeck.model import Card, Deck, Problem
@@ -133,41 +136,91 @@ def _differ_only_trivially(wa: Sequence[str], wb: Sequence[str], fuzz) -> bool:
     return not any(_decisive(w) for w in only_a + only_b)
 
 
+def _typo_classes(words: Iterable[str], fuzz, process) -> dict[str, list[str]]:
+    """For each word, the words (itself included) that ``_same_word`` accepts as it."""
+    words = sorted(set(words))
+    classes = {w: [w] for w in words}
+    typo = sorted((w for w in words if len(w) >= 4 and w.isalpha() and not _decisive(w)), key=len)
+    lengths = [len(w) for w in typo]
+    # ratio = 2·matches / (la + lb) ≤ 2·la / (la + lb), so lb ≤ la · (200 − T) / T
+    stretch = (200 - WORD_TYPO) / WORD_TYPO
+    for i, word in enumerate(typo):
+        end = bisect.bisect_right(lengths, lengths[i] * stretch)
+        for other, _score, _j in process.extract(word, typo[i + 1:end], scorer=fuzz.ratio,
+                                                 score_cutoff=WORD_TYPO, limit=None):
+            classes[word].append(other)
+            classes[other].append(word)
+    return classes
+
+
+def _bits(mask: int) -> Iterator[int]:
+    """Indexes of the set bits of ``mask``, lowest first."""
+    while mask:
+        low = mask & -mask
+        yield low.bit_length() - 1
+        mask ^= low
+
+
 def near_duplicate_fronts(decks: Iterable[Deck]) -> list[Problem]:
     """One warning per pair of cards (from different notes) with near-duplicate fronts.
 
     The warning sits on the later card's note (in load order) and names both
-    cards as ``deck/card`` with their ``file:line``.  Only fronts that carry
-    the same numbers and negations in the same order can be near-duplicates,
-    so fronts are grouped by those first; within a group, fronts are sorted by
-    length and each is scored (``rapidfuzz.process.extract``, which needs no
-    numpy) only against the longer fronts that can still reach ``THRESHOLD``.
+    cards as ``deck/card`` with their ``file:line``.  Candidates for a front
+    are the fronts with its numbers and negations that hold each of its
+    distinct content words or a typo of it (see the module docstring); each
+    candidate pair is scored once with ``fuzz.ratio`` and the word rule.
     """
     from rapidfuzz import fuzz, process
 
     fronts = _prepare(decks)
-    groups: dict[tuple[str, ...], list[int]] = {}
-    for k, front in enumerate(fronts):
-        groups.setdefault(_numbers_and_negations(front.words), []).append(k)
-    # ratio = 2·matches / (la + lb) ≤ 2·la / (la + lb), so lb ≤ la · (200 − T) / T
+    # Bits follow the fronts sorted by length, so the fronts long enough and short
+    # enough to reach THRESHOLD are a run of bits: ratio = 2·matches / (la + lb)
+    # ≤ 2·la / (la + lb), so lb ≤ la · (200 − T) / T.
+    order = sorted(range(len(fronts)), key=lambda k: len(fronts[k].text))
+    lengths = [len(fronts[k].text) for k in order]
     stretch = (200 - THRESHOLD) / THRESHOLD
-    pairs: list[tuple[int, int, float]] = []
-    for members in groups.values():
-        members.sort(key=lambda k: len(fronts[k].text))
-        texts = [fronts[k].text for k in members]
-        lengths = [len(t) for t in texts]
-        for i, query in enumerate(texts):
-            end = bisect.bisect_right(lengths, lengths[i] * stretch)
-            for _text, score, j in process.extract(query, texts[i + 1:end], scorer=fuzz.ratio,
-                                                   score_cutoff=THRESHOLD, limit=None):
-                a, b = fronts[members[i]], fronts[members[i + 1 + j]]
-                if (a.card.deck_id, a.card.note_id) == (b.card.deck_id, b.card.note_id):
-                    continue
-                if _differ_only_trivially(a.words, b.words, fuzz):
-                    first, second = sorted((members[i], members[i + 1 + j]))
-                    pairs.append((first, second, score))
+    holding: dict[str, int] = {}        # word -> bit set of the fronts holding it
+    group: dict[tuple[str, ...], int] = {}  # numbers and negations -> bit set of fronts
+    for bit_index, k in enumerate(order):
+        bit = 1 << bit_index
+        for word in set(fronts[k].words):
+            holding[word] = holding.get(word, 0) | bit
+        key = _numbers_and_negations(fronts[k].words)
+        group[key] = group.get(key, 0) | bit
+    classes = _typo_classes(holding, fuzz, process)
+    reach: dict[str, int] = {}          # word -> fronts holding it or a typo of it
+    for word, variants in classes.items():
+        mask = 0
+        for variant in variants:
+            mask |= holding[variant]
+        reach[word] = mask
+    pairs: dict[tuple[int, int], float] = {}
+    checked: set[tuple[int, int]] = set()
+    for i, k in enumerate(order):
+        front = fronts[k]
+        low = bisect.bisect_left(lengths, lengths[i] / stretch)
+        high = bisect.bisect_right(lengths, lengths[i] * stretch)
+        candidates = group[_numbers_and_negations(front.words)] & ((1 << high) - (1 << low))
+        candidates &= ~(1 << i)
+        for word in sorted(set(front.words), key=lambda w: reach[w].bit_count()):
+            candidates &= reach[word]
+            if not candidates:
+                break
+        others = [order[j] for j in _bits(candidates)]
+        others = [j for j in others if (min(k, j), max(k, j)) not in checked]
+        for _text, score, n in process.extract(front.text, [fronts[j].text for j in others],
+                                               scorer=fuzz.ratio, score_cutoff=THRESHOLD,
+                                               limit=None):
+            j = others[n]
+            first, second = (k, j) if k < j else (j, k)
+            checked.add((first, second))
+            a, b = fronts[first], fronts[second]
+            if (a.card.deck_id, a.card.note_id) == (b.card.deck_id, b.card.note_id):
+                continue
+            if _differ_only_trivially(a.words, b.words, fuzz):
+                pairs[(first, second)] = score
     problems = []
-    for first, second, score in sorted(pairs):
+    for (first, second), score in sorted(pairs.items()):
         a, b = fronts[first], fronts[second]
         problems.append(Problem(
             b.path, b.card.line, 0, "warning",

@@ -87,3 +87,51 @@ def test_check_of_the_bundled_decks_is_clean(capsys):
     out, err = capsys.readouterr()
     assert out == ""
     assert "0 errors, 0 warnings" in err
+
+
+def _all_pairs(decks):
+    """The definition: every pair of fronts from different notes, by ``same_question``."""
+    cards = [(d, c) for d in decks for c in d.cards if c.type != "drill" and c.front.strip()]
+    found = set()
+    for i, (_, a) in enumerate(cards):
+        for _, b in cards[i + 1:]:
+            if (a.deck_id, a.note_id) != (b.deck_id, b.note_id) and same_question(a.front, b.front):
+                found.add(frozenset(((a.deck_id, a.card_id), (b.deck_id, b.card_id))))
+    return found
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_indexed_search_finds_exactly_the_pairs_of_the_definition(seed):
+    """Random fronts from a small vocabulary with typos, numbers, negations and stop words:
+    the bit-set search reports the same pairs as comparing every pair."""
+    import random
+
+    from studydeck.model import Card, Deck
+
+    rng = random.Random(seed)
+    vocab = ["forget", "forgt", "forgets", "gate", "gates", "gat", "input", "inputs", "cell",
+             "state", "hidden", "the", "a", "of", "is", "not", "no", "0", "1", "z", "ih", "hh",
+             "lstm", "gru", "colour", "color", "what", "does"]
+    base = [" ".join(rng.choice(vocab) for _ in range(rng.randint(1, 6))) for _ in range(25)]
+    decks = []
+    for d in range(3):
+        cards = []
+        for k in range(40):
+            words = rng.choice(base).split()
+            if words and rng.random() < 0.5:          # edit a copy: drop, add or swap a word
+                i = rng.randrange(len(words))
+                words[i:i + 1] = rng.choice(([], [rng.choice(vocab)], [words[i], rng.choice(vocab)]))
+            front = " ".join(words) + rng.choice(("?", "", " ?", "."))
+            cards.append(Card(deck_id=f"d{d}", card_id=f"c{k}", note_id=f"n{k % 30}", type="basic",
+                              front=front, back="A", line=k + 1))
+        decks.append(Deck(id=f"d{d}", title="T", description="", path=f"d{d}.yaml",
+                          cards=tuple(cards)))
+    expected = _all_pairs(decks)
+    warnings = near_duplicate_fronts(decks)
+    found = set()
+    for w in warnings:
+        named = [part.split("'")[1] for part in w.message.split("card ")[1:2]]
+        other = w.message.split("front as '")[1].split("'")[0]
+        found.add(frozenset(tuple(x.split("/")) for x in (named[0], other)))
+    assert found == expected and len(warnings) == len(expected)
+    assert len(expected) > 10   # the workload does contain near-duplicates
