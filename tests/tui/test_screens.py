@@ -427,3 +427,23 @@ async def test_lab_plots_fit_when_the_key_panel_takes_room(make_app):
             assert max(len(line) for line in lines) <= plot.content_size.width, plot.id
             assert len(lines) <= plot.content_size.height
             assert lines[-1].lstrip().startswith("t 0") and "30" in lines[-1]   # the time axis, whole
+
+
+async def test_enter_on_an_empty_drill_answer_shows_the_next_hint(make_app):
+    app = make_app(basics=BASICS)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("d")
+        await pilot.pause()
+        view = app.screen.query_one("DrillView")
+        hints = view.question.hints
+        assert hints
+        await pilot.press("enter")
+        await pilot.pause()
+        shown = plain(view.query_one(".drill-solution"), width=300)
+        assert f"Hint 1/{len(hints)}" in shown and hints[0].splitlines()[0] in shown
+        assert not view.answered and app.screen.asked == 0 and app.focused is view.input
+        for _ in hints:
+            await pilot.press("enter")
+            await pilot.pause()
+        assert "No more hints" in plain(view.query_one(".drill-solution"), width=300)
+        assert not view.answered

@@ -110,6 +110,7 @@ class DrillView(Horizontal):
         super().__init__(id=id)
         self.question = None
         self.answered = False
+        self.hints_shown = 0
         self._validator = AnswerValidator()
         self._cursor_blink = cursor_blink
 
@@ -142,6 +143,7 @@ class DrillView(Horizontal):
     def show_question(self, question, title: str = "") -> None:
         self.question = question
         self.answered = False
+        self.hints_shown = 0
         self._validator.question = question
         prompt = Text()
         if title:
@@ -202,6 +204,22 @@ class DrillView(Horizontal):
         self.screen.set_focus(None)  # keys go to the screen's bindings again
         self._draw_cell()
 
+    def show_next_hint(self) -> None:
+        """Enter on an empty answer: the next step of the worked solution, the answer box kept."""
+        hints = list(getattr(self.question, "hints", None) or [])
+        shown = Text()
+        for k, hint in enumerate(hints[:self.hints_shown + 1]):
+            shown.append(f"Hint {k + 1}/{len(hints)}\n", style="bold")
+            shown.append(hint + "\n")
+        if self.hints_shown >= len(hints):
+            shown.append("No more hints: type your answer; the worked solution follows it.", style="bold")
+        self.hints_shown = min(self.hints_shown + 1, len(hints))
+        solution = self.query_one(".drill-solution", Static)
+        solution.update(shown)
+        solution.display = True
+        self.call_after_refresh(self._show_solution)
+        self.input.focus()
+
     def _show_solution(self) -> None:
         body = self.query_one(".drill-body", VerticalScroll)
         body.scroll_to_widget(self.query_one(".drill-solution"), animate=False, top=True)
@@ -214,6 +232,9 @@ class DrillView(Horizontal):
 
         if event.value.strip().lower() in SKIP_WORDS:
             self.post_message(self.Skipped())
+            return
+        if not event.value.strip():
+            self.show_next_hint()
             return
         result = event.validation_result
         if result is not None and not result.is_valid:
