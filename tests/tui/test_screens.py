@@ -362,6 +362,11 @@ async def test_free_drill_enter_outside_the_box_checks_and_pgdn_scrolls(make_app
         await pilot.press("tab", "enter")  # focus cannot leave the box; Enter checks, never skips
         await pilot.pause()
         assert view.question is first and screen.asked == 0
+        # an empty answer is a request for the first hint, not a skip
+        assert "Hint 1/" in plain(view.query_one(".drill-solution"), width=300)
+        await pilot.press(*"not a number", "enter")
+        await pilot.pause()
+        assert view.question is first and screen.asked == 0
         assert "Could not read that" in plain(view.query_one(".drill-verdict"))
 
 
