@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
-from studydeck.interop import html_subset
+from studydeck.interop import html_subset, md_subset
 
 MAX_FIELD_CHARS = 100_000
 """Longest field accepted, in characters (a long card is a few thousand)."""
@@ -98,6 +98,12 @@ def _is_inert(text: str) -> bool:
     return all(text[m.start() - 1].isalnum() for m in _UNDERSCORE_RUN.finditer(text))
 
 
+@lru_cache(maxsize=4096)
+def _render(markdown: str) -> str:
+    """markdown-it's HTML, once per distinct text (an ``extra`` is often shared)."""
+    return _markdown_it().render(markdown)
+
+
 def _inert_to_html(text: str) -> str:
     """markdown-it's rendering of an inert text: only its double quotes escaped."""
     return text.replace('"', "&quot;")
@@ -109,7 +115,7 @@ def to_html(markdown: str) -> str:
         return ""
     if _is_inert(markdown):
         return _inert_to_html(markdown)
-    html = _markdown_it().render(markdown).strip()
+    html = (md_subset.render(markdown) or _render(markdown)).strip()
     if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
         html = html[3:-4]
     return html
