@@ -32,9 +32,6 @@ import re
 
 _BLOCK_START = re.compile(r"[\s#>\-+=_|]|\d{1,9}[.)]")
 _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")      # a tab or a control character
-_NOT_TEXT = re.compile(r"[\\\[\]<>&~]")
-_UNDERSCORE_RUN = re.compile(r"_+")
-_SPAN_START = re.compile(r"[`*]")
 _OPEN_AFTER = frozenset(' ("')
 _CLOSE_BEFORE = frozenset(' .,;:!?)"\'')
 
@@ -69,8 +66,11 @@ def render(text: str) -> str | None:
 
 def _line(line: str, tables: bool) -> str | None:
     """The HTML of one line of a paragraph or list item, or None."""
-    if not line or _BLOCK_START.match(line) or line[-1].isspace() or (tables and "|" in line):
+    if not line or line[-1].isspace() or (tables and "|" in line):
         return None
+    first = line[0]
+    if first.isspace() or first in "#>-+=_|" or (first.isdecimal() and _BLOCK_START.match(line)):
+        return None             # _BLOCK_START, its first character looked at first
     out: list[str] = []
     at, end = 0, len(line)
     while at < end:
@@ -100,14 +100,17 @@ def _line(line: str, tables: bool) -> str | None:
             out.append(f"<{tag}>{html}</{tag}>")
             at = stop + len(mark)
         else:
-            special = _SPAN_START.search(line, at)
-            stop = end if special is None else special.start()
+            stop = min(end if i < 0 else i for i in (line.find("`", at), line.find("*", at)))
             plain = line[at:stop]
-            if _NOT_TEXT.search(plain):
+            if ("\\" in plain or "[" in plain or "]" in plain or "<" in plain or ">" in plain
+                    or "&" in plain or "~" in plain):
                 return None
-            for run in _UNDERSCORE_RUN.finditer(line, at, stop):
-                if run.start() == 0 or not line[run.start() - 1].isalnum():
+            if "_" in plain:    # each run of underscores right after a letter or digit
+                if plain[0] == "_":     # after a span's closing ` or *, or at the start
                     return None
+                for before in plain.split("_")[:-1]:
+                    if before and not before[-1].isalnum():
+                        return None
             out.append(plain.replace('"', "&quot;"))
             at = stop
     return "".join(out)
