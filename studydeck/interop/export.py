@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from studydeck.interop import InteropError
+from studydeck.interop import InteropError, gc_paused
 from studydeck.interop.cloze_source import cloze_sources
 from studydeck.interop.html import to_html
 from studydeck.model import Card, Deck
@@ -92,6 +92,11 @@ def _notes(cards: Sequence[Card]) -> list[list[Card]]:
 def deck_notes(deck: Deck, variants: int, cloze_texts: dict[str, str] | None = None) -> list[AnkiNote]:
     """Every Anki note of ``deck``; ``cloze_texts`` maps cloze note ids to their source text
     (read from the deck file when not given)."""
+    with gc_paused():
+        return _deck_notes(deck, variants, cloze_texts)
+
+
+def _deck_notes(deck: Deck, variants: int, cloze_texts: dict[str, str] | None) -> list[AnkiNote]:
     name = deck_name(deck)
     out: list[AnkiNote] = []
     tags_of: dict[tuple[str, ...], tuple[str, ...]] = {}     # a deck uses few sets of tags
