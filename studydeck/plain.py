@@ -13,6 +13,7 @@ from typing import TextIO
 
 from studydeck.study.scheduler import LABELS, state_name
 from studydeck.study.session import Session, SessionError
+from studydeck.study.terminal_text import terminal_text
 
 
 
@@ -28,7 +29,7 @@ class PlainStudy:
 
     # -- input/output ------------------------------------------------------
     def say(self, text: str = "") -> None:
-        self.out.write(text + "\n")
+        self.out.write(terminal_text(text) + "\n")
         self.out.flush()
 
     def ask(self, prompt: str) -> str:

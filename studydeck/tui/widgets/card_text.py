@@ -11,6 +11,8 @@ from __future__ import annotations
 from rich.markdown import Markdown
 from textual.widgets import Static
 
+from studydeck.study.terminal_text import terminal_text
+
 
 class CardText(Static):
     """Static showing Markdown; ``source`` is the Markdown text shown."""
@@ -21,4 +23,4 @@ class CardText(Static):
 
     def show(self, source: str) -> None:
         self.source = source
-        self.update(Markdown(source, hyperlinks=False) if source else "")
+        self.update(Markdown(terminal_text(source), hyperlinks=False) if source else "")
