@@ -20,6 +20,7 @@ from typing import TextIO
 
 from studydeck.study.scheduler import LABELS
 from studydeck.study.session import Phase, Session, SessionError
+from studydeck.study.terminal_text import terminal_text
 from studydeck.words import count
 
 
@@ -35,7 +36,7 @@ class PlainStudy:
 
     # -- input/output ------------------------------------------------------
     def say(self, text: str = "") -> None:
-        self.out.write(text + "\n")
+        self.out.write(terminal_text(text) + "\n")
         self.out.flush()
 
     def ask(self, prompt: str) -> str:

@@ -2,18 +2,44 @@
 
 Modules, by direction:
 
-- out: ``notetypes`` (the fixed Anki note types), ``html`` (Markdown to HTML),
+- out: ``notetypes`` (the fixed Anki note types), ``html`` (Markdown to HTML,
+  with ``md_subset``, markdown-it's answer for common text without it),
+  ``cloze_source`` (a cloze note's text read again from its file),
   ``apkg_export`` (genanki), ``text_export`` (Anki's text format), ``export``
   (what a deck becomes, drill variants, the command);
 - in: ``anki_read`` (packages, both formats), ``text_read`` (text files),
-  ``convert`` (Anki notes to studydeck notes), ``yaml_write`` (deck files),
-  ``history`` (the review log replayed through FSRS), ``importer`` (the command).
+  ``convert`` (Anki notes to studydeck notes), ``html`` (HTML to Markdown, with
+  ``html_subset``, markdownify's answer for common HTML without it),
+  ``yaml_write`` (deck files), ``history`` (the review log replayed through
+  FSRS), ``importer`` (the command).
 
 Importing this package is cheap: genanki, zstandard, markdown-it-py and
 markdownify load inside the functions that need them.
 """
 
 from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while an export or import builds its objects.
+
+    Ten thousand notes make a few hundred thousand acyclic tuples, dicts and
+    strings; each burst of allocations starts a collection that rescans
+    everything alive.  Reference counting still frees them; the collector
+    resumes afterwards if it was running (the deck loader does the same).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 class InteropError(Exception):

@@ -53,12 +53,12 @@ def _yaml_load(text: str):
 # A key line of a note: indent, an optional "- " starting the note, the key, its value.
 _KEY_LINE = re.compile(r"( *)(- +)?([a-z]+):(?: +(.*))?")
 # Values a line holds whole: double-quoted with no escapes but \" and \\, single-quoted
-# without '', or plain text that starts with no indicator, holds no comment, no ": " and
-# no tab, and ends in neither a space nor a colon.
-_DOUBLE = re.compile(r'"((?:[^"\\]|\\["\\])*)" *')
+# without '', or plain text that starts with a letter, digit, _ or (, holds no comment,
+# no ": " and no tab, and ends in neither a space nor a colon.
+_DOUBLE = re.compile(r'"([^"\\]*(?:\\["\\][^"\\]*)*)" *')
 _DOUBLE_ESCAPE = re.compile(r'\\(["\\])')
 _SINGLE = re.compile(r"'([^']*)' *")
-_PLAIN = re.compile(r"[A-Za-z0-9_(](?:(?! #|: |\t).)*(?<![ :])")
+_PLAIN_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_(")
 
 
 def _note_ends(deck: Deck, lines: list[str]) -> dict[int, int]:
@@ -71,12 +71,19 @@ def _line_value(value: str | None) -> str | None:
     """The text of a value written whole on its line, or None."""
     if not value:
         return None
-    for style in (_DOUBLE, _SINGLE, _PLAIN):
-        m = style.fullmatch(value)
-        if m is not None:
-            if style is _DOUBLE:
-                return _DOUBLE_ESCAPE.sub(r"\1", m.group(1))
-            return m.group(1) if style is _SINGLE else m.group()
+    first = value[0]
+    if first == '"':
+        m = _DOUBLE.fullmatch(value)
+        if m is None:
+            return None
+        text = m.group(1)
+        return _DOUBLE_ESCAPE.sub(r"\1", text) if "\\" in text else text
+    if first == "'":
+        m = _SINGLE.fullmatch(value)
+        return None if m is None else m.group(1)
+    if (first in _PLAIN_START and " #" not in value and ": " not in value and "\t" not in value
+            and value[-1] not in " :"):
+        return value
     return None
 
 
@@ -84,12 +91,11 @@ def cloze_sources_by_line(deck: Deck, lines: list[str]) -> dict[str, str] | None
     """Each cloze note's text from its ``text:`` line, when every line of the note up to
     it is a key of the note with its value whole on the line; None if any note is
     written otherwise (or does not match the card: the file changed)."""
-    ends = _note_ends(deck, lines)
     out: dict[str, str] = {}
     for card in deck.cards:
         if card.type != "cloze" or card.note_id in out:
             continue
-        keys = _note_keys(lines, card.line, ends[card.line])
+        keys = _note_keys(lines, card.line)
         if keys is None or keys.get("type") != "cloze":
             return None
         text = keys["text"]
@@ -100,13 +106,14 @@ def cloze_sources_by_line(deck: Deck, lines: list[str]) -> dict[str, str] | None
     return out
 
 
-def _note_keys(lines: list[str], start: int, end: int) -> dict[str, str] | None:
-    """The note's keys up to ``text`` (lines ``start`` to ``end`` - 1, 1-based), or None
-    unless each is on a line of its own, at the note's key column, with a whole value."""
+def _note_keys(lines: list[str], start: int) -> dict[str, str] | None:
+    """The keys of the note starting on line ``start`` (1-based) up to its ``text``, or None
+    unless each is on a line of its own, at the note's key column, with a whole value.
+    (The next note's first line starts with "- ", so the scan never reads into it.)"""
     keys: dict[str, str] = {}
     column = None
-    for number in range(start, end):
-        line = lines[number - 1]
+    for index in range(start - 1, len(lines)):
+        line = lines[index]
         stripped = line.lstrip(" ")
         if not stripped or stripped.startswith("#"):
             continue                        # a blank or comment line between keys

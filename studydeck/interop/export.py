@@ -19,8 +19,9 @@ import hashlib
 import html as html_lib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from studydeck.interop import InteropError
+from studydeck.interop import InteropError, gc_paused
 from studydeck.interop.cloze_source import cloze_sources
 from studydeck.interop.html import to_html
 from studydeck.model import Card, Deck
@@ -29,8 +30,7 @@ PARENT_DECK = "studydeck"
 DRILL_TAG = "studydeck-drill"
 
 
-@dataclass(frozen=True, slots=True)
-class AnkiNote:
+class AnkiNote(NamedTuple):
     """One note for Anki: its studydeck type, fields (HTML) in ``notetypes.FIELDS``
     order, tags, GUID, deck name and the number of cards Anki will make of it."""
 
@@ -47,16 +47,20 @@ _BASE91 = ("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
            "!#$%&()*+,-./:;<=>?@[]^_`{|}~")
 
 
+_BASE91_PAIRS = [a + b for a in _BASE91 for b in _BASE91]     # two digits at a time
+
+
 def guid(*values: object) -> str:
     """``genanki.guid_for(*values)``: the first 8 bytes of the SHA-256 of the values joined
-    by ``__``, written in Anki's base 91; the same digits without genanki's byte-by-byte
-    loops (a test compares the two)."""
+    by ``__``, written in Anki's base 91 (most significant digit first, no leading zero
+    digit ``a``); the same text without genanki's byte-by-byte loops (a test compares)."""
     number = int.from_bytes(hashlib.sha256("__".join(map(str, values)).encode("utf-8")).digest()[:8], "big")
-    digits = []
-    while number:
-        number, digit = divmod(number, 91)
-        digits.append(_BASE91[digit])
-    return "".join(reversed(digits))
+    number, p0 = divmod(number, 8281)          # 8281 = 91 * 91, and 2**64 < 8281**5:
+    number, p1 = divmod(number, 8281)          # five pairs of digits, least significant first
+    number, p2 = divmod(number, 8281)
+    p4, p3 = divmod(number, 8281)
+    pairs = _BASE91_PAIRS
+    return (pairs[p4] + pairs[p3] + pairs[p2] + pairs[p1] + pairs[p0]).lstrip("a")
 
 
 def deck_name(deck: Deck) -> str:
@@ -77,20 +81,32 @@ def _notes(cards: Sequence[Card]) -> list[list[Card]]:
     """Cards grouped by note, in deck order."""
     groups: dict[str, list[Card]] = {}
     for card in cards:
-        groups.setdefault(card.note_id, []).append(card)
+        group = groups.get(card.note_id)
+        if group is None:
+            groups[card.note_id] = [card]
+        else:
+            group.append(card)
     return list(groups.values())
 
 
 def deck_notes(deck: Deck, variants: int, cloze_texts: dict[str, str] | None = None) -> list[AnkiNote]:
     """Every Anki note of ``deck``; ``cloze_texts`` maps cloze note ids to their source text
     (read from the deck file when not given)."""
+    with gc_paused():
+        return _deck_notes(deck, variants, cloze_texts)
+
+
+def _deck_notes(deck: Deck, variants: int, cloze_texts: dict[str, str] | None) -> list[AnkiNote]:
     name = deck_name(deck)
     out: list[AnkiNote] = []
+    tags_of: dict[tuple[str, ...], tuple[str, ...]] = {}     # a deck uses few sets of tags
     for group in _notes(deck.cards):
         first = group[0]
-        tags = anki_tags(first.tags)
+        tags = tags_of.get(first.tags)
+        if tags is None:
+            tags = tags_of[first.tags] = anki_tags(first.tags)
         gid = guid(deck.id, first.note_id)
-        extra = to_html(first.extra)
+        extra = to_html(first.extra) if first.extra else ""
         if first.type in ("basic", "reversed"):
             out.append(AnkiNote(first.type, (to_html(first.front), to_html(first.back), extra),
                                 tags, gid, name, len(group)))

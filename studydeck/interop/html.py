@@ -4,7 +4,7 @@ Out: :func:`to_html` renders Markdown with markdown-it-py (the parser Textual
 and Rich already use, so Anki shows what the terminal shows), raw HTML in a
 deck escaped, a lone paragraph unwrapped.  A one-line text in which no
 character can start Markdown syntax (:func:`_is_inert`; 97% of the bundled
-decks' fields) takes :func:`_inert_to_html` instead, markdown-it's answer
+decks' fields) takes a quicker way: markdown-it's answer
 without its tokenizer, which costs ~100 us a field; a test compares the two.
 
 In: :func:`to_markdown` converts an Anki field with markdownify: ``<br>``
@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
-from studydeck.interop import html_subset
+from studydeck.interop import html_subset, md_subset
 
 MAX_FIELD_CHARS = 100_000
 """Longest field accepted, in characters (a long card is a few thousand)."""
@@ -77,13 +77,9 @@ def _markdown_it():
     return MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
 
 
-# Characters that can start inline syntax anywhere (code, emphasis, links,
-# autolinks, entities, escapes, strikethrough) or make the line more than one
-# paragraph; and what a line may not start with (block syntax: headings,
-# quotes, lists, breaks, fences, tables, indented code).
-_INLINE_SYNTAX = re.compile(r"[\\`*\[\]<>&~\n\r]")
+# What a line may not start with (block syntax: headings, quotes, lists,
+# breaks, fences, tables, indented code).
 _BLOCK_START = re.compile(r"[\s#>\-+=_|]|\d{1,9}[.)]")
-_UNDERSCORE_RUN = re.compile(r"_+")
 
 
 def _is_inert(text: str) -> bool:
@@ -93,14 +89,21 @@ def _is_inert(text: str) -> bool:
     ``h_(t-1)``): such a run is right-flanking and not after punctuation, so
     CommonMark says it cannot open emphasis, and with no opener none closes.
     """
-    if not text or _INLINE_SYNTAX.search(text) or _BLOCK_START.match(text) or text[-1].isspace():
+    # no character that can start inline syntax anywhere (escapes, code, emphasis, links,
+    # autolinks, entities, strikethrough) or make more than one paragraph; one `in` each is
+    # quicker than a regular expression over a short text
+    if (not text or "\\" in text or "`" in text or "*" in text or "[" in text or "]" in text
+            or "<" in text or ">" in text or "&" in text or "~" in text or "\n" in text or "\r" in text
+            or text[-1].isspace()):
         return False
-    return all(text[m.start() - 1].isalnum() for m in _UNDERSCORE_RUN.finditer(text))
-
-
-def _inert_to_html(text: str) -> str:
-    """markdown-it's rendering of an inert text: only its double quotes escaped."""
-    return text.replace('"', "&quot;")
+    first = text[0]
+    if first.isspace() or first in "#>-+=_|" or (first.isdecimal() and _BLOCK_START.match(text)):
+        return False            # _BLOCK_START, its first character looked at first
+    if "_" in text:             # each run of underscores needs a letter or digit before it
+        for before in text.split("_")[:-1]:
+            if before and not before[-1].isalnum():     # ('' is inside a run; none starts the text)
+                return False
+    return True
 
 
 def to_html(markdown: str) -> str:
@@ -108,8 +111,15 @@ def to_html(markdown: str) -> str:
     if not markdown:
         return ""
     if _is_inert(markdown):
-        return _inert_to_html(markdown)
-    html = _markdown_it().render(markdown).strip()
+        return markdown.replace('"', "&quot;")     # markdown-it's paragraph, unwrapped
+    return _to_html(markdown)
+
+
+@lru_cache(maxsize=4096)
+def _to_html(markdown: str) -> str:
+    """:func:`to_html` of a text that is not inert, once per distinct text (an ``extra`` is
+    often shared): the Markdown subset's quick renderer, else markdown-it."""
+    html = (md_subset.render(markdown) or _markdown_it().render(markdown)).strip()
     if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
         html = html[3:-4]
     return html

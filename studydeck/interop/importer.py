@@ -10,17 +10,14 @@ An existing deck file is replaced only with ``--force``.
 
 from __future__ import annotations
 
-import gc
 import os
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from studydeck.interop import InteropError
+from studydeck.interop import InteropError, gc_paused
 from studydeck.interop.anki_read import MAX_MEDIA_BYTES, AnkiPackage, read_package
 from studydeck.interop.convert import ImportPlan, SourceNote, convert
 from studydeck.interop.yaml_write import check_written, deck_yaml
@@ -64,31 +61,13 @@ def run_import(path: Path, into: Path, *, force: bool = False, history: bool = F
                collection=None, config=None, other_decks: dict[str, str] | None = None) -> ImportResult:
     """Import ``path`` into folder ``into``.  With ``history``, ``collection`` and ``config``
     receive the review log.  ``other_decks`` maps deck ids already in use to their files."""
-    with _gc_paused():
+    with gc_paused():
         notes, package = read_source(path, cards=history)
         try:
             return _import(path, into, notes, package, force, history, collection, config, other_decks or {})
         finally:
             if package is not None:
                 package.close()
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while the import builds its objects.
-
-    Reading and converting 10,000 notes allocates a few hundred thousand
-    acyclic tuples, dicts and strings; each allocation burst starts a collection
-    that rescans everything alive (a fifth of the import's time).  Reference
-    counting still frees them; the deck loader does the same for the same reason.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _import(path, into, notes, package, force, history, collection, config, other_decks) -> ImportResult:

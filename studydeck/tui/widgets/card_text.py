@@ -15,6 +15,8 @@ from __future__ import annotations
 from rich.markdown import Markdown
 from textual.widgets import Static
 
+from studydeck.study.terminal_text import terminal_text
+
 MAX_CHARS = 20_000
 MAX_LINES = 300
 
@@ -31,6 +33,7 @@ def capped(source: str) -> str:
             "Press e to edit the card, or split it.*")
 
 
+
 class CardText(Static):
     """Static showing Markdown; ``source`` is the Markdown text shown."""
 
@@ -40,4 +43,4 @@ class CardText(Static):
 
     def show(self, source: str) -> None:
         self.source = capped(source)
-        self.update(Markdown(self.source, hyperlinks=False) if source else "")
+        self.update(Markdown(terminal_text(self.source), hyperlinks=False) if source else "")
