@@ -87,7 +87,7 @@ def build_queue(collection: Collection, decks: Iterable[Deck], config: Config, n
     for deck in decks:
         offset = 0
         while len(new) < new_left:
-            batch = collection.new_cards(deck.id, 2 * (new_left - len(new)) + 8, offset)
+            batch = collection.new_cards(deck.id, 2 * (new_left - len(new)) + 8, offset, now_ms)
             if not batch:
                 break
             offset += len(batch)

@@ -29,19 +29,24 @@ class DeckCounts:
     review: int
     due: int
     leeches: int
+    suspended: int = 0
 
 
 def deck_counts(collection: Collection, decks: list[Deck], now: datetime) -> list[DeckCounts]:
-    """Per deck: cards, new, learning, review, due now and leeches, by one grouped query."""
+    """Per deck: cards, new, learning, review, due now, leeches and suspended, by one
+    grouped query.  Suspended cards count only as suspended; buried cards are not due."""
     collection.sync_decks(decks, to_ms(now))
     rows = collection.conn.execute(
-        "SELECT deck_id, state, count(*), coalesce(sum(due <= ?), 0), coalesce(sum(leech), 0) "
-        "FROM cards WHERE position IS NOT NULL GROUP BY deck_id, state",
-        (to_ms(now),),
+        "SELECT deck_id, state, coalesce(sum(suspended = 0), 0), "
+        "coalesce(sum(due <= ? AND suspended = 0 AND buried_until <= ?), 0), coalesce(sum(leech), 0), "
+        "coalesce(sum(suspended), 0) FROM cards WHERE position IS NOT NULL GROUP BY deck_id, state",
+        (to_ms(now), to_ms(now)),
     )
     by_deck: dict[str, dict[int, tuple[int, int, int]]] = {}
-    for deck_id, state, n, due, leech in rows:
+    suspended: dict[str, int] = {}
+    for deck_id, state, n, due, leech, held in rows:
         by_deck.setdefault(deck_id, {})[state] = (n, due, leech)
+        suspended[deck_id] = suspended.get(deck_id, 0) + held
     out = []
     for deck in decks:
         states = by_deck.get(deck.id, {})
@@ -52,6 +57,7 @@ def deck_counts(collection: Collection, decks: list[Deck], now: datetime) -> lis
             deck=deck.id, title=deck.title, cards=len(deck.cards), new=get(0),
             learning=get(LEARNING, RELEARNING), review=get(REVIEW),
             due=get(LEARNING, REVIEW, RELEARNING, i=1), leeches=get(LEARNING, REVIEW, RELEARNING, i=2),
+            suspended=suspended.get(deck.id, 0),
         ))
     return out
 
@@ -126,7 +132,7 @@ def forecast(collection: Collection, decks: list[Deck], now: datetime, days: int
     start = to_ms(now)
     rows = collection.conn.execute(
         "SELECT deck_id, max(0, (due - ?) / 86400000) AS day, count(*) FROM cards "
-        "WHERE state != 0 AND position IS NOT NULL AND due < ? GROUP BY deck_id, day",
+        "WHERE state != 0 AND position IS NOT NULL AND suspended = 0 AND due < ? GROUP BY deck_id, day",
         (start, start + days * 86_400_000),
     )
     for deck_id, day, n in rows:
