@@ -10,7 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from studydeck import __version__
+from studydeck import __version__, card_commands
 
 
 class UsageError(Exception):
@@ -45,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p, suppress=True)
     p.add_argument("decks", nargs="*", metavar="DECK", help="deck ids to study (default: all)")
     p.add_argument("--plain", action="store_true", help="line mode on stdin/stdout, for pipes and screen readers")
+    card_commands.add_study_options(p)
 
     p = sub.add_parser("check", help="validate deck files or folders")
     _common(p, suppress=True)
@@ -63,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument("--list", action="store_true", help="list the kinds with their descriptions")
     mode.add_argument("--json", action="store_true", help="print the questions as JSON lines, without asking")
     mode.add_argument("--worksheet", action="store_true", help="print a Markdown sheet, answers at the end")
+    card_commands.add_parsers(sub, _common)
     return parser
 
 
@@ -132,15 +134,18 @@ def cmd_study(args: argparse.Namespace) -> int:
     if not args.plain:
         from studydeck.tui.app import run_app  # deferred: textual loads only for the app
 
-        return run_app(home=args.home, config=config, loaded=loaded, deck_ids=[d.id for d in decks] if args.decks else None)
+        return run_app(home=args.home, config=config, loaded=loaded, deck_ids=[d.id for d in decks] if args.decks else None,
+                       custom=lambda collection, now: card_commands.custom_options(args, collection, decks, config, now))
     from studydeck import paths
     from studydeck.plain import PlainStudy
+    from studydeck.study.queue import utcnow
     from studydeck.study.session import Session
     from studydeck.store import open_collection
 
     _report_problems([p for p in loaded.problems if p.is_error], sys.stderr)
     with open_collection(paths.collection_path(args.home)) as collection:
-        session = Session(collection, decks, config)
+        options = card_commands.custom_options(args, collection, decks, config, utcnow())
+        session = Session(collection, decks, config, **options)
         return PlainStudy(session, sys.stdin, sys.stdout).run()
 
 
@@ -196,7 +201,7 @@ def cmd_drill(args: argparse.Namespace) -> int:
     return quiz.run_quiz(args.kind, args.count, seed, sys.stdin, sys.stdout)
 
 
-COMMANDS = {"check": cmd_check, "study": cmd_study, "stats": cmd_stats, "drill": cmd_drill}
+COMMANDS = {"check": cmd_check, "study": cmd_study, "stats": cmd_stats, "drill": cmd_drill, **card_commands.COMMANDS}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -12,7 +12,19 @@ leech_threshold = 8          # lapses before a card is flagged as a leech
 day_starts_at = 4            # local hour at which a new study day begins (as Anki)
 fuzz = true                  # spread review intervals slightly, as FSRS and Anki do
 bury_siblings = true         # a new card waits a day while its note's other cards are studied
+
+[presets.exam]               # settings shared by several decks
+new_per_day = 30
+desired_retention = 0.95
+
+[decks.lstm-cell]            # one deck: a preset, and/or its own values
+preset = "exam"
+new_per_day = 10             # max_reviews_per_day and desired_retention too
 ```
+
+A deck's value comes from its own table, else its preset, else the top level.
+``new_per_day`` and ``max_reviews_per_day`` at the top level still cap all decks
+together.  A deck without a preset uses the preset named ``default``.
 """
 
 from __future__ import annotations
@@ -42,6 +54,30 @@ def parse_step(text: str) -> timedelta:
     return timedelta(seconds=float(match.group(1)) * _UNIT[match.group(2)])
 
 
+DECK_KEYS = ("new_per_day", "max_reviews_per_day", "desired_retention")
+DEFAULT_PRESET = "default"
+
+
+@dataclass(frozen=True)
+class DeckSettings:
+    """One ``[decks.ID]`` or ``[presets.NAME]`` table; None: not set there."""
+
+    preset: str | None = None
+    new_per_day: int | None = None
+    max_reviews_per_day: int | None = None
+    desired_retention: float | None = None
+
+
+@dataclass(frozen=True)
+class DeckLimits:
+    """What applies to one deck, every value resolved."""
+
+    preset: str
+    new_per_day: int
+    max_reviews_per_day: int
+    desired_retention: float
+
+
 @dataclass(frozen=True)
 class Config:
     desired_retention: float = 0.9
@@ -55,7 +91,24 @@ class Config:
     day_starts_at: int = 4
     fuzz: bool = True
     bury_siblings: bool = True
+    decks: tuple[tuple[str, DeckSettings], ...] = ()     # [decks.ID] tables
+    presets: tuple[tuple[str, DeckSettings], ...] = ()   # [presets.NAME] tables
     source: str = field(default="", compare=False)
+
+    def preset_name(self, deck_id: str) -> str:
+        own = dict(self.decks).get(deck_id)
+        return own.preset if own is not None and own.preset else DEFAULT_PRESET
+
+    def for_deck(self, deck_id: str) -> DeckLimits:
+        """The limits and retention of one deck: its table, else its preset, else the top level."""
+        name = self.preset_name(deck_id)
+        layers = [dict(self.decks).get(deck_id), dict(self.presets).get(name)]
+        values = {}
+        for key in DECK_KEYS:
+            chosen = next((getattr(layer, key) for layer in layers
+                           if layer is not None and getattr(layer, key) is not None), None)
+            values[key] = getattr(self, key) if chosen is None else chosen
+        return DeckLimits(name, **values)
 
     def validate(self) -> Config:
         where = self.source or "settings"
@@ -95,7 +148,7 @@ class Config:
         return replace(self, **given).validate() if given else self
 
 
-_TYPES = {f.name: f.type for f in fields(Config) if f.name != "source"}
+_TYPES = {f.name: f.type for f in fields(Config) if f.name not in ("source", "decks", "presets")}
 
 
 def load_config(home: str | None = None) -> Config:
@@ -113,6 +166,9 @@ def load_config(home: str | None = None) -> Config:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
     values: dict[str, object] = {}
     for key, value in data.items():
+        if key in ("decks", "presets"):
+            values[key] = _tables(path, key, value)
+            continue
         if key not in _TYPES:
             import difflib
 
@@ -135,4 +191,48 @@ def load_config(home: str | None = None) -> Config:
             if isinstance(value, bool) or not isinstance(value, int):
                 raise ConfigError(f"{path}: {key} must be a whole number")
         values[key] = value
-    return Config(**values, source=str(path)).validate()
+    config = Config(**values, source=str(path)).validate()
+    names = {name for name, _ in config.presets}
+    for deck_id, own in config.decks:
+        if own.preset is not None and own.preset not in names and own.preset != DEFAULT_PRESET:
+            import difflib
+
+            close = difflib.get_close_matches(own.preset, names, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else f"; add a [presets.{own.preset}] table"
+            raise ConfigError(f"{path}: [decks.{deck_id}] uses preset '{own.preset}', which is not defined{hint}")
+    return config
+
+
+def _tables(path: Path, kind: str, data: object) -> tuple[tuple[str, DeckSettings], ...]:
+    """The ``[decks.ID]`` or ``[presets.NAME]`` tables, checked."""
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: '{kind}' must be tables such as [{kind}.NAME]")
+    allowed = DECK_KEYS + (("preset",) if kind == "decks" else ())
+    out = []
+    for name, table in data.items():
+        where = f"{path}: [{kind}.{name}]"
+        if not isinstance(table, dict):
+            raise ConfigError(f"{where} must be a table of settings")
+        given: dict[str, object] = {}
+        for key, value in table.items():
+            if key not in allowed:
+                import difflib
+
+                close = difflib.get_close_matches(key, allowed, n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else f"; allowed: {', '.join(allowed)}"
+                raise ConfigError(f"{where}: unknown setting '{key}'{hint}")
+            if key == "preset":
+                if not isinstance(value, str) or not value:
+                    raise ConfigError(f"{where}: preset must be a preset's name")
+            elif key == "desired_retention":
+                if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.7 <= value <= 0.99:
+                    raise ConfigError(f"{where}: desired_retention must be between 0.7 and 0.99, got {value!r}")
+                value = float(value)
+            elif isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= _MAX_COUNT:
+                raise ConfigError(f"{where}: {key} must be a whole number from 0 to {_MAX_COUNT}, got {value!r}")
+            given[key] = value
+        out.append((name, DeckSettings(**given)))
+    return tuple(out)
+
+
+_MAX_COUNT = 1_000_000

@@ -703,17 +703,16 @@ _SORTS = {
 SORTS = tuple(_SORTS)
 
 
-def _needs_text(node) -> bool:
+def _uses(node, kinds: tuple[type, ...]) -> bool:
+    """Whether the query tree holds a node of one of ``kinds``."""
     from studydeck.study import query as q
 
     match node:
-        case q.Text():
-            return True
         case q.And(items) | q.Or(items):
-            return any(_needs_text(i) for i in items)
+            return any(_uses(i, kinds) for i in items)
         case q.Not(item):
-            return _needs_text(item)
-    return False
+            return _uses(item, kinds)
+    return isinstance(node, kinds)
 
 
 def search_cards(collection: Collection, node, ctx: QueryContext, decks: Sequence[Deck],
@@ -728,9 +727,12 @@ def search_cards(collection: Collection, node, ctx: QueryContext, decks: Sequenc
     ids = [d.id for d in decks]
     if not ids:
         return []
+    from studydeck.study.query import TagIs, Text
+
     join = ""
-    if _needs_text(node) or sort == "added":
+    if _uses(node, (Text, TagIs)) or sort == "added":
         sync_search(collection, decks, ctx.now_ms)
+    if _uses(node, (Text,)) or sort == "added":
         join = " JOIN card_text t ON t.deck_id = c.deck_id AND t.card_id = c.card_id"
     sql = (f"SELECT {_ROW_COLUMNS} FROM cards c{join} WHERE c.position IS NOT NULL "
            f"AND c.deck_id IN ({','.join('?' * len(ids))}) AND {where} ORDER BY {_SORTS[sort]}")
@@ -888,6 +890,14 @@ def cram_ratings(collection: Collection, deck_id: str, card_id: str) -> list[tup
 def card_reviews(collection: Collection, deck_id: str, card_id: str) -> list[ReviewRow]:
     """One card's standing reviews, oldest first."""
     return list(collection._review_rows(["deck_id = ?", "card_id = ?", _STANDING_REVIEW], [deck_id, card_id]))
+
+
+def counts_by_deck_since(collection: Collection, since_ms: int) -> dict[str, tuple[int, int]]:
+    """Deck id -> (reviews, new cards introduced) since ``since_ms``, undone ones excluded."""
+    rows = collection.conn.execute(
+        "SELECT deck_id, count(*), coalesce(sum(r.state_before IS NULL), 0) FROM reviews r "
+        f"WHERE r.reviewed_at >= ? AND {_STANDING_REVIEW} GROUP BY deck_id", (since_ms,))
+    return {deck_id: (int(n), int(new)) for deck_id, n, new in rows}
 
 
 # -- fitted FSRS parameters, per preset ----------------------------------------

@@ -45,11 +45,14 @@ class Queue:
         return len(self.learning) + len(self.reviews) + len(self.new)
 
 
-def build_queue(collection: Collection, decks: Iterable[Deck], config: Config, now: datetime) -> Queue:
+def build_queue(collection: Collection, decks: Iterable[Deck], config: Config, now: datetime,
+                extra_new: int = 0) -> Queue:
     """Today's queue for ``decks``: learning, then reviews, then new cards.
 
     The collection knows each deck's cards (``sync_decks``), so new cards are
     found by an index lookup, not by comparing every card with the history.
+    Each deck's own limits (``[decks.ID]``, its preset) apply within the
+    top-level ones; ``extra_new`` raises today's new-card limits (custom study).
     """
     decks = list(decks)
     by_id = {deck.id: deck for deck in decks}
@@ -60,6 +63,7 @@ def build_queue(collection: Collection, decks: Iterable[Deck], config: Config, n
     learning: list[Card] = []
     reviews: list[Card] = []
     review_cap = max(0, config.max_reviews_per_day - reviews_today)
+    deck_left = _deck_allowance(collection, config, by_id, today_ms, extra_new)
     for deck_id, card_id, state, _due in collection.due_cards(now_ms, (LEARNING, REVIEW, RELEARNING)):
         deck = by_id.get(deck_id)
         card = deck.card(card_id) if deck is not None else None
@@ -67,10 +71,11 @@ def build_queue(collection: Collection, decks: Iterable[Deck], config: Config, n
             continue
         if state != REVIEW:
             learning.append(card)
-        elif len(reviews) < review_cap:
+        elif len(reviews) < review_cap and deck_left[deck_id][0] > 0:
             reviews.append(card)
+            deck_left[deck_id][0] -= 1
     new: list[Card] = []
-    new_left = max(0, config.new_per_day - new_today)
+    new_left = max(0, config.new_per_day + extra_new - new_today)
     if new_left == 0:
         return Queue(learning, reviews, new)
     # Siblings (the two sides of a reversed note, the deletions of a cloze)
@@ -86,7 +91,8 @@ def build_queue(collection: Collection, decks: Iterable[Deck], config: Config, n
                 busy.add((deck_id, card.note_id))
     for deck in decks:
         offset = 0
-        while len(new) < new_left:
+        allowed = len(new) + deck_left[deck.id][1]   # this deck may add up to its own limit
+        while len(new) < min(new_left, allowed):
             batch = collection.new_cards(deck.id, 2 * (new_left - len(new)) + 8, offset, now_ms)
             if not batch:
                 break
@@ -99,6 +105,21 @@ def build_queue(collection: Collection, decks: Iterable[Deck], config: Config, n
                 if config.bury_siblings:
                     busy.add(note)
                 new.append(card)
-                if len(new) >= new_left:
+                if len(new) >= min(new_left, allowed):
                     break
     return Queue(learning, reviews, new)
+
+
+def _deck_allowance(collection: Collection, config: Config, by_id: dict[str, Deck], today_ms: int,
+                    extra_new: int) -> dict[str, list[int]]:
+    """Deck id -> [reviews, new cards] it may still show today under its own limits."""
+    from studydeck.store import counts_by_deck_since
+
+    done = counts_by_deck_since(collection, today_ms) if (config.decks or config.presets) else {}
+    out = {}
+    for deck_id in by_id:
+        limits = config.for_deck(deck_id)
+        reviewed, introduced = done.get(deck_id, (0, 0))
+        out[deck_id] = [max(0, limits.max_reviews_per_day - reviewed),
+                        max(0, limits.new_per_day + extra_new - introduced)]
+    return out

@@ -78,15 +78,18 @@ class Scheduler:
     """The fsrs scheduler plus the pieces FSRS leaves to the application:
     the rating map, lapse counting and leeches."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, parameters: tuple[float, ...] | None = None,
+                 desired_retention: float | None = None) -> None:
         import fsrs  # deferred: only a session needs it
 
         self._fsrs = fsrs
         kwargs = dict(
-            desired_retention=config.desired_retention,
+            desired_retention=config.desired_retention if desired_retention is None else desired_retention,
             learning_steps=config.learning_deltas,
             relearning_steps=config.relearning_deltas,
         )
+        if parameters is not None:  # fitted to the learner's reviews (``studydeck optimize``)
+            kwargs["parameters"] = parameters
         self.fsrs = fsrs.Scheduler(enable_fuzzing=config.fuzz, **kwargs)
         self._preview = fsrs.Scheduler(enable_fuzzing=False, **kwargs)
         self.leech_threshold = config.leech_threshold
@@ -144,3 +147,21 @@ class Scheduler:
 
 def state_name(state: int) -> str:
     return {NEW: "new", 1: "learning", 2: "review", 3: "relearning"}[state]
+
+
+class Schedulers:
+    """The scheduler of each deck: its preset's fitted parameters (if saved) and
+    its desired retention, one :class:`Scheduler` per distinct pair."""
+
+    def __init__(self, config: Config, saved: dict[str, tuple[float, ...]]) -> None:
+        self.config = config
+        self.saved = saved
+        self._made: dict[tuple, Scheduler] = {}
+
+    def for_deck(self, deck_id: str) -> Scheduler:
+        limits = self.config.for_deck(deck_id)
+        parameters = self.saved.get(limits.preset)
+        key = (parameters, limits.desired_retention)
+        if key not in self._made:
+            self._made[key] = Scheduler(self.config, parameters, limits.desired_retention)
+        return self._made[key]

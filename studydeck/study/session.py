@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from studydeck.config import Config
 from studydeck.model import Card, Deck
 from studydeck.study.queue import build_queue, utcnow
-from studydeck.study.scheduler import Outcome, Scheduler, format_interval, from_ms, to_ms
+from studydeck.study.scheduler import Outcome, Scheduler, Schedulers, format_interval, from_ms, to_ms
 from studydeck.store import LEARNING, RELEARNING, CardState, Collection
 
 LEARN_AHEAD = timedelta(minutes=20)
@@ -64,7 +64,7 @@ class Summary:
 
 @dataclass(frozen=True)
 class _Done:
-    review_id: int
+    review_id: int        # a cram_reviews id in a cram session
     card: Card
     outcome: Outcome
 
@@ -78,14 +78,30 @@ class Session:
         *,
         clock: Callable[[], datetime] = utcnow,
         scheduler: Scheduler | None = None,
+        cards: Iterable[Card] | None = None,
+        cram: bool = False,
+        extra_new: int = 0,
     ) -> None:
+        """``cards`` replaces today's queue (custom study, :mod:`studydeck.study.custom`);
+        ``cram`` records ratings apart and leaves scheduling alone; ``extra_new`` raises
+        today's new-card limits."""
         self.collection = collection
         self.decks = list(decks)
         self.config = config
         self.clock = clock
         self.scheduler = scheduler or Scheduler(config)
-        queue = build_queue(collection, self.decks, config, clock())
-        self._main: list[Card] = queue.learning + queue.reviews + queue.new
+        self.cram = cram
+        self._schedulers: Schedulers | None = None
+        if scheduler is None:
+            from studydeck.store import saved_parameters
+
+            self._schedulers = Schedulers(config, saved_parameters(collection))
+            self._schedulers._made[(None, config.desired_retention)] = self.scheduler
+        if cards is None:
+            queue = build_queue(collection, self.decks, config, clock(), extra_new)
+            self._main: list[Card] = queue.learning + queue.reviews + queue.new
+        else:
+            self._main = list(cards)
         self._pending: list[tuple[int, Card]] = []  # (due ms, card) learning cards seen this session
         self._done: list[_Done] = []
         self.summary = Summary()
@@ -165,7 +181,11 @@ class Session:
         """Rating -> interval it would give the current card (``1m``, ``3d``)."""
         if self.current is None:
             return {}
-        return self.scheduler.previews(self.current_state(), self.clock())
+        return self.scheduler_for(self.current).previews(self.current_state(), self.clock())
+
+    def scheduler_for(self, card: Card) -> Scheduler:
+        """The scheduler of ``card``'s deck (its preset's parameters and retention)."""
+        return self._schedulers.for_deck(card.deck_id) if self._schedulers is not None else self.scheduler
 
     # -- drills ------------------------------------------------------------
     def drill_question(self):
@@ -242,7 +262,9 @@ class Session:
             answer_ms = int((time.monotonic() - self._shown_at) * 1000)
         now = self.clock()
         before = self.collection.card_state(*card.key)
-        outcome = self.scheduler.review(before, rating, now, answer_ms)
+        if self.cram:
+            return self._rate_cram(card, rating, now, answer_ms, before)
+        outcome = self.scheduler_for(card).review(before, rating, now, answer_ms)
         review_id = self.collection.record_review(
             card.deck_id, card.card_id, to_ms(now), rating, outcome.fsrs_rating,
             answer_ms, before, outcome.after,
@@ -252,6 +274,20 @@ class Session:
         if outcome.after.state in (LEARNING, RELEARNING):
             if outcome.after.due - to_ms(now) < 86_400_000:  # a step within the day
                 self._pending.append((outcome.after.due, card))
+        self._advance()
+        return outcome
+
+    def _rate_cram(self, card: Card, rating: int, now: datetime, answer_ms: int, before: CardState | None) -> Outcome:
+        """A cram rating: recorded apart, the card's schedule untouched; a card rated
+        1 or 2 comes back at the end of the session."""
+        from studydeck.store import record_cram
+
+        cram_id = record_cram(self.collection, card.deck_id, card.card_id, to_ms(now), rating, answer_ms)
+        outcome = self.scheduler_for(card).review(before, rating, now, answer_ms, preview=True)
+        self._done.append(_Done(cram_id, card, outcome))
+        self.summary.ratings.append(rating)
+        if rating < 3:
+            self._main.append(card)
         self._advance()
         return outcome
 
@@ -270,7 +306,14 @@ class Session:
         if not self._done:
             raise SessionError("nothing to undo")
         last = self._done.pop()
-        self.collection.undo_review(last.review_id, to_ms(self.clock()))
+        if self.cram:
+            from studydeck.store import undo_cram
+
+            undo_cram(self.collection, last.review_id, to_ms(self.clock()))
+            if last.outcome.rating < 3 and self._main and self._main[-1] == last.card:
+                self._main.pop()
+        else:
+            self.collection.undo_review(last.review_id, to_ms(self.clock()))
         self.summary.ratings.pop()
         self.summary.ended = None
         self._pending = [(due, c) for due, c in self._pending if c.key != last.card.key]
@@ -288,4 +331,6 @@ class Session:
 
     def due_label(self, outcome: Outcome) -> str:
         """How long until ``outcome``'s card is due, as ``10m`` or ``3d``."""
+        if self.cram:
+            return "its usual time (cram: schedule unchanged)"
         return format_interval(from_ms(outcome.after.due) - self.clock())

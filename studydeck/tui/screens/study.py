@@ -46,9 +46,10 @@ class StudyScreen(Screen):
         Binding("escape,q", "leave", "Home"),
     ]
 
-    def __init__(self, decks) -> None:
+    def __init__(self, decks, session_options: dict | None = None) -> None:
         super().__init__()
         self.decks = list(decks)
+        self.session_options = session_options or {}
         self.session: Session | None = None
         self.card = None
         self.mode = "front"
@@ -76,7 +77,8 @@ class StudyScreen(Screen):
     async def on_mount(self) -> None:
         titles = ", ".join(d.title for d in self.decks) if len(self.decks) < 3 else f"{len(self.decks)} decks"
         self.sub_title = f"Study · {titles}"
-        self.session = Session(self.app.collection, self.decks, self.app.config, clock=self.app.clock)
+        self.session = Session(self.app.collection, self.decks, self.app.config, clock=self.app.clock,
+                               **self.session_options)
         await self.show_current()
 
     # -- painting ----------------------------------------------------------
