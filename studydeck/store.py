@@ -778,8 +778,9 @@ def mark_cards(collection: Collection, kind: str, keys: Iterable[tuple[str, str]
         assign = ", ".join(f"{c} = ?" for c in columns)
         for deck_id, card_id in dict.fromkeys(keys):
             row = conn.execute(select, (deck_id, card_id)).fetchone()
-            if row is None:
-                continue
+            if row is None:  # not synced yet: a new card's row, placed by the next sync
+                conn.execute("INSERT INTO cards (deck_id, card_id) VALUES (?, ?)", (deck_id, card_id))
+                row = conn.execute(select, (deck_id, card_id)).fetchone()
             before = dict(zip(columns, row))
             if kind == "unbury":
                 wanted = before["buried_until"] <= now_ms
