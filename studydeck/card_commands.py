@@ -1,5 +1,5 @@
 """The card commands: ``cards``, ``suspend``/``unsuspend``/``bury``/``unbury``, ``flag``,
-``forget``, ``undo``, ``info``; and the custom-study options of ``study``.
+``forget``, ``undo``, ``info``, ``optimize``, ``reschedule``; and ``study``'s custom-study options.
 
 ``cli.py`` adds these parsers with :func:`add_parsers` and dispatches through
 :data:`COMMANDS`; imports beyond argparse happen inside each command.
@@ -46,6 +46,17 @@ def add_parsers(sub, common) -> None:
     common(p, suppress=True)
     p.add_argument("card", metavar="DECK/CARD", help="deck id and card id, e.g. lstm-cell/forget-gate")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    # conflict_handler: this command's --retention (suggest one) replaces the common --retention R
+    p = sub.add_parser("optimize", help="fit FSRS to your reviews, per preset (needs studydeck[optimizer])",
+                       conflict_handler="resolve")
+    common(p, suppress=True)
+    p.add_argument("--query", metavar="Q", help="fit on the reviews of the cards matching Q only")
+    p.add_argument("--preset", metavar="NAME", help="only this preset (default: every preset in use)")
+    p.add_argument("--force", action="store_true", help="save the fitted parameters even if they fit no better")
+    p.add_argument("--retention", dest="suggest_retention", action="store_true",
+                   help="also suggest a desired retention from the fitted model")
+    p = sub.add_parser("reschedule", help="recompute every card's due date from its history with the saved parameters")
+    common(p, suppress=True)
 
 
 def add_study_options(parser: argparse.ArgumentParser) -> None:
@@ -232,7 +243,62 @@ def cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_optimize(args: argparse.Namespace) -> int:
+    from studydeck import store
+    from studydeck.cli import UsageError
+    from studydeck.study import optimize
+    from studydeck.study.scheduler import to_ms
+
+    with _Context(args, create=True) as ctx:
+        keys = None
+        if args.query is not None:
+            try:
+                found, _ = ctx.find(args.query)
+            except UsageError as exc:
+                raise UsageError(f"--{exc}") from None
+            keys = {f.card.key for f in found}
+        presets = sorted({ctx.config.preset_name(d.id) for d in ctx.decks})
+        if args.preset is not None:
+            if args.preset not in presets:
+                raise UsageError(f"no deck uses preset '{args.preset}'; presets in use: {', '.join(presets)}")
+            presets = [args.preset]
+        failed = False
+        for preset in presets:
+            try:
+                fit = optimize.fit(ctx.collection, ctx.decks, ctx.config, preset, keys)
+            except optimize.OptimizerError as exc:
+                print(f"studydeck: {exc}", file=sys.stderr)
+                failed = True
+                continue
+            print(f"preset {preset}: {fit.reviews} reviews; on held-out cards log loss {fit.log_loss:.4f} "
+                  f"(defaults {fit.default_log_loss:.4f}), RMSE {fit.rmse:.4f} (defaults {fit.default_rmse:.4f})")
+            if fit.better or args.force:
+                store.save_parameters(ctx.collection, preset, fit.parameters, to_ms(ctx.now), fit.reviews,
+                                      fit.log_loss, fit.rmse)
+                print("  saved: ratings from now on use them; `studydeck reschedule` moves today's due dates too")
+            else:
+                print("  not saved: the default parameters fit your held-out reviews at least as well (--force saves)")
+            if args.suggest_retention:
+                cards = sum(len(d.cards) for d in ctx.decks if ctx.config.preset_name(d.id) == preset)
+                limits = next(ctx.config.for_deck(d.id) for d in ctx.decks if ctx.config.preset_name(d.id) == preset)
+                value = optimize.suggest_retention(fit.parameters, cards, ctx.config, limits)
+                print(f"  suggested desired_retention: {value:.2f} (the least study time per card remembered; "
+                      f"now {limits.desired_retention:.2f}); set it under [presets.{preset}] in the config")
+    return 1 if failed else 0
+
+
+def cmd_reschedule(args: argparse.Namespace) -> int:
+    from studydeck.study import optimize
+
+    with _Context(args, create=True) as ctx:
+        changed = optimize.reschedule(ctx.collection, ctx.decks, ctx.config, ctx.now)
+    print(f"rescheduled {changed} card{'s' if changed != 1 else ''}")
+    return 0
+
+
 COMMANDS = {
+    "optimize": cmd_optimize,
+    "reschedule": cmd_reschedule,
     "cards": cmd_cards,
     "suspend": lambda args: _cmd_mark(args, "suspend"),
     "unsuspend": lambda args: _cmd_mark(args, "unsuspend"),
