@@ -73,6 +73,7 @@ class DeckErrorsPanel(Static):
 class HomeScreen(Screen):
     BINDINGS = [
         Binding("a", "app.study_all", "All due"),
+        Binding("b", "app.browse", "Browse"),
         Binding("d", "app.drills", "Drills"),
         Binding("s", "app.stats", "Stats"),
         Binding("l", "app.lab", "Lab"),
