@@ -146,7 +146,7 @@ def cmd_cards(args: argparse.Namespace) -> int:
                     "due": None if row.state == 0 else from_ms(row.due).isoformat(),
                     "interval_days": row.interval_days(), "stability": row.stability,
                     "difficulty": row.difficulty, "retrievability": r, "reps": row.reps, "lapses": row.lapses,
-                    "leech": row.leech, "suspended": row.suspended, "buried": row.buried_until > qctx.now_ms,
+                    "leech": bool(row.leech), "suspended": bool(row.suspended), "buried": row.buried_until > qctx.now_ms,
                     "flag": row.flag, "front": card.front, "tags": list(card.tags),
                 }, ensure_ascii=False))
                 continue

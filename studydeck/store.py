@@ -487,8 +487,8 @@ class CardRow:
     last_review: int | None
     reps: int
     lapses: int
-    leech: bool
-    suspended: bool
+    leech: int        # 0 or 1
+    suspended: int    # 0 or 1
     buried_until: int
     flag: int
 
@@ -504,14 +504,11 @@ class CardRow:
 
 
 _ROW_COLUMNS = ("c.deck_id, c.card_id, c.position, c.state, c.stability, c.difficulty, c.due, "
-                "c.last_review, c.reps, c.lapses, c.leech, c.suspended, c.buried_until, c.flag")
+                "c.last_review, c.reps, c.lapses, c.leech != 0, c.suspended != 0, c.buried_until, c.flag")
 
 
 def _card_row(row: tuple) -> CardRow:
-    (deck_id, card_id, position, state, stability, difficulty, due, last_review, reps, lapses,
-     leech, suspended, buried_until, flag) = row
-    return CardRow(deck_id, card_id, position, state, stability, difficulty, due, last_review, reps,
-                   lapses, bool(leech), bool(suspended), buried_until, flag)
+    return CardRow(*row)   # leech and suspended come as 0/1: the SQL casts them (_ROW_COLUMNS)
 
 
 # -- the searchable copy of the card text --------------------------------------
@@ -648,8 +645,9 @@ def compile_query(node, ctx: QueryContext, params: list) -> str:
 
 def _state_sql(name: str, ctx: QueryContext, params: list) -> str:
     if name == "due":
-        params.extend((ctx.now_ms, ctx.now_ms))
-        return "(c.state != 0 AND c.due <= ? AND c.suspended = 0 AND c.buried_until <= ?)"
+        params.extend((ctx.now_ms, ctx.now_ms))  # state IN (...): the cards_due index serves
+        return (f"(c.state IN ({LEARNING}, {REVIEW}, {RELEARNING}) AND c.due <= ? AND c.suspended = 0 "
+                "AND c.buried_until <= ?)")
     if name == "buried":
         params.append(ctx.now_ms)
         return "(c.buried_until > ?)"
@@ -693,12 +691,14 @@ def _prop_sql(name: str, op: str, value: float, ctx: QueryContext, params: list)
     return f"({studied} AND c.stability IS NOT NULL AND {elapsed} {flipped} c.stability * {factor})"
 
 
+# The unary + keeps SQLite from walking the primary key for the order instead of using
+# the index that serves the query's filter; the matches are sorted afterwards.
 _SORTS = {
-    "due": "c.state = 0, c.due, c.deck_id, c.position",
-    "ivl": "(c.due - c.last_review) IS NULL, (c.due - c.last_review), c.deck_id, c.position",
-    "lapses": "c.lapses DESC, c.deck_id, c.position",
-    "added": "t.added, c.deck_id, c.position",
-    "deck": "c.deck_id, c.position",
+    "due": "c.state = 0, c.due, +c.deck_id, c.position",
+    "ivl": "(c.due - c.last_review) IS NULL, (c.due - c.last_review), +c.deck_id, c.position",
+    "lapses": "c.lapses DESC, +c.deck_id, c.position",
+    "added": "t.added, +c.deck_id, c.position",
+    "deck": "+c.deck_id, c.position",
 }
 SORTS = tuple(_SORTS)
 
@@ -729,14 +729,25 @@ def search_cards(collection: Collection, node, ctx: QueryContext, decks: Sequenc
         return []
     from studydeck.study.query import TagIs, Text
 
-    join = ""
+    source = "cards c"
     if _uses(node, (Text, TagIs)) or sort == "added":
         sync_search(collection, decks, ctx.now_ms)
-    if _uses(node, (Text,)) or sort == "added":
-        join = " JOIN card_text t ON t.deck_id = c.deck_id AND t.card_id = c.card_id"
-    sql = (f"SELECT {_ROW_COLUMNS} FROM cards c{join} WHERE c.position IS NOT NULL "
-           f"AND c.deck_id IN ({','.join('?' * len(ids))}) AND {where} ORDER BY {_SORTS[sort]}")
-    args = [*ids, *params]
+    if _uses(node, (Text,)):
+        # CROSS JOIN: one pass over the text, then a key lookup per match (SQLite would
+        # otherwise walk every card and look up its text)
+        source = "card_text t CROSS JOIN cards c ON c.deck_id = t.deck_id AND c.card_id = t.card_id"
+    elif sort == "added":
+        source = "cards c JOIN card_text t ON t.deck_id = c.deck_id AND t.card_id = c.card_id"
+    # Only when the collection places cards of decks not loaded now is the deck list part of
+    # the query: the condition would keep SQLite from choosing the index the query needs.
+    placed = {r[0] for r in collection.conn.execute("SELECT deck_id FROM deck_sync")}
+    decks_sql, args = "", []
+    if placed - set(ids):
+        decks_sql = f"AND c.deck_id IN ({','.join('?' * len(ids))}) "
+        args = list(ids)
+    sql = (f"SELECT {_ROW_COLUMNS} FROM {source} WHERE c.position IS NOT NULL "
+           f"{decks_sql}AND {where} ORDER BY {_SORTS[sort]}")
+    args += params
     if limit is not None:
         sql += " LIMIT ?"
         args.append(limit)
