@@ -719,6 +719,16 @@ def search_cards(collection: Collection, node, ctx: QueryContext, decks: Sequenc
                  sort: str = "deck", limit: int | None = None) -> list[CardRow]:
     """The cards of ``decks`` matching the query tree ``node``, sorted by ``sort`` (one of
     :data:`SORTS`), at most ``limit``: one SQL statement, every value a parameter."""
+    sql, args = search_sql(collection, node, ctx, decks, sort, limit)
+    if sql is None:
+        return []
+    return [_card_row(r) for r in collection.conn.execute(sql, args)]
+
+
+def search_sql(collection: Collection, node, ctx: QueryContext, decks: Sequence[Deck],
+               sort: str = "deck", limit: int | None = None) -> tuple[str | None, list]:
+    """The statement :func:`search_cards` runs and its parameters (None: nothing can match),
+    after bringing the collection's copy of the decks up to date."""
     if sort not in _SORTS:
         raise ValueError(f"sort must be one of {', '.join(_SORTS)}, got {sort!r}")
     collection.sync_decks(decks, ctx.now_ms)
@@ -726,8 +736,8 @@ def search_cards(collection: Collection, node, ctx: QueryContext, decks: Sequenc
     where = compile_query(node, ctx, params)
     ids = [d.id for d in decks]
     if not ids:
-        return []
-    from studydeck.study.query import TagIs, Text
+        return None, []
+    from studydeck.study.query import FlagIs, Prop, Rated, StateIs, TagIs, Text
 
     source = "cards c"
     if _uses(node, (Text, TagIs)) or sort == "added":
@@ -745,13 +755,16 @@ def search_cards(collection: Collection, node, ctx: QueryContext, decks: Sequenc
     if placed - set(ids):
         decks_sql = f"AND c.deck_id IN ({','.join('?' * len(ids))}) "
         args = list(ids)
+    order = _SORTS[sort]
+    if not _uses(node, (Text, TagIs, StateIs, Prop, Rated, FlagIs)):
+        order = order.replace("+", "")   # no filter index to protect: walk the key in order, stop at the limit
     sql = (f"SELECT {_ROW_COLUMNS} FROM {source} WHERE c.position IS NOT NULL "
-           f"{decks_sql}AND {where} ORDER BY {_SORTS[sort]}")
+           f"{decks_sql}AND {where} ORDER BY {order}")
     args += params
     if limit is not None:
         sql += " LIMIT ?"
         args.append(limit)
-    return [_card_row(r) for r in collection.conn.execute(sql, args)]
+    return sql, args
 
 
 def card_row(collection: Collection, deck_id: str, card_id: str) -> CardRow | None:
@@ -910,6 +923,15 @@ def counts_by_deck_since(collection: Collection, since_ms: int) -> dict[str, tup
         "SELECT deck_id, count(*), coalesce(sum(r.state_before IS NULL), 0) FROM reviews r "
         f"WHERE r.reviewed_at >= ? AND {_STANDING_REVIEW} GROUP BY deck_id", (since_ms,))
     return {deck_id: (int(n), int(new)) for deck_id, n, new in rows}
+
+
+def review_log(collection: Collection) -> list[tuple[int, str, str, int, int, int, int | None]]:
+    """Every standing review as (id, deck, card, UTC ms, rating 1-5, FSRS rating, answer ms),
+    in order, without the JSON states (the optimizer and ``reschedule`` read only these)."""
+    # NOT IN: the undone ids are read once, not probed per row as NOT EXISTS does
+    return collection.conn.execute(
+        "SELECT id, deck_id, card_id, reviewed_at, rating, fsrs_rating, answer_ms FROM reviews "
+        "WHERE id NOT IN (SELECT review_id FROM undos) ORDER BY id").fetchall()
 
 
 # -- fitted FSRS parameters, per preset ----------------------------------------

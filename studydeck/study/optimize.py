@@ -17,7 +17,9 @@ py-fsrs's ``Optimizer`` was the other candidate: it needs PyTorch, pandas and tq
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -50,9 +52,14 @@ def library():
 
 def study_day(ms: int, config: Config) -> int:
     """The study day of a UTC ms instant, as a day number (days roll over at day_starts_at local time)."""
-    local = from_ms(ms).astimezone()
-    shifted = local.timestamp() + local.utcoffset().total_seconds() - config.day_starts_at * 3600
-    return int(shifted // 86400)
+    seconds = ms // 1000
+    return (seconds + _utc_offset(seconds // 3600) - config.day_starts_at * 3600) // 86400
+
+
+@functools.lru_cache(maxsize=65536)
+def _utc_offset(hour: int) -> int:
+    """The local zone's UTC offset in seconds during one hour since the epoch (DST-aware)."""
+    return time.localtime(hour * 3600).tm_gmtoff
 
 
 @dataclass(frozen=True)
@@ -68,13 +75,13 @@ def histories(collection: Collection, deck_ids: Iterable[str], keys: set | None 
     wanted = set(deck_ids)
     forgotten = store.forget_times(collection)
     by_card: dict[tuple[str, str], list[tuple[int, int]]] = {}
-    for r in collection.reviews():
-        key = (r.deck_id, r.card_id)
-        if r.deck_id not in wanted or (keys is not None and key not in keys):
+    for _id, deck_id, card_id, at, _rating, fsrs_rating, _ms in store.review_log(collection):
+        key = (deck_id, card_id)
+        if deck_id not in wanted or (keys is not None and key not in keys):
             continue
-        if r.reviewed_at <= forgotten.get(key, -1):
+        if at <= forgotten.get(key, -1):
             continue
-        by_card.setdefault(key, []).append((r.reviewed_at, r.fsrs_rating))
+        by_card.setdefault(key, []).append((at, fsrs_rating))
     return [History(key, tuple(sorted(revs))) for key, revs in sorted(by_card.items())]
 
 
@@ -163,14 +170,15 @@ def reschedule(collection: Collection, decks: Sequence[Deck], config: Config, no
     forgotten = store.forget_times(collection)
     changes = []
     by_card: dict[tuple[str, str], list] = {}
-    for r in collection.reviews():
-        if r.deck_id in wanted and r.reviewed_at > forgotten.get((r.deck_id, r.card_id), -1):
-            by_card.setdefault((r.deck_id, r.card_id), []).append(r)
+    for row in store.review_log(collection):
+        _id, deck_id, card_id, at = row[:4]
+        if deck_id in wanted and at > forgotten.get((deck_id, card_id), -1):
+            by_card.setdefault((deck_id, card_id), []).append(row)
     for (deck_id, card_id), reviews in by_card.items():
         scheduler = schedulers.for_deck(deck_id)
         state: CardState | None = None
-        for r in sorted(reviews, key=lambda r: (r.reviewed_at, r.id)):
-            state = scheduler.review(state, r.rating, from_ms(r.reviewed_at), r.answer_ms).after
+        for _id, _deck, _card, at, rating, _fsrs, answer_ms in sorted(reviews, key=lambda r: (r[3], r[0])):
+            state = scheduler.review(state, rating, from_ms(at), answer_ms).after
         if state is not None and state != collection.card_state(deck_id, card_id):
             changes.append((deck_id, card_id, state))
     return store.set_due(collection, changes)
