@@ -145,3 +145,24 @@ async def test_a_custom_session_from_the_command_line_opens_straight_into_study(
     with open_collection(studydeck_home / "collection.sqlite3") as col:
         assert list(col.reviews()) == []
         assert col.conn.execute("SELECT card_id, rating FROM cram_reviews").fetchall() == [("gru-gates", 5)]
+
+
+async def test_long_results_fill_in_after_the_first_paint(make_app):
+    big = "deck: big\ntitle: Big\ncards:\n" + "".join(
+        f"  - id: c{i:03d}\n    front: Question {i}\n    back: Answer {i}\n" for i in range(75))
+    app = make_app(big=big)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("b")
+        await pilot.pause()
+        screen = app.screen
+        table = screen.query_one(DataTable)
+        for _ in range(5):
+            await pilot.pause()
+        assert table.row_count == 75
+        table.move_cursor(row=74)                   # the last row; an action keeps the cursor there
+        await pilot.pause()
+        await pilot.press("s")
+        for _ in range(5):
+            await pilot.pause()
+        assert table.cursor_row == 74 and screen.current.card.card_id == "c074"
+        assert screen.current.row.suspended

@@ -28,11 +28,11 @@ from studydeck.tui.widgets.deck_table import key_bar
 SHOWN = 500   # rows in the table; the status line says when there are more
 FIRST_ROWS = 30   # rows added before the first paint; the rest follow in chunks after it
 CHUNK = 100
-CARD_WIDTH = 20   # the table fits 80 columns beside the side panel
+CARD_WIDTH = 18   # the table fits 80 columns beside the side panel
 COLUMNS = (("card", "Card", CARD_WIDTH), ("state", "State", 7), ("due", "Due", 4), ("ivl", "Ivl", 4),
            ("lapses", "Lap", 3), ("flag", "F", 1))
-KEYS = [("/", "Search"), ("s", "Suspend"), ("b", "Bury"), ("f", "Flag"), ("x", "Forget"), ("u", "Undo"),
-        ("t", "Study"), ("e", "Edit"), ("esc", "Home")]
+KEYS = [("/", "Search"), ("s", "Suspend"), ("b", "Bury"), ("f", "Flag"), ("x", "Forget"), ("t", "Study"),
+        ("esc", "Home")]   # u (undo) and e (edit) are in the help: 80 columns hold no more
 SHORT_STATE = {"learning": "learn", "relearning": "relearn"}
 _SORT_KEYS = {
     "card": lambda f: f.card.key,
