@@ -48,13 +48,13 @@ def main() -> int:
         t = time.perf_counter()
         written = simulate(col, deck)
         print(f"workload: {written:,} reviews of {args.cards:,} cards (simulated in {time.perf_counter() - t:.0f} s)")
-        found = optimize.histories(col, ["d"])
+        found = optimize.histories(col, ["d"], config)
 
         def lists(histories):
             out = []
             for h in histories:
-                days = [optimize.study_day(at, config) for at, _ in h.reviews]
-                out.append([(r, 0 if i == 0 else days[i] - days[i - 1]) for i, (_at, r) in enumerate(h.reviews)])
+                days = [day for _at, day, _r in h.reviews]
+                out.append([(r, 0 if i == 0 else days[i] - days[i - 1]) for i, (_at, _day, r) in enumerate(h.reviews)])
             return out
 
         def items(cards):

@@ -934,6 +934,17 @@ def review_log(collection: Collection) -> list[tuple[int, str, str, int, int, in
         "WHERE id NOT IN (SELECT review_id FROM undos) ORDER BY id").fetchall()
 
 
+def review_days(collection: Collection, day_starts_at: int) -> list[tuple[str, str, int, int, int]]:
+    """Every standing review as (deck, card, UTC ms, study day, FSRS rating), card by card in
+    time order.  The study day (days since the epoch, rolling over at ``day_starts_at``
+    local time) is computed by SQLite's ``localtime``, which follows daylight saving."""
+    return collection.conn.execute(
+        "SELECT deck_id, card_id, reviewed_at, "
+        "(CAST(strftime('%s', reviewed_at / 1000, 'unixepoch', 'localtime') AS INTEGER) - ?) / 86400, "
+        "fsrs_rating FROM reviews WHERE id NOT IN (SELECT review_id FROM undos) "
+        "ORDER BY deck_id, card_id, reviewed_at, id", (day_starts_at * 3600,)).fetchall()
+
+
 # -- fitted FSRS parameters, per preset ----------------------------------------
 
 def saved_parameters(collection: Collection) -> dict[str, tuple[float, ...]]:

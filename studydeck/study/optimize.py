@@ -17,9 +17,8 @@ py-fsrs's ``Optimizer`` was the other candidate: it needs PyTorch, pandas and tq
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import time
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -50,51 +49,42 @@ def library():
     return fsrs_rs_python
 
 
-def study_day(ms: int, config: Config) -> int:
-    """The study day of a UTC ms instant, as a day number (days roll over at day_starts_at local time)."""
-    seconds = ms // 1000
-    return (seconds + _utc_offset(seconds // 3600) - config.day_starts_at * 3600) // 86400
-
-
-@functools.lru_cache(maxsize=65536)
-def _utc_offset(hour: int) -> int:
-    """The local zone's UTC offset in seconds during one hour since the epoch (DST-aware)."""
-    return time.localtime(hour * 3600).tm_gmtoff
-
-
 @dataclass(frozen=True)
 class History:
-    """One card's standing reviews after its last forget: (UTC ms, FSRS rating 1-4)."""
+    """One card's standing reviews after its last forget, in time order: (UTC ms, study day,
+    FSRS rating 1-4); study days roll over at ``day_starts_at`` local time."""
 
     key: tuple[str, str]
-    reviews: tuple[tuple[int, int], ...]
+    reviews: tuple[tuple[int, int, int], ...]
 
 
-def histories(collection: Collection, deck_ids: Iterable[str], keys: set | None = None) -> list[History]:
+def histories(collection: Collection, deck_ids: Iterable[str], config: Config,
+              keys: set | None = None) -> list[History]:
     """The review histories of the cards of ``deck_ids`` (only ``keys`` if given)."""
     wanted = set(deck_ids)
     forgotten = store.forget_times(collection)
-    by_card: dict[tuple[str, str], list[tuple[int, int]]] = {}
-    for _id, deck_id, card_id, at, _rating, fsrs_rating, _ms in store.review_log(collection):
-        key = (deck_id, card_id)
-        if deck_id not in wanted or (keys is not None and key not in keys):
+    out = []
+    for key, rows in itertools.groupby(store.review_days(collection, config.day_starts_at),
+                                       key=lambda row: (row[0], row[1])):
+        if key[0] not in wanted or (keys is not None and key not in keys):
             continue
-        if at <= forgotten.get(key, -1):
-            continue
-        by_card.setdefault(key, []).append((at, fsrs_rating))
-    return [History(key, tuple(sorted(revs))) for key, revs in sorted(by_card.items())]
+        since = forgotten.get(key, -1)
+        reviews = tuple((at, day, rating) for _d, _c, at, day, rating in rows if at > since)
+        if reviews:
+            out.append(History(key, reviews))
+    return out
 
 
-def training_items(items_of: Sequence[History], config: Config) -> list:
+def training_items(items_of: Sequence[History]) -> list:
     """The library's FSRSItems: for each review on a later day than the card's previous
     review, the card's history up to and including it (same-day reviews stay in the
     history but are not predicted, as in Anki)."""
     lib = library()
     out = []
     for history in items_of:
-        days = [study_day(at, config) for at, _ in history.reviews]
+        days = [day for _at, day, _rating in history.reviews]
         reviews = [lib.FSRSReview(rating, 0 if i == 0 else days[i] - days[i - 1])
-                   for i, (_at, rating) in enumerate(history.reviews)]
+                   for i, (_at, _day, rating) in enumerate(history.reviews)]
         for end in range(2, len(reviews) + 1):
             if days[end - 1] > days[end - 2]:   # the predicted review is on a later day than the one before
                 out.append(lib.FSRSItem(reviews[:end]))
@@ -126,10 +116,10 @@ def fit(collection: Collection, decks: Sequence[Deck], config: Config, preset: s
     """Fit the parameters of ``preset`` on its decks' reviews (only ``keys`` if given)."""
     lib = library()
     deck_ids = [d.id for d in decks if config.preset_name(d.id) == preset]
-    found = histories(collection, deck_ids, keys)
+    found = histories(collection, deck_ids, config, keys)
     train = [h for h in found if not _held_out(h.key)]
     test = [h for h in found if _held_out(h.key)]
-    train_items, test_items = training_items(train, config), training_items(test, config)
+    train_items, test_items = training_items(train), training_items(test)
     reviews = sum(len(h.reviews) for h in found)
     if len(train_items) < MIN_ITEMS or not test_items:
         raise OptimizerError(

@@ -85,7 +85,7 @@ def test_forgotten_history_and_cram_are_left_out(tmp_path):
 
         record_cram(col, "d", "c1", to_ms(START), 1, 100)
         mark_cards(col, "forget", [("d", "c0")], 2**50)
-        found = {h.key: len(h.reviews) for h in optimize.histories(col, ["d"])}
+        found = {h.key: len(h.reviews) for h in optimize.histories(col, ["d"], CONFIG)}
         assert found == {("d", "c1"): 4, ("d", "c2"): 4}
 
 
@@ -143,3 +143,28 @@ def test_a_missing_library_says_how_to_install_it(monkeypatch):
     monkeypatch.setattr(builtins, "__import__", refuse)
     with pytest.raises(optimize.OptimizerError, match=r"pip install 'studydeck\[optimizer\]'"):
         optimize.library()
+
+
+def test_study_days_roll_over_at_the_configured_local_hour(tmp_path, monkeypatch):
+    import time
+
+    monkeypatch.setenv("TZ", "America/New_York")     # UTC-5 in winter, UTC-4 in summer
+    time.tzset()
+    try:
+        d = deck(1)
+        config = Config(day_starts_at=4)
+        with open_collection(tmp_path / "c.sqlite3") as col:
+            col.sync_decks([d], 0)
+            # 03:30 and 04:30 local on 2025-01-15 (EST), and 04:30 local on 2025-07-15 (EDT:
+            # with the winter offset it would be 03:30, the day before)
+            for hour_utc, month in ((8, 1), (9, 1), (8, 7)):
+                at = datetime(2025, month, 15, hour_utc, 30, tzinfo=UTC)
+                col.record_review("d", "c0", to_ms(at), 4, 3, 1000, None, Scheduler(CONFIG).review(None, 4, at).after)
+            (history,) = optimize.histories(col, ["d"], config)
+            days = [day for _at, day, _rating in history.reviews]
+            jan14 = (datetime(2025, 1, 14) - datetime(1970, 1, 1)).days
+            jul14 = (datetime(2025, 7, 14) - datetime(1970, 1, 1)).days
+            assert days == [jan14, jan14 + 1, jul14 + 1]   # 03:30 still belongs to the day before
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
