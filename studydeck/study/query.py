@@ -129,14 +129,17 @@ class Prop(Node):
 
 _SPACES = re.compile(r"\s+")
 _MARKUP = str.maketrans("", "", "*`")
+# the combining diacritical marks (accents): U+0300-036F and its supplement and extended blocks
+_ACCENTS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
 def normalize(text: str) -> str:
-    """Searchable form: accents dropped (NFKD, combining marks removed), case folded,
-    Markdown emphasis marks (``*``, backticks) removed, runs of white space made one space."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _SPACES.sub(" ", bare.casefold().translate(_MARKUP)).strip()
+    """Searchable form: accents dropped (NFKD, then the combining diacritical marks removed),
+    case folded, Markdown emphasis marks (``*``, backticks) removed, runs of white space made
+    one space.  Plain ASCII skips the Unicode steps (most card text is ASCII)."""
+    if not text.isascii():
+        text = _ACCENTS.sub("", unicodedata.normalize("NFKD", text))
+    return _SPACES.sub(" ", text.casefold().translate(_MARKUP)).strip()
 
 
 def text_pieces(text: str) -> tuple[str, ...]:
