@@ -53,8 +53,8 @@ def main() -> int:
         def lists(histories):
             out = []
             for h in histories:
-                days = [day for _at, day, _r in h.reviews]
-                out.append([(r, 0 if i == 0 else days[i] - days[i - 1]) for i, (_at, _day, r) in enumerate(h.reviews)])
+                days = [row[3] for row in h.reviews]
+                out.append([(row[4], 0 if i == 0 else days[i] - days[i - 1]) for i, row in enumerate(h.reviews)])
             return out
 
         def items(cards):

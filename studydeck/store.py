@@ -85,6 +85,7 @@ _MIGRATIONS: dict[int, str] = {
     ALTER TABLE cards ADD COLUMN buried_until INTEGER NOT NULL DEFAULT 0;  -- UTC epoch ms, 0: not buried
     ALTER TABLE cards ADD COLUMN flag INTEGER NOT NULL DEFAULT 0;          -- 0 none, 1-4 as Anki's colours
     CREATE INDEX cards_ivl ON cards (due - last_review);
+    CREATE INDEX reviews_card_time ON reviews (deck_id, card_id, reviewed_at, id, fsrs_rating, rating);
     CREATE TABLE card_text (
         deck_id  TEXT NOT NULL,
         card_id  TEXT NOT NULL,
@@ -934,15 +935,26 @@ def review_log(collection: Collection) -> list[tuple[int, str, str, int, int, in
         "WHERE id NOT IN (SELECT review_id FROM undos) ORDER BY id").fetchall()
 
 
-def review_days(collection: Collection, day_starts_at: int) -> list[tuple[str, str, int, int, int]]:
+def review_days(collection: Collection, day_start_s: int,
+                offsets: Sequence[tuple[int, int]]) -> list[tuple[str, str, int, int, int]]:
     """Every standing review as (deck, card, UTC ms, study day, FSRS rating), card by card in
-    time order.  The study day (days since the epoch, rolling over at ``day_starts_at``
-    local time) is computed by SQLite's ``localtime``, which follows daylight saving."""
+    time order.  The study day counts days since the epoch in local time, rolling over
+    ``day_start_s`` seconds after midnight; ``offsets`` are (from UTC ms, UTC offset in s)
+    pairs in time order, the first applying from the start (daylight saving)."""
+    offset = "CASE" + " WHEN reviewed_at < ? THEN ?" * (len(offsets) - 1) + " ELSE ? END" if len(offsets) > 1 else "?"
+    params: list[int] = []
+    for (_start, seconds), (next_start, _next) in zip(offsets, offsets[1:]):
+        params += [next_start, seconds]
+    params += [offsets[-1][1], day_start_s]
     return collection.conn.execute(
-        "SELECT deck_id, card_id, reviewed_at, "
-        "(CAST(strftime('%s', reviewed_at / 1000, 'unixepoch', 'localtime') AS INTEGER) - ?) / 86400, "
-        "fsrs_rating FROM reviews WHERE id NOT IN (SELECT review_id FROM undos) "
-        "ORDER BY deck_id, card_id, reviewed_at, id", (day_starts_at * 3600,)).fetchall()
+        f"SELECT deck_id, card_id, reviewed_at, (reviewed_at / 1000 + {offset} - ?) / 86400, fsrs_rating "
+        "FROM reviews WHERE id NOT IN (SELECT review_id FROM undos) "
+        "ORDER BY deck_id, card_id, reviewed_at, id", params).fetchall()
+
+
+def review_span(collection: Collection) -> tuple[int | None, int | None]:
+    """The first and last review times (UTC ms), undone reviews included."""
+    return collection.conn.execute("SELECT min(reviewed_at), max(reviewed_at) FROM reviews").fetchone()
 
 
 # -- fitted FSRS parameters, per preset ----------------------------------------

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import operator
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -51,25 +53,51 @@ def library():
 
 @dataclass(frozen=True)
 class History:
-    """One card's standing reviews after its last forget, in time order: (UTC ms, study day,
-    FSRS rating 1-4); study days roll over at ``day_starts_at`` local time."""
+    """One card's standing reviews after its last forget, in time order, as
+    (deck, card, UTC ms, study day, FSRS rating 1-4) rows; study days roll over at
+    ``day_starts_at`` local time."""
 
     key: tuple[str, str]
-    reviews: tuple[tuple[int, int, int], ...]
+    reviews: tuple[tuple[str, str, int, int, int], ...]
+
+
+def utc_offsets(first_ms: int, last_ms: int) -> list[tuple[int, int]]:
+    """(from UTC ms, local UTC offset in s) for every change of the local offset (daylight
+    saving) between two instants: checked day by day, each change found to the second."""
+    def offset(ms: int) -> int:
+        return time.localtime(ms // 1000).tm_gmtoff
+
+    out = [(first_ms, offset(first_ms))]
+    day = 86_400_000
+    at = first_ms
+    while at < last_ms:
+        step = min(day, last_ms - at)
+        if offset(at + step) != out[-1][1]:
+            lo, hi = at, at + step          # the offset changes in (lo, hi]
+            while hi - lo > 1000:
+                mid = (lo + hi) // 2
+                lo, hi = (mid, hi) if offset(mid) == out[-1][1] else (lo, mid)
+            out.append((hi - hi % 1000, offset(hi)))
+        at += step
+    return out
 
 
 def histories(collection: Collection, deck_ids: Iterable[str], config: Config,
               keys: set | None = None) -> list[History]:
     """The review histories of the cards of ``deck_ids`` (only ``keys`` if given)."""
+    first, last = store.review_span(collection)
+    if first is None:
+        return []
     wanted = set(deck_ids)
     forgotten = store.forget_times(collection)
+    rows = store.review_days(collection, config.day_starts_at * 3600, utc_offsets(first, last))
     out = []
-    for key, rows in itertools.groupby(store.review_days(collection, config.day_starts_at),
-                                       key=lambda row: (row[0], row[1])):
+    for key, group in itertools.groupby(rows, key=operator.itemgetter(0, 1)):
         if key[0] not in wanted or (keys is not None and key not in keys):
             continue
-        since = forgotten.get(key, -1)
-        reviews = tuple((at, day, rating) for _d, _c, at, day, rating in rows if at > since)
+        reviews = tuple(group)
+        if key in forgotten:
+            reviews = tuple(r for r in reviews if r[2] > forgotten[key])
         if reviews:
             out.append(History(key, reviews))
     return out
@@ -82,9 +110,9 @@ def training_items(items_of: Sequence[History]) -> list:
     lib = library()
     out = []
     for history in items_of:
-        days = [day for _at, day, _rating in history.reviews]
-        reviews = [lib.FSRSReview(rating, 0 if i == 0 else days[i] - days[i - 1])
-                   for i, (_at, _day, rating) in enumerate(history.reviews)]
+        days = [row[3] for row in history.reviews]
+        reviews = [lib.FSRSReview(row[4], 0 if i == 0 else days[i] - days[i - 1])
+                   for i, row in enumerate(history.reviews)]
         for end in range(2, len(reviews) + 1):
             if days[end - 1] > days[end - 2]:   # the predicted review is on a later day than the one before
                 out.append(lib.FSRSItem(reviews[:end]))
@@ -117,8 +145,9 @@ def fit(collection: Collection, decks: Sequence[Deck], config: Config, preset: s
     lib = library()
     deck_ids = [d.id for d in decks if config.preset_name(d.id) == preset]
     found = histories(collection, deck_ids, config, keys)
-    train = [h for h in found if not _held_out(h.key)]
-    test = [h for h in found if _held_out(h.key)]
+    train, test = [], []
+    for history in found:
+        (test if _held_out(history.key) else train).append(history)
     train_items, test_items = training_items(train), training_items(test)
     reviews = sum(len(h.reviews) for h in found)
     if len(train_items) < MIN_ITEMS or not test_items:
