@@ -53,8 +53,7 @@ def main() -> int:
         def lists(histories):
             out = []
             for h in histories:
-                days = [row[3] for row in h.reviews]
-                out.append([(row[4], 0 if i == 0 else days[i] - days[i - 1]) for i, row in enumerate(h.reviews)])
+                out.append([(r, 0 if i == 0 else h.days[i] - h.days[i - 1]) for i, r in enumerate(h.ratings)])
             return out
 
         def items(cards):

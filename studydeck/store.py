@@ -936,20 +936,23 @@ def review_log(collection: Collection) -> list[tuple[int, str, str, int, int, in
 
 
 def review_days(collection: Collection, day_start_s: int,
-                offsets: Sequence[tuple[int, int]]) -> list[tuple[str, str, int, int, int]]:
-    """Every standing review as (deck, card, UTC ms, study day, FSRS rating), card by card in
-    time order.  The study day counts days since the epoch in local time, rolling over
-    ``day_start_s`` seconds after midnight; ``offsets`` are (from UTC ms, UTC offset in s)
-    pairs in time order, the first applying from the start (daylight saving)."""
+                offsets: Sequence[tuple[int, int]]) -> list[tuple[str, str, str, str, str]]:
+    """Every card's standing reviews as one row: (deck, card, UTC ms, study days, FSRS
+    ratings), the last three comma-separated in the order of the covering index
+    ``reviews_card_time`` (time, then id; the caller checks the order).  One row per card
+    keeps 100,000 reviews from becoming 100,000 Python tuples.  The study day counts days
+    since the epoch in local time, rolling over ``day_start_s`` seconds after midnight;
+    ``offsets`` are (from UTC ms, UTC offset in s) pairs in time order, the first applying
+    from the start (daylight saving)."""
     offset = "CASE" + " WHEN reviewed_at < ? THEN ?" * (len(offsets) - 1) + " ELSE ? END" if len(offsets) > 1 else "?"
     params: list[int] = []
     for (_start, seconds), (next_start, _next) in zip(offsets, offsets[1:]):
         params += [next_start, seconds]
     params += [offsets[-1][1], day_start_s]
     return collection.conn.execute(
-        f"SELECT deck_id, card_id, reviewed_at, (reviewed_at / 1000 + {offset} - ?) / 86400, fsrs_rating "
-        "FROM reviews WHERE id NOT IN (SELECT review_id FROM undos) "
-        "ORDER BY deck_id, card_id, reviewed_at, id", params).fetchall()
+        f"SELECT deck_id, card_id, group_concat(reviewed_at), group_concat((reviewed_at / 1000 + {offset} - ?) / 86400), "
+        "group_concat(fsrs_rating) FROM reviews INDEXED BY reviews_card_time "
+        "WHERE id NOT IN (SELECT review_id FROM undos) GROUP BY deck_id, card_id", params).fetchall()
 
 
 def review_span(collection: Collection) -> tuple[int | None, int | None]:

@@ -18,8 +18,6 @@ py-fsrs's ``Optimizer`` was the other candidate: it needs PyTorch, pandas and tq
 from __future__ import annotations
 
 import hashlib
-import itertools
-import operator
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -53,12 +51,17 @@ def library():
 
 @dataclass(frozen=True)
 class History:
-    """One card's standing reviews after its last forget, in time order, as
-    (deck, card, UTC ms, study day, FSRS rating 1-4) rows; study days roll over at
-    ``day_starts_at`` local time."""
+    """One card's standing reviews after its last forget, in time order: UTC ms, study
+    days (rolling over at ``day_starts_at`` local time) and FSRS ratings 1-4."""
 
     key: tuple[str, str]
-    reviews: tuple[tuple[str, str, int, int, int], ...]
+    times: list[int]
+    days: list[int]
+    ratings: list[int]
+
+    @property
+    def reviews(self) -> int:
+        return len(self.times)
 
 
 def utc_offsets(first_ms: int, last_ms: int) -> list[tuple[int, int]]:
@@ -90,16 +93,20 @@ def histories(collection: Collection, deck_ids: Iterable[str], config: Config,
         return []
     wanted = set(deck_ids)
     forgotten = store.forget_times(collection)
-    rows = store.review_days(collection, config.day_starts_at * 3600, utc_offsets(first, last))
     out = []
-    for key, group in itertools.groupby(rows, key=operator.itemgetter(0, 1)):
-        if key[0] not in wanted or (keys is not None and key not in keys):
+    for deck_id, card_id, times, days, ratings in store.review_days(
+            collection, config.day_starts_at * 3600, utc_offsets(first, last)):
+        key = (deck_id, card_id)
+        if deck_id not in wanted or (keys is not None and key not in keys):
             continue
-        reviews = tuple(group)
+        rows = [list(map(int, column.split(","))) for column in (times, days, ratings)]
+        if rows[0] != sorted(rows[0]):   # not in time order (the index gives it): sort
+            rows = [list(c) for c in zip(*sorted(zip(*rows)))]
         if key in forgotten:
-            reviews = tuple(r for r in reviews if r[2] > forgotten[key])
-        if reviews:
-            out.append(History(key, reviews))
+            kept = [i for i, at in enumerate(rows[0]) if at > forgotten[key]]
+            rows = [[column[i] for i in kept] for column in rows]
+        if rows[0]:
+            out.append(History(key, *rows))
     return out
 
 
@@ -110,9 +117,9 @@ def training_items(items_of: Sequence[History]) -> list:
     lib = library()
     out = []
     for history in items_of:
-        days = [row[3] for row in history.reviews]
-        reviews = [lib.FSRSReview(row[4], 0 if i == 0 else days[i] - days[i - 1])
-                   for i, row in enumerate(history.reviews)]
+        days = history.days
+        reviews = [lib.FSRSReview(rating, 0 if i == 0 else days[i] - days[i - 1])
+                   for i, rating in enumerate(history.ratings)]
         for end in range(2, len(reviews) + 1):
             if days[end - 1] > days[end - 2]:   # the predicted review is on a later day than the one before
                 out.append(lib.FSRSItem(reviews[:end]))
@@ -149,7 +156,7 @@ def fit(collection: Collection, decks: Sequence[Deck], config: Config, preset: s
     for history in found:
         (test if _held_out(history.key) else train).append(history)
     train_items, test_items = training_items(train), training_items(test)
-    reviews = sum(len(h.reviews) for h in found)
+    reviews = sum(h.reviews for h in found)
     if len(train_items) < MIN_ITEMS or not test_items:
         raise OptimizerError(
             f"preset '{preset}': {reviews} reviews give {len(train_items)} training items and "

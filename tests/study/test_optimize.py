@@ -85,7 +85,7 @@ def test_forgotten_history_and_cram_are_left_out(tmp_path):
 
         record_cram(col, "d", "c1", to_ms(START), 1, 100)
         mark_cards(col, "forget", [("d", "c0")], 2**50)
-        found = {h.key: len(h.reviews) for h in optimize.histories(col, ["d"], CONFIG)}
+        found = {h.key: h.reviews for h in optimize.histories(col, ["d"], CONFIG)}
         assert found == {("d", "c1"): 4, ("d", "c2"): 4}
 
 
@@ -161,7 +161,7 @@ def test_study_days_roll_over_at_the_configured_local_hour(tmp_path, monkeypatch
                 at = datetime(2025, month, 15, hour_utc, 30, tzinfo=UTC)
                 col.record_review("d", "c0", to_ms(at), 4, 3, 1000, None, Scheduler(CONFIG).review(None, 4, at).after)
             (history,) = optimize.histories(col, ["d"], config)
-            days = [row[3] for row in history.reviews]
+            days = history.days
             jan14 = (datetime(2025, 1, 14) - datetime(1970, 1, 1)).days
             jul14 = (datetime(2025, 7, 14) - datetime(1970, 1, 1)).days
             assert days == [jan14, jan14 + 1, jul14 + 1]   # 03:30 still belongs to the day before
