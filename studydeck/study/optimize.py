@@ -162,7 +162,7 @@ def fit(collection: Collection, decks: Sequence[Deck], config: Config, preset: s
             f"preset '{preset}': {reviews} reviews give {len(train_items)} training items and "
             f"{len(test_items)} held-out ones; the optimizer needs at least {MIN_ITEMS} training items "
             "(reviews that follow an earlier review of the same card on another day). Keep studying.")
-    parameters = tuple(lib.FSRS(lib.DEFAULT_PARAMETERS).compute_parameters(train_items))
+    parameters = within_bounds(lib.FSRS(lib.DEFAULT_PARAMETERS).compute_parameters(train_items))
     defaults = tuple(lib.DEFAULT_PARAMETERS)
     if parameters[4:] == defaults[4:]:
         raise OptimizerError(f"preset '{preset}': after the library's own filtering too few reviews were "
@@ -170,6 +170,15 @@ def fit(collection: Collection, decks: Sequence[Deck], config: Config, preset: s
     fitted = lib.FSRS(list(parameters)).evaluate(test_items)
     default = lib.FSRS(list(defaults)).evaluate(test_items)
     return Fit(preset, reviews, parameters, fitted.log_loss, fitted.rmse_bins, default.log_loss, default.rmse_bins)
+
+
+def within_bounds(parameters: Sequence[float]) -> tuple[float, ...]:
+    """The parameters clipped to the bounds py-fsrs's Scheduler accepts: the Rust crate
+    works in float32, and a weight a rounding step past a bound would stop every session."""
+    from fsrs.scheduler import LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
+
+    return tuple(min(hi, max(lo, float(p)))
+                 for p, lo, hi in zip(parameters, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS))
 
 
 def suggest_retention(parameters: Sequence[float], cards: int, config: Config, preset_limits) -> float:

@@ -168,3 +168,15 @@ def test_study_days_roll_over_at_the_configured_local_hour(tmp_path, monkeypatch
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
+
+
+def test_fitted_weights_are_clipped_to_what_the_scheduler_accepts():
+    from fsrs.scheduler import LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
+
+    below = [lo - 1e-7 for lo in LOWER_BOUNDS_PARAMETERS]
+    above = [hi + 1e-7 for hi in UPPER_BOUNDS_PARAMETERS]
+    assert optimize.within_bounds(below) == LOWER_BOUNDS_PARAMETERS
+    assert optimize.within_bounds(above) == UPPER_BOUNDS_PARAMETERS
+    Scheduler(CONFIG, optimize.within_bounds(above))        # accepted
+    with pytest.raises(ValueError):
+        Scheduler(CONFIG, tuple(above))
