@@ -55,26 +55,26 @@ class History:
     days (rolling over at ``day_starts_at`` local time) and FSRS ratings 1-4."""
 
     key: tuple[str, str]
-    times: list[int]
     days: list[int]
     ratings: list[int]
 
     @property
     def reviews(self) -> int:
-        return len(self.times)
+        return len(self.days)
 
 
 def utc_offsets(first_ms: int, last_ms: int) -> list[tuple[int, int]]:
     """(from UTC ms, local UTC offset in s) for every change of the local offset (daylight
-    saving) between two instants: checked day by day, each change found to the second."""
+    saving) between two instants: checked week by week (no zone changes its offset twice
+    in a week), each change found to the second."""
     def offset(ms: int) -> int:
         return time.localtime(ms // 1000).tm_gmtoff
 
     out = [(first_ms, offset(first_ms))]
-    day = 86_400_000
+    week = 7 * 86_400_000
     at = first_ms
     while at < last_ms:
-        step = min(day, last_ms - at)
+        step = min(week, last_ms - at)
         if offset(at + step) != out[-1][1]:
             lo, hi = at, at + step          # the offset changes in (lo, hi]
             while hi - lo > 1000:
@@ -99,14 +99,15 @@ def histories(collection: Collection, deck_ids: Iterable[str], config: Config,
         key = (deck_id, card_id)
         if deck_id not in wanted or (keys is not None and key not in keys):
             continue
-        rows = [list(map(int, column.split(","))) for column in (times, days, ratings)]
-        if rows[0] != sorted(rows[0]):   # not in time order (the index gives it): sort
-            rows = [list(c) for c in zip(*sorted(zip(*rows)))]
-        if key in forgotten:
-            kept = [i for i, at in enumerate(rows[0]) if at > forgotten[key]]
-            rows = [[column[i] for i in kept] for column in rows]
-        if rows[0]:
-            out.append(History(key, *rows))
+        day_list = list(map(int, days.split(",")))
+        rating_list = list(map(int, ratings.split(",")))
+        if key in forgotten or day_list != sorted(day_list):
+            # rare: a forget to cut at, or (never seen) rows out of the index's time order
+            rows = sorted(zip(map(int, times.split(",")), day_list, rating_list))
+            rows = [r for r in rows if r[0] > forgotten.get(key, -1)]
+            day_list, rating_list = [r[1] for r in rows], [r[2] for r in rows]
+        if day_list:
+            out.append(History(key, day_list, rating_list))
     return out
 
 

@@ -180,3 +180,20 @@ def test_fitted_weights_are_clipped_to_what_the_scheduler_accepts():
     Scheduler(CONFIG, optimize.within_bounds(above))        # accepted
     with pytest.raises(ValueError):
         Scheduler(CONFIG, tuple(above))
+
+
+def test_utc_offsets_find_each_daylight_saving_change_to_the_second(monkeypatch):
+    import time
+
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    time.tzset()
+    try:
+        first, last = to_ms(datetime(2024, 1, 1, tzinfo=UTC)), to_ms(datetime(2025, 12, 31, tzinfo=UTC))
+        changes = optimize.utc_offsets(first, last)
+        assert changes == [(first, 3600), (to_ms(datetime(2024, 3, 31, 1, tzinfo=UTC)), 7200),
+                           (to_ms(datetime(2024, 10, 27, 1, tzinfo=UTC)), 3600),
+                           (to_ms(datetime(2025, 3, 30, 1, tzinfo=UTC)), 7200),
+                           (to_ms(datetime(2025, 10, 26, 1, tzinfo=UTC)), 3600)]
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
