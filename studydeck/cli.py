@@ -11,7 +11,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from studydeck import __version__
+from studydeck import __version__, card_commands
 
 
 EXIT_UNEXPECTED = 70  # sysexits' EX_SOFTWARE
@@ -50,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("decks", nargs="*", metavar="DECK",
                    help="deck ids, or deck files and folders, to study now (default: all, from the home screen)")
     p.add_argument("--plain", action="store_true", help="line mode on stdin/stdout, for pipes and screen readers")
+    card_commands.add_study_options(p)
 
     p = sub.add_parser("check", help="validate deck files or folders")
     _common(p, suppress=True)
@@ -96,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     from studydeck.lab.command import add_arguments as add_lab_arguments  # numpy-free
 
     add_lab_arguments(sub.add_parser("lab", help="train LSTM, GRU and RNN on the 1997 LSTM paper's tasks"))
+    card_commands.add_parsers(sub, _common)
     return parser
 
 
@@ -209,15 +211,18 @@ def cmd_study(args: argparse.Namespace) -> int:
         from studydeck.tui.app import run_app  # deferred: textual loads only for the app
 
         return run_app(home=args.home, config=config, loaded=loaded,
-                       deck_ids=[d.id for d in decks] if args.decks else None, study_now=bool(args.decks))
+                       deck_ids=[d.id for d in decks] if args.decks else None, study_now=bool(args.decks),
+                       custom=lambda collection, now: card_commands.custom_options(args, collection, decks, config, now))
     from studydeck import paths
     from studydeck.plain import PlainStudy
+    from studydeck.study.clock import utcnow
     from studydeck.study.session import Session
     from studydeck.store import open_collection
 
     _report_problems([p for p in loaded.problems if p.is_error], sys.stderr)
     with open_collection(paths.collection_path(args.home)) as collection:
-        session = Session(collection, decks, config)
+        options = card_commands.custom_options(args, collection, decks, config, utcnow())
+        session = Session(collection, decks, config, **options)
         return PlainStudy(session, sys.stdin, sys.stdout).run()
 
 
@@ -317,7 +322,7 @@ def cmd_lab(args: argparse.Namespace) -> int:
 
 COMMANDS = {"check": cmd_check, "study": cmd_study, "stats": cmd_stats, "drill": cmd_drill, "doctor": cmd_doctor,
             "export": cmd_export, "import": cmd_import, "lab": cmd_lab,
-            "notes": cmd_notes}
+            "notes": cmd_notes, **card_commands.COMMANDS}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

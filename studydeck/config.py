@@ -13,7 +13,19 @@ day_starts_at = 4            # local hour at which a new study day begins (as An
 fuzz = true                  # spread review intervals slightly, as FSRS and Anki do
 bury_siblings = true         # a new card waits a day while its note's other cards are studied
 theme = "textual-dark"       # the app's colours; the app saves the theme you pick
+
+[presets.exam]               # settings shared by several decks
+new_per_day = 30
+desired_retention = 0.95
+
+[decks.lstm-cell]            # one deck: a preset, and/or its own values
+preset = "exam"
+new_per_day = 10             # max_reviews_per_day and desired_retention too
 ```
+
+A deck's value comes from its own table, else its preset, else the top level.
+``new_per_day`` and ``max_reviews_per_day`` at the top level still cap all decks
+together.  A deck without a preset uses the preset named ``default``.
 
 Every bad setting is reported at once, one per line, each with the file
 (and for a TOML syntax error its line and column).
@@ -54,6 +66,30 @@ def parse_step(text: str) -> timedelta:
     return timedelta(seconds=seconds)
 
 
+DECK_KEYS = ("new_per_day", "max_reviews_per_day", "desired_retention")
+DEFAULT_PRESET = "default"
+
+
+@dataclass(frozen=True)
+class DeckSettings:
+    """One ``[decks.ID]`` or ``[presets.NAME]`` table; None: not set there."""
+
+    preset: str | None = None
+    new_per_day: int | None = None
+    max_reviews_per_day: int | None = None
+    desired_retention: float | None = None
+
+
+@dataclass(frozen=True)
+class DeckLimits:
+    """What applies to one deck, every value resolved."""
+
+    preset: str
+    new_per_day: int
+    max_reviews_per_day: int
+    desired_retention: float
+
+
 @dataclass(frozen=True)
 class Config:
     desired_retention: float = 0.9
@@ -68,7 +104,24 @@ class Config:
     fuzz: bool = True
     bury_siblings: bool = True
     theme: str = ""
+    decks: tuple[tuple[str, DeckSettings], ...] = ()     # [decks.ID] tables
+    presets: tuple[tuple[str, DeckSettings], ...] = ()   # [presets.NAME] tables
     source: str = field(default="", compare=False)
+
+    def preset_name(self, deck_id: str) -> str:
+        own = dict(self.decks).get(deck_id)
+        return own.preset if own is not None and own.preset else DEFAULT_PRESET
+
+    def for_deck(self, deck_id: str) -> DeckLimits:
+        """The limits and retention of one deck: its table, else its preset, else the top level."""
+        name = self.preset_name(deck_id)
+        layers = [dict(self.decks).get(deck_id), dict(self.presets).get(name)]
+        values = {}
+        for key in DECK_KEYS:
+            chosen = next((getattr(layer, key) for layer in layers
+                           if layer is not None and getattr(layer, key) is not None), None)
+            values[key] = getattr(self, key) if chosen is None else chosen
+        return DeckLimits(name, **values)
 
     def problems(self) -> list[str]:
         """Every value out of range, as ``name must be ..., got ...``."""
@@ -116,7 +169,7 @@ class Config:
         return replace(self, **given, source="command line").validate() if given else self
 
 
-_TYPES = {f.name: f.type for f in fields(Config) if f.name != "source"}
+_TYPES = {f.name: f.type for f in fields(Config) if f.name not in ("source", "decks", "presets")}
 
 
 def load_config(home: str | None = None) -> Config:
@@ -141,13 +194,65 @@ def load_config(home: str | None = None) -> Config:
     problems: list[str] = []
     for key, value in data.items():
         try:
-            values[key] = _setting(key, value)
+            values[key] = _tables(key, value, problems) if key in ("decks", "presets") else _setting(key, value)
         except ValueError as exc:
             problems.append(str(exc))
     problems += Config(**values).problems()  # the values of the right type, in range?
+    problems += _unknown_presets(values)
     if problems:
         raise ConfigError("\n".join(f"{path}: {p}" for p in problems))
     return Config(**values, source=str(path))
+
+
+def _tables(kind: str, data: object, problems: list[str]) -> tuple[tuple[str, DeckSettings], ...]:
+    """The ``[decks.ID]`` or ``[presets.NAME]`` tables; each bad value is added to ``problems``."""
+    import difflib
+
+    if not isinstance(data, dict):
+        raise ValueError(f"'{kind}' must be tables such as [{kind}.NAME]")
+    allowed = DECK_KEYS + (("preset",) if kind == "decks" else ())
+    out = []
+    for name, table in data.items():
+        where = f"[{kind}.{shown(name)}]"
+        if not isinstance(table, dict):
+            problems.append(f"{where} must be a table of settings")
+            continue
+        given: dict[str, object] = {}
+        for key, value in table.items():
+            if key not in allowed:
+                close = difflib.get_close_matches(key, allowed, n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else f"; allowed: {', '.join(allowed)}"
+                problems.append(f"{where}: unknown setting '{shown(key)}'{hint}")
+            elif key == "preset":
+                if isinstance(value, str) and value:
+                    given[key] = value
+                else:
+                    problems.append(f"{where}: preset must be a preset's name")
+            elif key == "desired_retention":
+                if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.7 <= value <= 0.99:
+                    problems.append(f"{where}: desired_retention must be between 0.7 and 0.99, got {value!r}")
+                else:
+                    given[key] = float(value)
+            elif isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_COUNT:
+                problems.append(f"{where}: {key} must be a whole number from 0 to {MAX_COUNT:,}, got {value!r}")
+            else:
+                given[key] = value
+        out.append((name, DeckSettings(**given)))
+    return tuple(out)
+
+
+def _unknown_presets(values: dict[str, object]) -> list[str]:
+    """A ``[decks.ID]`` naming a preset that no ``[presets.NAME]`` table defines."""
+    import difflib
+
+    names = {name for name, _ in values.get("presets", ())}
+    out = []
+    for deck_id, own in values.get("decks", ()):
+        if own.preset is not None and own.preset not in names and own.preset != DEFAULT_PRESET:
+            close = difflib.get_close_matches(own.preset, names, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else f"; add a [presets.{own.preset}] table"
+            out.append(f"[decks.{deck_id}] uses preset '{own.preset}', which is not defined{hint}")
+    return out
 
 
 def _setting(key: str, value: object) -> object:

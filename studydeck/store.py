@@ -29,7 +29,7 @@ import sqlite3
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
 from studydeck.model import State
@@ -38,7 +38,7 @@ from studydeck.safetext import shown
 if TYPE_CHECKING:
     from studydeck.model import Deck
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_MS = 10_000
 
 # State codes, as in fsrs.State; 0 is "new" (no row).
@@ -90,6 +90,64 @@ _MIGRATIONS: dict[int, str] = {
     """,
     2: """
     ALTER TABLE reviews ADD COLUMN source TEXT NOT NULL DEFAULT 'studydeck'
+    """,
+    # Card marks, search text, undoable actions, cram ratings, fitted FSRS parameters
+    # (the "Card marks, search and actions" section at the end of this file).
+    3: """
+    ALTER TABLE cards ADD COLUMN suspended INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE cards ADD COLUMN buried_until INTEGER NOT NULL DEFAULT 0;  -- UTC epoch ms, 0: not buried
+    ALTER TABLE cards ADD COLUMN flag INTEGER NOT NULL DEFAULT 0;          -- 0 none, 1-4 as Anki's colours
+    CREATE INDEX cards_ivl ON cards (due - last_review);
+    CREATE INDEX reviews_card_time ON reviews (deck_id, card_id, reviewed_at, id, fsrs_rating, rating);
+    CREATE TABLE card_text (
+        deck_id  TEXT NOT NULL,
+        card_id  TEXT NOT NULL,
+        text     TEXT NOT NULL,                -- query.normalize(front, back, extra, choices)
+        added    INTEGER NOT NULL,             -- UTC epoch ms the card was first seen in a deck file
+        PRIMARY KEY (deck_id, card_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE card_tags (
+        tag      TEXT NOT NULL,                -- case-folded
+        deck_id  TEXT NOT NULL,
+        card_id  TEXT NOT NULL,
+        PRIMARY KEY (tag, deck_id, card_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE search_sync (
+        deck_id  TEXT PRIMARY KEY,
+        key      TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE actions (
+        id         INTEGER PRIMARY KEY,
+        kind       TEXT NOT NULL,              -- suspend unsuspend bury unbury flag forget
+        at         INTEGER NOT NULL,           -- UTC epoch ms
+        detail     TEXT NOT NULL DEFAULT '',   -- the query, for messages
+        undone_at  INTEGER
+    );
+    CREATE TABLE action_cards (
+        action_id  INTEGER NOT NULL REFERENCES actions (id),
+        deck_id    TEXT NOT NULL,
+        card_id    TEXT NOT NULL,
+        before     TEXT NOT NULL,              -- JSON: the columns the action changed, as they were
+        PRIMARY KEY (action_id, deck_id, card_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX action_cards_card ON action_cards (deck_id, card_id);
+    CREATE TABLE cram_reviews (
+        id           INTEGER PRIMARY KEY,
+        deck_id      TEXT NOT NULL,
+        card_id      TEXT NOT NULL,
+        reviewed_at  INTEGER NOT NULL,
+        rating       INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),
+        answer_ms    INTEGER,
+        undone_at    INTEGER
+    );
+    CREATE TABLE fsrs_parameters (
+        preset      TEXT PRIMARY KEY,
+        parameters  TEXT NOT NULL,             -- JSON list of the 21 FSRS-6 weights
+        fitted_at   INTEGER NOT NULL,
+        reviews     INTEGER NOT NULL,
+        log_loss    REAL,
+        rmse        REAL
+    ) WITHOUT ROWID;
     """,
 }
 
@@ -236,12 +294,14 @@ class Collection:
         return self._read_state(self.conn, deck_id, card_id)
 
     def due_cards(self, now_ms: int, states: tuple[int, ...]) -> list[tuple[str, str, int, int]]:
-        """Cards in ``states`` due at or before ``now_ms`` and present in a deck, earliest first."""
+        """Cards in ``states`` due at or before ``now_ms`` and present in a deck, earliest first
+        (suspended cards and cards buried past ``now_ms`` left out)."""
         marks = ",".join("?" * len(states))
         return self.conn.execute(
             f"SELECT deck_id, card_id, state, due FROM cards "
-            f"WHERE state IN ({marks}) AND due <= ? AND position IS NOT NULL ORDER BY due",
-            (*states, now_ms),
+            f"WHERE state IN ({marks}) AND due <= ? AND position IS NOT NULL "
+            "AND suspended = 0 AND buried_until <= ? ORDER BY due",
+            (*states, now_ms, now_ms),
         ).fetchall()
 
     def due_counts(self, now_ms: int, ahead_ms: int) -> list[tuple[str, int, int, int]]:
@@ -249,14 +309,17 @@ class Collection:
         ``(deck_id, state, due by now_ms, due by ahead_ms)``."""
         return self.conn.execute(
             "SELECT deck_id, state, sum(due <= ?), count(*) FROM cards "
-            "WHERE state != 0 AND due <= ? AND position IS NOT NULL GROUP BY deck_id, state",
-            (now_ms, ahead_ms)).fetchall()
+            "WHERE state != 0 AND due <= ? AND position IS NOT NULL "
+            "AND suspended = 0 AND buried_until <= ? GROUP BY deck_id, state",
+            (now_ms, ahead_ms, now_ms)).fetchall()
 
-    def new_cards(self, deck_id: str, limit: int, offset: int = 0) -> list[str]:
-        """New cards of a deck in deck order: ``limit`` of them, skipping ``offset``."""
+    def new_cards(self, deck_id: str, limit: int, offset: int = 0, now_ms: int | None = None) -> list[str]:
+        """New cards of a deck in deck order: ``limit`` of them, skipping ``offset``;
+        suspended cards left out, and with ``now_ms`` also cards buried past it."""
         return [r[0] for r in self.conn.execute(
             "SELECT card_id FROM cards WHERE deck_id = ? AND state = 0 AND position IS NOT NULL "
-            "ORDER BY position LIMIT ? OFFSET ?", (deck_id, limit, offset))]
+            "AND suspended = 0 AND buried_until <= ? "
+            "ORDER BY position LIMIT ? OFFSET ?", (deck_id, 2**62 if now_ms is None else now_ms, limit, offset))]
 
     def cards_reviewed_since(self, since_ms: int) -> set[tuple[str, str]]:
         """``(deck_id, card_id)`` of every card with a standing review since ``since_ms``."""
@@ -336,12 +399,14 @@ class Collection:
             )
 
     # -- numbers for stats and the home screen --------------------------------
-    def deck_state_counts(self, now_ms: int) -> list[tuple[str, int, int, int, int]]:
-        """``(deck_id, state, cards, due now, leeches)`` for cards present in a deck."""
+    def deck_state_counts(self, now_ms: int) -> list[tuple[str, int, int, int, int, int]]:
+        """``(deck_id, state, cards, due now, leeches, suspended)`` for cards present in a deck:
+        suspended cards count only as suspended, and buried cards are not due."""
         return self.conn.execute(
-            "SELECT deck_id, state, count(*), coalesce(sum(due <= ?), 0), coalesce(sum(leech), 0) "
-            "FROM cards WHERE position IS NOT NULL GROUP BY deck_id, state",
-            (now_ms,),
+            "SELECT deck_id, state, coalesce(sum(suspended = 0), 0), "
+            "coalesce(sum(due <= ? AND suspended = 0 AND buried_until <= ?), 0), coalesce(sum(leech), 0), "
+            "coalesce(sum(suspended), 0) FROM cards WHERE position IS NOT NULL GROUP BY deck_id, state",
+            (now_ms, now_ms),
         ).fetchall()
 
     def review_state_pass_counts(self, since_ms: int) -> tuple[int, int]:
@@ -374,7 +439,7 @@ class Collection:
         (index 0: overdue or due within the first day)."""
         return self.conn.execute(
             "SELECT deck_id, max(0, (due - ?) / ?) AS day, count(*) FROM cards "
-            "WHERE state != 0 AND position IS NOT NULL AND due < ? GROUP BY deck_id, day",
+            "WHERE state != 0 AND position IS NOT NULL AND suspended = 0 AND due < ? GROUP BY deck_id, day",
             (start_ms, day_ms, start_ms + days * day_ms),
         ).fetchall()
 
@@ -815,3 +880,536 @@ def open_collection(path: Path, create: bool = True, readonly: bool = False) -> 
         conn.close()
         raise
     return Collection(conn, path)
+
+
+# ---------------------------------------------------------------------------
+# Card marks, search and actions (schema version 2)
+#
+# Suspended, buried and flagged are columns of ``cards``: they belong to the
+# collection, never to a deck file, and survive any edit of it.  The card
+# text and tags are copied into ``card_text`` / ``card_tags`` (normalized) the
+# first time a query needs them after a deck changed, so a query is one SQL
+# statement.  Each suspend/bury/flag/forget is one transaction that records
+# the columns it changed in ``actions`` / ``action_cards``, so it can be undone.
+# ---------------------------------------------------------------------------
+
+MARK_ACTIONS = ("suspend", "unsuspend", "bury", "unbury", "flag", "forget")
+_STATE_RESET = {"state": NEW, "step": None, "stability": None, "difficulty": None, "due": 0,
+                "last_review": None, "reps": 0, "lapses": 0, "leech": 0}
+_ACTION_COLUMNS = {
+    "suspend": ("suspended",), "unsuspend": ("suspended",), "bury": ("buried_until",),
+    "unbury": ("buried_until",), "flag": ("flag",), "forget": tuple(_STATE_RESET),
+}
+_STANDING_REVIEW = "NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = r.id)"
+MS_PER_DAY = 86_400_000
+
+
+@dataclass(frozen=True, slots=True)
+class CardRow:
+    """One card's row in the collection, as queries return it (times in UTC epoch ms)."""
+
+    deck_id: str
+    card_id: str
+    position: int | None
+    state: int
+    stability: float | None
+    difficulty: float | None
+    due: int
+    last_review: int | None
+    reps: int
+    lapses: int
+    leech: int        # 0 or 1
+    suspended: int    # 0 or 1
+    buried_until: int
+    flag: int
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.deck_id, self.card_id)
+
+    def interval_days(self) -> int | None:
+        """Whole days from the last review to the due date (Anki's ``ivl``); None if new."""
+        if self.state == NEW or self.last_review is None:
+            return None
+        return (self.due - self.last_review) // MS_PER_DAY
+
+
+_ROW_COLUMNS = ("c.deck_id, c.card_id, c.position, c.state, c.stability, c.difficulty, c.due, "
+                "c.last_review, c.reps, c.lapses, c.leech != 0, c.suspended != 0, c.buried_until, c.flag")
+
+
+def _card_row(row: tuple) -> CardRow:
+    return CardRow(*row)   # leech and suspended come as 0/1: the SQL casts them (_ROW_COLUMNS)
+
+
+# -- the searchable copy of the card text --------------------------------------
+
+def search_key(deck: Deck) -> str:
+    """Changes whenever anything searchable in the deck changes."""
+    if deck.content_hash:
+        return deck.content_hash
+    import hashlib
+
+    return hashlib.blake2b(repr(tuple(deck.cards)).encode(), digest_size=16).hexdigest()
+
+
+def card_search_text(card) -> str:
+    """What free text searches: front, back, extra, choices and the drill kind, normalized."""
+    from studydeck.study.query import normalize
+
+    return normalize("\n".join((card.front, card.back, card.extra, *card.choices, card.drill)))
+
+
+def sync_search(collection: Collection, decks: Iterable[Deck], now_ms: int) -> int:
+    """Copy the text and tags of every deck changed since the last call; returns how many were.
+
+    Rows of cards that left their deck stay (with their ``added`` time) and
+    are ignored by queries, which look only at cards placed in a loaded deck.
+    """
+    conn = collection.conn
+    synced = dict(conn.execute("SELECT deck_id, key FROM search_sync"))
+    stale = [(d, key) for d in decks if synced.get(d.id) != (key := search_key(d))]
+    if not stale:
+        return 0
+    with collection._transaction():
+        for deck, key in stale:
+            conn.executemany(
+                "INSERT INTO card_text (deck_id, card_id, text, added) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (deck_id, card_id) DO UPDATE SET text = excluded.text",
+                ((deck.id, c.card_id, card_search_text(c), now_ms) for c in deck.cards))
+            conn.execute("DELETE FROM card_tags WHERE deck_id = ?", (deck.id,))
+            conn.executemany(
+                "INSERT OR IGNORE INTO card_tags (tag, deck_id, card_id) VALUES (?, ?, ?)",
+                ((tag.casefold(), deck.id, c.card_id) for c in deck.cards for tag in c.tags))
+            conn.execute("INSERT OR REPLACE INTO search_sync VALUES (?, ?)", (deck.id, key))
+    return len(stale)
+
+
+# -- compiling a query tree to SQL --------------------------------------------
+
+@dataclass(frozen=True)
+class QueryContext:
+    """What a query's meaning depends on: now, the start of the study day, and the
+    FSRS decay (``-w[20]``) of each deck's parameters, for ``prop:r``."""
+
+    now_ms: int
+    today_ms: int
+    default_decay: float
+    decays: tuple[tuple[str, float], ...] = ()
+
+    def decay(self, deck_id: str) -> float:
+        return dict(self.decays).get(deck_id, self.default_decay)
+
+
+def _like(pattern: str) -> str:
+    """A ``*`` wildcard pattern as a LIKE pattern with ``\\`` as the escape."""
+    escaped = pattern.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return escaped.replace("*", "%")
+
+
+def _day_range(expr: str, op: str, n: int, base: int, params: list) -> str:
+    """``floor((expr - base) / day) OP n`` as a range on ``expr``, so an index on it serves."""
+    lo, hi = base + n * MS_PER_DAY, base + (n + 1) * MS_PER_DAY
+    if op == ">=":
+        params.append(lo)
+        return f"{expr} >= ?"
+    if op == ">":
+        params.append(hi)
+        return f"{expr} >= ?"
+    if op == "<=":
+        params.append(hi)
+        return f"{expr} < ?"
+    if op == "<":
+        params.append(lo)
+        return f"{expr} < ?"
+    params.extend((lo, hi))
+    inside = f"({expr} >= ? AND {expr} < ?)"
+    return inside if op == "=" else f"NOT {inside}"
+
+
+def compile_query(node, ctx: QueryContext, params: list) -> str:
+    """SQL for ``node`` over ``cards c`` (and ``card_text t`` for free text), values in ``params``.
+
+    Every expression is a true boolean (never NULL), so ``NOT`` is exact.
+    """
+    from studydeck.study import query as q
+
+    match node:
+        case q.All():
+            return "1"
+        case q.And(items):
+            return "(" + " AND ".join(compile_query(i, ctx, params) for i in items) + ")"
+        case q.Or(items):
+            return "(" + " OR ".join(compile_query(i, ctx, params) for i in items) + ")"
+        case q.Not(item):
+            return f"(NOT {compile_query(item, ctx, params)})"
+        case q.Text(pieces):
+            if len(pieces) == 1:
+                params.append(pieces[0])
+                return "(instr(t.text, ?) > 0)"
+            params.append("%" + "%".join(_like(p) for p in pieces) + "%")
+            return "(t.text LIKE ? ESCAPE '\\')"
+        case q.DeckIs(pattern):
+            params.append(pattern if "*" not in pattern else _like(pattern))
+            return "(c.deck_id = ?)" if "*" not in pattern else "(c.deck_id LIKE ? ESCAPE '\\')"
+        case q.TagIs(pattern):
+            params.append(pattern if "*" not in pattern else _like(pattern))
+            test = "tag = ?" if "*" not in pattern else "tag LIKE ? ESCAPE '\\'"
+            return f"((c.deck_id, c.card_id) IN (SELECT deck_id, card_id FROM card_tags WHERE {test}))"
+        case q.StateIs(name):
+            return _state_sql(name, ctx, params)
+        case q.FlagIs(flag):
+            params.append(flag)
+            return "(c.flag = ?)"
+        case q.Rated(days, rating):
+            params.append(ctx.today_ms - (days - 1) * MS_PER_DAY)
+            extra = ""
+            if rating is not None:
+                params.append(rating)
+                extra = " AND r.rating = ?"
+            return ("((c.deck_id, c.card_id) IN (SELECT deck_id, card_id FROM reviews r "
+                    f"WHERE r.reviewed_at >= ?{extra} AND {_STANDING_REVIEW}))")
+        case q.Prop(name, op, value):
+            return _prop_sql(name, op, value, ctx, params)
+    raise TypeError(f"not a query node: {node!r}")
+
+
+def _state_sql(name: str, ctx: QueryContext, params: list) -> str:
+    if name == "due":
+        params.extend((ctx.now_ms, ctx.now_ms))  # state IN (...): the cards_due index serves
+        return (f"(c.state IN ({LEARNING}, {REVIEW}, {RELEARNING}) AND c.due <= ? AND c.suspended = 0 "
+                "AND c.buried_until <= ?)")
+    if name == "buried":
+        params.append(ctx.now_ms)
+        return "(c.buried_until > ?)"
+    return {
+        "new": "(c.state = 0)", "learn": f"(c.state IN ({LEARNING}, {RELEARNING}))",
+        "review": f"(c.state IN ({REVIEW}, {RELEARNING}))", "suspended": "(c.suspended != 0)",
+        "leech": "(c.leech != 0)", "flagged": "(c.flag != 0)",
+    }[name]
+
+
+def _prop_sql(name: str, op: str, value: float, ctx: QueryContext, params: list) -> str:
+    if name in ("lapses", "reps"):
+        params.append(value)
+        return f"(c.{name} {op} ?)"
+    studied = "c.state != 0 AND c.last_review IS NOT NULL"
+    if name == "ivl":
+        return f"({studied} AND {_day_range('(c.due - c.last_review)', op, int(value), 0, params)})"
+    if name == "due":
+        return f"({studied} AND {_day_range('c.due', op, int(value), ctx.today_ms, params)})"
+    column = {"s": "c.stability", "d": "c.difficulty"}.get(name)
+    if column is not None:
+        params.append(value)
+        return f"({studied} AND {column} IS NOT NULL AND {column} {op} ?)"
+    # prop:r -- R(t) < r0 exactly when elapsed whole days > stability * r_threshold(r0)
+    from studydeck.study.query import r_threshold
+
+    if value <= 0:
+        return "0" if op in ("<", "<=") else f"({studied} AND c.stability IS NOT NULL)"
+    flipped = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}[op]
+    params.append(ctx.now_ms)
+    elapsed = f"max(0, (? - c.last_review) / {MS_PER_DAY})"
+    decays = dict(ctx.decays)
+    if not decays:
+        params.append(r_threshold(value, ctx.default_decay))
+        factor = "?"
+    else:
+        factor = "(CASE c.deck_id" + " WHEN ? THEN ?" * len(decays) + " ELSE ? END)"
+        for deck_id, decay in decays.items():
+            params.extend((deck_id, r_threshold(value, decay)))
+        params.append(r_threshold(value, ctx.default_decay))
+    return f"({studied} AND c.stability IS NOT NULL AND {elapsed} {flipped} c.stability * {factor})"
+
+
+# The unary + keeps SQLite from walking the primary key for the order instead of using
+# the index that serves the query's filter; the matches are sorted afterwards.
+_SORTS = {
+    "due": "c.state = 0, c.due, +c.deck_id, c.position",
+    "ivl": "(c.due - c.last_review) IS NULL, (c.due - c.last_review), +c.deck_id, c.position",
+    "lapses": "c.lapses DESC, +c.deck_id, c.position",
+    "added": "t.added, +c.deck_id, c.position",
+    "deck": "+c.deck_id, c.position",
+}
+SORTS = tuple(_SORTS)
+
+
+def _uses(node, kinds: tuple[type, ...]) -> bool:
+    """Whether the query tree holds a node of one of ``kinds``."""
+    from studydeck.study import query as q
+
+    match node:
+        case q.And(items) | q.Or(items):
+            return any(_uses(i, kinds) for i in items)
+        case q.Not(item):
+            return _uses(item, kinds)
+    return isinstance(node, kinds)
+
+
+def search_cards(collection: Collection, node, ctx: QueryContext, decks: Sequence[Deck],
+                 sort: str = "deck", limit: int | None = None) -> list[CardRow]:
+    """The cards of ``decks`` matching the query tree ``node``, sorted by ``sort`` (one of
+    :data:`SORTS`), at most ``limit``: one SQL statement, every value a parameter."""
+    sql, args = search_sql(collection, node, ctx, decks, sort, limit)
+    if sql is None:
+        return []
+    return [_card_row(r) for r in collection.conn.execute(sql, args)]
+
+
+def search_sql(collection: Collection, node, ctx: QueryContext, decks: Sequence[Deck],
+               sort: str = "deck", limit: int | None = None) -> tuple[str | None, list]:
+    """The statement :func:`search_cards` runs and its parameters (None: nothing can match),
+    after bringing the collection's copy of the decks up to date."""
+    if sort not in _SORTS:
+        raise ValueError(f"sort must be one of {', '.join(_SORTS)}, got {sort!r}")
+    collection.sync_decks(decks, ctx.now_ms)
+    params: list = []
+    where = compile_query(node, ctx, params)
+    ids = [d.id for d in decks]
+    if not ids:
+        return None, []
+    from studydeck.study.query import FlagIs, Prop, Rated, StateIs, TagIs, Text
+
+    source = "cards c"
+    if _uses(node, (Text, TagIs)) or sort == "added":
+        sync_search(collection, decks, ctx.now_ms)
+    if _uses(node, (Text,)):
+        # CROSS JOIN: one pass over the text, then a key lookup per match (SQLite would
+        # otherwise walk every card and look up its text)
+        source = "card_text t CROSS JOIN cards c ON c.deck_id = t.deck_id AND c.card_id = t.card_id"
+    elif sort == "added":
+        source = "cards c JOIN card_text t ON t.deck_id = c.deck_id AND t.card_id = c.card_id"
+    # Only when the collection places cards of decks not loaded now is the deck list part of
+    # the query: the condition would keep SQLite from choosing the index the query needs.
+    placed = {r[0] for r in collection.conn.execute("SELECT deck_id FROM deck_sync")}
+    decks_sql, args = "", []
+    if placed - set(ids):
+        decks_sql = f"AND c.deck_id IN ({','.join('?' * len(ids))}) "
+        args = list(ids)
+    order = _SORTS[sort]
+    if not _uses(node, (Text, TagIs, StateIs, Prop, Rated, FlagIs)):
+        order = order.replace("+", "")   # no filter index to protect: walk the key in order, stop at the limit
+    sql = (f"SELECT {_ROW_COLUMNS} FROM {source} WHERE c.position IS NOT NULL "
+           f"{decks_sql}AND {where} ORDER BY {order}")
+    args += params
+    if limit is not None:
+        sql += " LIMIT ?"
+        args.append(limit)
+    return sql, args
+
+
+def card_row(collection: Collection, deck_id: str, card_id: str) -> CardRow | None:
+    row = collection.conn.execute(f"SELECT {_ROW_COLUMNS} FROM cards c WHERE deck_id = ? AND card_id = ?",
+                                  (deck_id, card_id)).fetchone()
+    return _card_row(row) if row else None
+
+
+def all_card_rows(collection: Collection) -> list[CardRow]:
+    """Every row of ``cards`` (the reference scan in tests and benchmarks reads these)."""
+    return [_card_row(r) for r in collection.conn.execute(f"SELECT {_ROW_COLUMNS} FROM cards c")]
+
+
+# -- actions: suspend, bury, flag, forget, and their undo ----------------------
+
+def mark_cards(collection: Collection, kind: str, keys: Iterable[tuple[str, str]], now_ms: int, *,
+               value: int = 0, detail: str = "") -> int:
+    """Apply one action to ``keys`` in one transaction; returns how many cards changed.
+
+    ``kind`` is one of :data:`MARK_ACTIONS`; ``value`` is the flag (``flag``) or the
+    UTC ms a bury lasts until (``bury``).  Cards already in the wanted state are
+    left alone and not counted; the changed cards' previous values are recorded
+    so :func:`undo_last` can put them back.
+    """
+    if kind not in MARK_ACTIONS:
+        raise ValueError(f"unknown action {kind!r}")
+    columns = _ACTION_COLUMNS[kind]
+    target = {"suspend": {"suspended": 1}, "unsuspend": {"suspended": 0}, "bury": {"buried_until": value},
+              "unbury": {"buried_until": 0}, "flag": {"flag": value}, "forget": _STATE_RESET}[kind]
+    conn = collection.conn
+    with collection._transaction():
+        action_id = None
+        changed = 0
+        select = f"SELECT {', '.join(columns)} FROM cards WHERE deck_id = ? AND card_id = ?"
+        assign = ", ".join(f"{c} = ?" for c in columns)
+        for deck_id, card_id in dict.fromkeys(keys):
+            row = conn.execute(select, (deck_id, card_id)).fetchone()
+            if row is None:  # not synced yet: a new card's row, placed by the next sync
+                conn.execute("INSERT INTO cards (deck_id, card_id) VALUES (?, ?)", (deck_id, card_id))
+                row = conn.execute(select, (deck_id, card_id)).fetchone()
+            before = dict(zip(columns, row))
+            if kind == "unbury":
+                wanted = before["buried_until"] <= now_ms
+            elif kind == "bury":
+                wanted = before["buried_until"] >= value
+            elif kind == "forget":
+                wanted = before["state"] == NEW and before["reps"] == 0
+            else:
+                wanted = all(before[c] == target[c] for c in columns)
+            if wanted:
+                continue
+            if action_id is None:
+                action_id = conn.execute("INSERT INTO actions (kind, at, detail) VALUES (?, ?, ?)",
+                                         (kind, now_ms, detail)).lastrowid
+            conn.execute("INSERT INTO action_cards VALUES (?, ?, ?, ?)",
+                         (action_id, deck_id, card_id, json.dumps(before, separators=(",", ":"))))
+            conn.execute(f"UPDATE cards SET {assign} WHERE deck_id = ? AND card_id = ?",
+                         (*(target[c] for c in columns), deck_id, card_id))
+            changed += 1
+    return changed
+
+
+@dataclass(frozen=True, slots=True)
+class Undone:
+    """What :func:`undo_last` undid: a ``review``, a ``cram`` rating or an action ``kind``."""
+
+    kind: str
+    at: int
+    cards: int
+    detail: str
+
+
+def undo_last(collection: Collection, now_ms: int) -> Undone | None:
+    """Undo the latest standing review, cram rating or action, whichever came last; None if none."""
+    conn = collection.conn
+    review = conn.execute(f"SELECT id, reviewed_at, deck_id, card_id FROM reviews r WHERE {_STANDING_REVIEW} "
+                          "ORDER BY id DESC LIMIT 1").fetchone()
+    cram = conn.execute("SELECT id, reviewed_at, deck_id, card_id FROM cram_reviews WHERE undone_at IS NULL "
+                        "ORDER BY id DESC LIMIT 1").fetchone()
+    action = conn.execute("SELECT id, at, kind, detail FROM actions WHERE undone_at IS NULL "
+                          "ORDER BY id DESC LIMIT 1").fetchone()
+    candidates = [(row[1], rank, row) for rank, row in ((0, review), (1, cram), (2, action)) if row]
+    if not candidates:
+        return None
+    _at, rank, row = max(candidates, key=lambda c: (c[0], c[1]))
+    if rank == 0:
+        collection.undo_review(row[0], now_ms)
+        return Undone("review", row[1], 1, f"{row[2]}/{row[3]}")
+    if rank == 1:
+        with collection._transaction():
+            conn.execute("UPDATE cram_reviews SET undone_at = ? WHERE id = ?", (now_ms, row[0]))
+        return Undone("cram", row[1], 1, f"{row[2]}/{row[3]}")
+    action_id, at, kind, detail = row
+    columns = _ACTION_COLUMNS[kind]
+    with collection._transaction():
+        if conn.execute("SELECT undone_at FROM actions WHERE id = ?", (action_id,)).fetchone()[0] is not None:
+            raise CollectionError(f"action {action_id} was already undone")
+        cards = conn.execute("SELECT deck_id, card_id, before FROM action_cards WHERE action_id = ?",
+                             (action_id,)).fetchall()
+        assign = ", ".join(f"{c} = ?" for c in columns)
+        for deck_id, card_id, before in cards:
+            values = json.loads(before)
+            conn.execute(f"UPDATE cards SET {assign} WHERE deck_id = ? AND card_id = ?",
+                         (*(values[c] for c in columns), deck_id, card_id))
+        conn.execute("UPDATE actions SET undone_at = ? WHERE id = ?", (now_ms, action_id))
+    return Undone(kind, at, len(cards), detail)
+
+
+def forget_times(collection: Collection) -> dict[tuple[str, str], int]:
+    """For each card forgotten by a standing ``forget``, when (UTC ms) it last was:
+    replaying its history starts after that moment."""
+    rows = collection.conn.execute(
+        "SELECT ac.deck_id, ac.card_id, max(a.at) FROM action_cards ac JOIN actions a ON a.id = ac.action_id "
+        "WHERE a.kind = 'forget' AND a.undone_at IS NULL GROUP BY ac.deck_id, ac.card_id")
+    return {(d, c): at for d, c, at in rows}
+
+
+def card_actions(collection: Collection, deck_id: str, card_id: str) -> list[tuple[int, str, bool]]:
+    """(UTC ms, kind, undone) of every action that changed one card, oldest first."""
+    rows = collection.conn.execute(
+        "SELECT a.at, a.kind, a.undone_at IS NOT NULL FROM action_cards ac JOIN actions a ON a.id = ac.action_id "
+        "WHERE ac.deck_id = ? AND ac.card_id = ? ORDER BY a.id", (deck_id, card_id))
+    return [(at, kind, bool(undone)) for at, kind, undone in rows]
+
+
+# -- cram ratings: recorded apart, so they never touch scheduling --------------
+
+def record_cram(collection: Collection, deck_id: str, card_id: str, reviewed_at: int, rating: int,
+                answer_ms: int | None) -> int:
+    with collection._transaction() as conn:
+        return int(conn.execute(
+            "INSERT INTO cram_reviews (deck_id, card_id, reviewed_at, rating, answer_ms) VALUES (?, ?, ?, ?, ?)",
+            (deck_id, card_id, reviewed_at, rating, answer_ms)).lastrowid)
+
+
+def undo_cram(collection: Collection, cram_id: int, undone_at: int) -> None:
+    with collection._transaction() as conn:
+        conn.execute("UPDATE cram_reviews SET undone_at = ? WHERE id = ? AND undone_at IS NULL", (undone_at, cram_id))
+
+
+def cram_ratings(collection: Collection, deck_id: str, card_id: str) -> list[tuple[int, int]]:
+    """(UTC ms, rating) of one card's standing cram ratings, oldest first."""
+    return collection.conn.execute(
+        "SELECT reviewed_at, rating FROM cram_reviews WHERE deck_id = ? AND card_id = ? AND undone_at IS NULL "
+        "ORDER BY id", (deck_id, card_id)).fetchall()
+
+
+def card_reviews(collection: Collection, deck_id: str, card_id: str) -> list[ReviewRow]:
+    """One card's standing reviews, oldest first."""
+    return list(collection._review_rows(["deck_id = ?", "card_id = ?", _STANDING_REVIEW], [deck_id, card_id]))
+
+
+def counts_by_deck_since(collection: Collection, since_ms: int) -> dict[str, tuple[int, int]]:
+    """Deck id -> (reviews, new cards introduced) since ``since_ms``, undone ones excluded."""
+    rows = collection.conn.execute(
+        "SELECT deck_id, count(*), coalesce(sum(r.state_before IS NULL), 0) FROM reviews r "
+        f"WHERE r.reviewed_at >= ? AND {_STANDING_REVIEW} GROUP BY deck_id", (since_ms,))
+    return {deck_id: (int(n), int(new)) for deck_id, n, new in rows}
+
+
+def review_log(collection: Collection) -> list[tuple[int, str, str, int, int, int, int | None]]:
+    """Every standing review as (id, deck, card, UTC ms, rating 1-5, FSRS rating, answer ms),
+    in order, without the JSON states (the optimizer and ``reschedule`` read only these)."""
+    # NOT IN: the undone ids are read once, not probed per row as NOT EXISTS does
+    return collection.conn.execute(
+        "SELECT id, deck_id, card_id, reviewed_at, rating, fsrs_rating, answer_ms FROM reviews "
+        "WHERE id NOT IN (SELECT review_id FROM undos) ORDER BY id").fetchall()
+
+
+def review_days(collection: Collection, day_start_s: int,
+                offsets: Sequence[tuple[int, int]]) -> list[tuple[str, str, str, str, str]]:
+    """Every card's standing reviews as one row: (deck, card, UTC ms, study days, FSRS
+    ratings), the last three comma-separated in the order of the covering index
+    ``reviews_card_time`` (time, then id; the caller checks the order).  One row per card
+    keeps 100,000 reviews from becoming 100,000 Python tuples.  The study day counts days
+    since the epoch in local time, rolling over ``day_start_s`` seconds after midnight;
+    ``offsets`` are (from UTC ms, UTC offset in s) pairs in time order, the first applying
+    from the start (daylight saving)."""
+    offset = "CASE" + " WHEN reviewed_at < ? THEN ?" * (len(offsets) - 1) + " ELSE ? END" if len(offsets) > 1 else "?"
+    params: list[int] = []
+    for (_start, seconds), (next_start, _next) in zip(offsets, offsets[1:]):
+        params += [next_start, seconds]
+    params += [offsets[-1][1], day_start_s]
+    return collection.conn.execute(
+        f"SELECT deck_id, card_id, group_concat(reviewed_at), group_concat((reviewed_at / 1000 + {offset} - ?) / 86400), "
+        "group_concat(fsrs_rating) FROM reviews INDEXED BY reviews_card_time "
+        "WHERE id NOT IN (SELECT review_id FROM undos) GROUP BY deck_id, card_id", params).fetchall()
+
+
+def review_span(collection: Collection) -> tuple[int | None, int | None]:
+    """The first and last review times (UTC ms), undone reviews included."""
+    return collection.conn.execute("SELECT min(reviewed_at), max(reviewed_at) FROM reviews").fetchone()
+
+
+# -- fitted FSRS parameters, per preset ----------------------------------------
+
+def saved_parameters(collection: Collection) -> dict[str, tuple[float, ...]]:
+    """Preset name -> the FSRS parameters fitted for it and saved."""
+    return {preset: tuple(json.loads(params))
+            for preset, params in collection.conn.execute("SELECT preset, parameters FROM fsrs_parameters")}
+
+
+def save_parameters(collection: Collection, preset: str, parameters: Sequence[float], fitted_at: int,
+                    reviews: int, log_loss: float | None, rmse: float | None) -> None:
+    with collection._transaction() as conn:
+        conn.execute("INSERT OR REPLACE INTO fsrs_parameters VALUES (?, ?, ?, ?, ?, ?)",
+                     (preset, json.dumps([float(p) for p in parameters]), fitted_at, reviews, log_loss, rmse))
+
+
+def set_due(collection: Collection, changes: Iterable[tuple[str, str, CardState]]) -> int:
+    """Write recomputed states (``reschedule``) in one transaction; returns how many."""
+    count = 0
+    with collection._transaction() as conn:
+        for deck_id, card_id, state in changes:
+            Collection._put_state(conn, deck_id, card_id, state)
+            count += 1
+    return count

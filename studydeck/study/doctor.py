@@ -2,7 +2,8 @@
 
 As Anki's "Check Database": the review log is the record, card states are
 derived from it.  For every card, the standing (not undone) reviews are
-replayed in order from a new card:
+replayed in order from a new card (from the card's latest standing
+``forget``, for a card forgotten since: its history stays, its state restarts):
 
 - a review that starts from the state the replay has reached contributes its
   recorded after-state (exact, fuzz included);
@@ -25,7 +26,7 @@ from typing import TextIO
 
 from studydeck.config import Config
 from studydeck.safetext import shown
-from studydeck.store import NEW, CardState, Collection, row_problem
+from studydeck.store import NEW, CardState, Collection, forget_times, row_problem
 from studydeck.study.clock import from_ms
 from studydeck.study.scheduler import Scheduler
 
@@ -75,11 +76,15 @@ def check(collection: Collection, config: Config) -> Report:
     for row in collection.standing_log():
         log.setdefault((row[1], row[2]), []).append(row)
         report.reviews += 1
+    forgotten = forget_times(collection)  # a forgotten card's history replays from that moment
     stored_rows = {(row[0], row[1]): row[2:] for row in collection.card_rows()}
     report.cards = len(stored_rows)
     for key in sorted(stored_rows.keys() | log.keys()):
         replayed: CardState | None = None
+        forgot_at = forgotten.get(key, -1)
         for review_id, _deck, _card, at, rating, answer_ms, before_text, after_text in log.get(key, ()):
+            if at <= forgot_at:
+                continue
             try:
                 before, after = _parse(before_text), _parse(after_text)
             except ValueError as exc:

@@ -32,11 +32,14 @@ class Queue:
         return len(self.learning) + len(self.reviews) + len(self.new)
 
 
-def build_queue(collection: Collection, decks: Iterable[Deck], config: Config, now: datetime) -> Queue:
+def build_queue(collection: Collection, decks: Iterable[Deck], config: Config, now: datetime,
+                extra_new: int = 0) -> Queue:
     """Today's queue for ``decks``: learning, then reviews, then new cards.
 
     The collection knows each deck's cards (``sync_decks``), so new cards are
     found by an index lookup, not by comparing every card with the history.
+    Each deck's own limits (``[decks.ID]``, its preset) apply within the
+    top-level ones; ``extra_new`` raises today's new-card limits (custom study).
     """
     decks = list(decks)
     by_id = {deck.id: deck for deck in decks}
@@ -47,6 +50,7 @@ def build_queue(collection: Collection, decks: Iterable[Deck], config: Config, n
     learning: list[Card] = []
     reviews: list[Card] = []
     review_cap = max(0, config.max_reviews_per_day - reviews_today)
+    deck_left = _deck_allowance(collection, config, by_id, today_ms, extra_new)
     for deck_id, card_id, state, _due in collection.due_cards(now_ms, (LEARNING, REVIEW, RELEARNING)):
         deck = by_id.get(deck_id)
         card = deck.card(card_id) if deck is not None else None
@@ -54,16 +58,34 @@ def build_queue(collection: Collection, decks: Iterable[Deck], config: Config, n
             continue
         if state != REVIEW:
             learning.append(card)
-        elif len(reviews) < review_cap:
+        elif len(reviews) < review_cap and deck_left[deck_id][0] > 0:
             reviews.append(card)
+            deck_left[deck_id][0] -= 1
     new: list[Card] = []
-    new_left = max(0, config.new_per_day - new_today)
+    new_left = max(0, config.new_per_day + extra_new - new_today)
     if new_left == 0:
         return Queue(learning, reviews, new)
     busy = busy_notes(collection, [c.key for c in learning + reviews], today_ms) if config.bury_siblings else None
     for deck in decks:
-        new += [deck.card(card_id) for card_id in gather_new(collection, deck.id, new_left - len(new), busy)]
+        room = min(new_left - len(new), deck_left[deck.id][1])  # this deck's own limit too
+        if room > 0:
+            new += [deck.card(card_id) for card_id in gather_new(collection, deck.id, room, busy, now_ms)]
     return Queue(learning, reviews, new)
+
+
+def _deck_allowance(collection: Collection, config: Config, by_id: dict[str, Deck], today_ms: int,
+                    extra_new: int) -> dict[str, list[int]]:
+    """Deck id -> [reviews, new cards] it may still show today under its own limits."""
+    from studydeck.store import counts_by_deck_since
+
+    done = counts_by_deck_since(collection, today_ms) if (config.decks or config.presets) else {}
+    out = {}
+    for deck_id in by_id:
+        limits = config.for_deck(deck_id)
+        reviewed, introduced = done.get(deck_id, (0, 0))
+        out[deck_id] = [max(0, limits.max_reviews_per_day - reviewed),
+                        max(0, limits.new_per_day + extra_new - introduced)]
+    return out
 
 
 def note_of(card_id: str) -> str:
@@ -84,13 +106,15 @@ def busy_notes(collection: Collection, shown: Iterable[tuple[str, str]], today_m
     return {(deck_id, note_of(card_id)) for deck_id, card_id in keys}
 
 
-def gather_new(collection: Collection, deck_id: str, limit: int, busy: set[tuple[str, str]] | None) -> list[str]:
+def gather_new(collection: Collection, deck_id: str, limit: int, busy: set[tuple[str, str]] | None,
+               now_ms: int | None = None) -> list[str]:
     """Up to ``limit`` new card ids of one deck, in deck order, skipping the
-    notes in ``busy`` (which grows by each note taken; None: no burying)."""
+    notes in ``busy`` (which grows by each note taken; None: no burying),
+    suspended cards and (given ``now_ms``) cards buried past it."""
     taken: list[str] = []
     offset = 0
     while len(taken) < limit:
-        batch = collection.new_cards(deck_id, 2 * (limit - len(taken)) + 8, offset)
+        batch = collection.new_cards(deck_id, 2 * (limit - len(taken)) + 8, offset, now_ms)
         if not batch:
             break
         offset += len(batch)

@@ -61,15 +61,18 @@ class Scheduler:
     """The fsrs scheduler plus the pieces FSRS leaves to the application:
     the rating map, lapse counting and leeches."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, parameters: tuple[float, ...] | None = None,
+                 desired_retention: float | None = None) -> None:
         import fsrs  # deferred: only a session needs it
 
         self._fsrs = fsrs
         kwargs = dict(
-            desired_retention=config.desired_retention,
+            desired_retention=config.desired_retention if desired_retention is None else desired_retention,
             learning_steps=config.learning_deltas,
             relearning_steps=config.relearning_deltas,
         )
+        if parameters is not None:  # fitted to the learner's reviews (``studydeck optimize``)
+            kwargs["parameters"] = parameters
         # fsrs fuzzes with an unseeded random number; the fuzz is applied here instead
         self.fsrs = fsrs.Scheduler(enable_fuzzing=False, **kwargs)
         self.fuzz = config.fuzz
@@ -151,3 +154,21 @@ def fuzzed_interval(interval: timedelta, seed: str, maximum_days: int) -> timede
 
 def state_name(state: int) -> str:
     return State(state).label
+
+
+class Schedulers:
+    """The scheduler of each deck: its preset's fitted parameters (if saved) and
+    its desired retention, one :class:`Scheduler` per distinct pair."""
+
+    def __init__(self, config: Config, saved: dict[str, tuple[float, ...]]) -> None:
+        self.config = config
+        self.saved = saved
+        self._made: dict[tuple, Scheduler] = {}
+
+    def for_deck(self, deck_id: str) -> Scheduler:
+        limits = self.config.for_deck(deck_id)
+        parameters = self.saved.get(limits.preset)
+        key = (parameters, limits.desired_retention)
+        if key not in self._made:
+            self._made[key] = Scheduler(self.config, parameters, limits.desired_retention)
+        return self._made[key]

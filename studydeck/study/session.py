@@ -38,7 +38,7 @@ from studydeck.config import Config
 from studydeck.model import Card, Deck
 from studydeck.study.clock import MS_PER_DAY, format_interval, from_ms, to_ms, utcnow
 from studydeck.study.queue import LEARN_AHEAD, build_queue
-from studydeck.study.scheduler import LABELS, Outcome, Scheduler, state_name
+from studydeck.study.scheduler import LABELS, Outcome, Scheduler, Schedulers, state_name
 from studydeck.words import count
 from studydeck.store import LEARNING, RELEARNING, CardState, Collection, CollectionError
 
@@ -101,7 +101,7 @@ class Summary:
 
 @dataclass(frozen=True)
 class _Done:
-    review_id: int
+    review_id: int        # a cram_reviews id in a cram session
     card: Card
     outcome: Outcome
     kind: str  # what the card counted as before the rating: new, learning or review
@@ -116,20 +116,41 @@ class Session:
         *,
         clock: Callable[[], datetime] = utcnow,
         scheduler: Scheduler | None = None,
+        cards: Iterable[Card] | None = None,
+        cram: bool = False,
+        extra_new: int = 0,
     ) -> None:
+        """``cards`` replaces today's queue (custom study, :mod:`studydeck.study.custom`);
+        ``cram`` records ratings apart and leaves scheduling alone; ``extra_new`` raises
+        today's new-card limits."""
         self.collection = collection
         self.decks = list(decks)
         self.config = config
         self.clock = clock
         self.scheduler = scheduler or Scheduler(config)
+        self.cram = cram
+        self._schedulers: Schedulers | None = None
+        if scheduler is None:
+            from studydeck.store import saved_parameters
+
+            self._schedulers = Schedulers(config, saved_parameters(collection))
+            self._schedulers._made[(None, config.desired_retention)] = self.scheduler
         now = clock()
-        queue = build_queue(collection, self.decks, config, now)
-        self._main: list[Card] = queue.learning + queue.reviews + queue.new
         self._kind: dict[tuple[str, str], str] = {}  # card key -> new, learning or review
-        for kind, cards in (("learning", queue.learning), ("review", queue.reviews), ("new", queue.new)):
-            self._kind.update((card.key, kind) for card in cards)
-        # (due ms, card): learning cards due later today, from this session or an earlier one
-        self._pending: list[tuple[int, Card]] = self._learning_later(to_ms(now))
+        if cards is None:
+            queue = build_queue(collection, self.decks, config, now, extra_new)
+            self._main: list[Card] = queue.learning + queue.reviews + queue.new
+            for kind, group in (("learning", queue.learning), ("review", queue.reviews), ("new", queue.new)):
+                self._kind.update((card.key, kind) for card in group)
+            # (due ms, card): learning cards due later today, from this session or an earlier one
+            self._pending: list[tuple[int, Card]] = self._learning_later(to_ms(now))
+        else:  # custom study: the given cards, each counted by its state now
+            self._main = list(cards)
+            for card in self._main:
+                state = collection.card_state(*card.key)
+                self._kind[card.key] = ("new" if state is None else
+                                        "review" if state.state not in (LEARNING, RELEARNING) else "learning")
+            self._pending = []
         self._done: list[_Done] = []
         self.summary = Summary(clock=clock)
         self.current: Card | None = None
@@ -356,7 +377,12 @@ class Session:
         """Rating -> interval it would give the current card (``1m``, ``3d``)."""
         if self.current is None:
             return {}
-        return self.scheduler.previews(self.current_state(), self.clock(), key=self._fuzz_key(self.current))
+        return self.scheduler_for(self.current).previews(self.current_state(), self.clock(),
+                                                         key=self._fuzz_key(self.current))
+
+    def scheduler_for(self, card: Card) -> Scheduler:
+        """The scheduler of ``card``'s deck (its preset's parameters and retention)."""
+        return self._schedulers.for_deck(card.deck_id) if self._schedulers is not None else self.scheduler
 
     @staticmethod
     def _fuzz_key(card: Card) -> str:
@@ -443,9 +469,12 @@ class Session:
         if answer_ms is None:
             answer_ms = int((time.monotonic() - self._shown_at) * 1000)
         now = self.clock()
+        if self.cram:
+            return self._rate_cram(card, rating, now, answer_ms)
+        scheduler = self.scheduler_for(card)
 
         def schedule(before: CardState | None) -> Outcome:
-            return self.scheduler.review(before, rating, now, answer_ms, key=self._fuzz_key(card))
+            return scheduler.review(before, rating, now, answer_ms, key=self._fuzz_key(card))
 
         try:  # read, schedule and write in one transaction: no other process rates in between
             review_id, outcome = self.collection.rate(
@@ -458,6 +487,21 @@ class Session:
             self._kind[card.key] = "learning"
             if outcome.after.due - to_ms(now) < MS_PER_DAY:  # a step within the day
                 self._pending.append((outcome.after.due, card))
+        self._advance()
+        return outcome
+
+    def _rate_cram(self, card: Card, rating: int, now: datetime, answer_ms: int) -> Outcome:
+        """A cram rating: recorded apart, the card's schedule untouched; a card rated
+        1 or 2 comes back at the end of the session."""
+        from studydeck.store import record_cram
+
+        before = self.collection.card_state(*card.key)
+        cram_id = record_cram(self.collection, card.deck_id, card.card_id, to_ms(now), rating, answer_ms)
+        outcome = self.scheduler_for(card).review(before, rating, now, answer_ms, key=self._fuzz_key(card))
+        self._done.append(_Done(cram_id, card, outcome, self._kind.get(card.key, "new")))
+        self.summary.ratings.append(rating)
+        if rating < 3:
+            self._main.append(card)
         self._advance()
         return outcome
 
@@ -477,7 +521,14 @@ class Session:
             raise SessionError("nothing to undo")
         last = self._done[-1]
         try:  # refused, and nothing changes, if the card was rated again since (another window)
-            self.collection.undo_review(last.review_id, to_ms(self.clock()))
+            if self.cram:
+                from studydeck.store import undo_cram
+
+                undo_cram(self.collection, last.review_id, to_ms(self.clock()))
+                if last.outcome.rating < 3 and self._main and self._main[-1] == last.card:
+                    self._main.pop()
+            else:
+                self.collection.undo_review(last.review_id, to_ms(self.clock()))
         except CollectionError as exc:
             raise SessionError(str(exc)) from None
         self._done.pop()
@@ -500,4 +551,6 @@ class Session:
 
     def due_label(self, outcome: Outcome) -> str:
         """How long until ``outcome``'s card is due, as ``10m`` or ``3d``."""
+        if self.cram:
+            return "its usual time (cram: schedule unchanged)"
         return format_interval(from_ms(outcome.after.due) - self.clock())

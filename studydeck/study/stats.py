@@ -30,14 +30,18 @@ class DeckCounts:
     review: int
     due: int
     leeches: int
+    suspended: int = 0
 
 
 def deck_counts(collection: Collection, decks: list[Deck], now: datetime) -> list[DeckCounts]:
-    """Per deck: cards, new, learning, review, due now and leeches, by one grouped query."""
+    """Per deck: cards, new, learning, review, due now, leeches and suspended, by one
+    grouped query.  Suspended cards count only as suspended; buried cards are not due."""
     collection.sync_decks(decks, to_ms(now))
     by_deck: dict[str, dict[int, tuple[int, int, int]]] = {}
-    for deck_id, state, n, due, leech in collection.deck_state_counts(to_ms(now)):
+    suspended: dict[str, int] = {}
+    for deck_id, state, n, due, leech, held in collection.deck_state_counts(to_ms(now)):
         by_deck.setdefault(deck_id, {})[state] = (n, due, leech)
+        suspended[deck_id] = suspended.get(deck_id, 0) + held
     out = []
     for deck in decks:
         states = by_deck.get(deck.id, {})
@@ -49,6 +53,7 @@ def deck_counts(collection: Collection, decks: list[Deck], now: datetime) -> lis
             deck=deck.id, title=deck.title, cards=len(deck.cards), new=get(0),
             learning=get(LEARNING, RELEARNING), review=get(REVIEW),
             due=get(LEARNING, REVIEW, RELEARNING, i=1), leeches=get(LEARNING, REVIEW, RELEARNING, i=2),
+            suspended=suspended.get(deck.id, 0),
         ))
     return out
 

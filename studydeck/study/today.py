@@ -89,19 +89,33 @@ def today(collection: Collection, decks: list[Deck], config: Config, now: dateti
             shown = _queued(collection, wanted, now_ms, review_cap)
         busy = busy_notes(collection, [(d, c) for d, c, _s in shown], today_ms)
     shared = set(busy) if busy is not None else None
+    deck_new_left = _deck_new_left(collection, decks, config, today_ms)
     new_total = 0
     rows = []
     for deck in decks:
         alone = taken = 0
-        if new_left and unseen.get(deck.id):
-            alone = len(gather_new(collection, deck.id, new_left, set(busy) if busy is not None else None))
+        own = deck_new_left.get(deck.id, new_left)
+        if new_left and own and unseen.get(deck.id):
+            alone = len(gather_new(collection, deck.id, min(new_left, own),
+                                   set(busy) if busy is not None else None, now_ms))
             if new_left > new_total:
-                taken = len(gather_new(collection, deck.id, new_left - new_total, shared))
+                taken = len(gather_new(collection, deck.id, min(new_left - new_total, own), shared, now_ms))
         new_total += taken
         rows.append(DeckToday(deck.id, deck.title, alone, learning.get(deck.id, 0), review.get(deck.id, 0),
                               unseen.get(deck.id, 0), len(deck.cards)))
     return Today(rows, new_total, sum(learning.values()), sum(review.values()), sum(unseen.values()),
                  reviews_done, new_done, config.new_per_day, config.max_reviews_per_day, held)
+
+
+def _deck_new_left(collection: Collection, decks: list[Deck], config: Config, today_ms: int) -> dict[str, int]:
+    """Deck id -> new cards it may still introduce today under its own limit
+    (``[decks.ID]`` or its preset); empty when no deck has one of its own."""
+    if not (config.decks or config.presets):
+        return {}
+    from studydeck.store import counts_by_deck_since
+
+    done = counts_by_deck_since(collection, today_ms)
+    return {deck.id: max(0, config.for_deck(deck.id).new_per_day - done.get(deck.id, (0, 0))[1]) for deck in decks}
 
 
 def _queued(collection: Collection, wanted: set[str], now_ms: int, review_cap: int) -> list[tuple[str, str, int]]:
@@ -137,7 +151,7 @@ def buried_new(collection: Collection, decks: list[Deck], config: Config, now: d
     count = 0
     for deck in decks:
         offset = 0
-        while batch := collection.new_cards(deck.id, 500, offset):
+        while batch := collection.new_cards(deck.id, 500, offset, now_ms):
             offset += len(batch)
             count += sum((deck.id, note_of(card_id)) in busy for card_id in batch)
     return count
@@ -178,5 +192,5 @@ def more_new(collection: Collection, decks: list[Deck], config: Config, now: dat
     for deck in decks:
         if len(out) >= limit:
             break
-        out += [deck.card(card_id) for card_id in gather_new(collection, deck.id, limit - len(out), busy)]
+        out += [deck.card(card_id) for card_id in gather_new(collection, deck.id, limit - len(out), busy, to_ms(now))]
     return out

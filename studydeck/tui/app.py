@@ -77,12 +77,15 @@ class StudyDeckApp(App[int]):
         self.crash: Exception | None = None
         self._set_decks(decks, problems)
         self._prefetch: tuple | None = None
+        self.start_study: dict | None = None  # custom-study Session options to open at start
         if config.theme in self.available_themes:
             self.theme = config.theme
 
     def on_mount(self) -> None:
         self.theme_changed_signal.subscribe(self, self._save_theme)
-        if self.study_now and self.decks:  # `studydeck study DECK`: straight into the session
+        if self.start_study is not None:  # `studydeck study --query ...`: straight into the session
+            self.open_study(self.decks, self.start_study)
+        elif self.study_now and self.decks:  # `studydeck study DECK`: straight into the session
             self.call_after_refresh(self.action_study_all)
         if self.config.theme and self.config.theme not in self.available_themes:
             self.notify(f"Unknown theme '{self.config.theme}' in the settings; using {self.theme}.",
@@ -181,10 +184,16 @@ class StudyDeckApp(App[int]):
 
         return HomeScreen()
 
-    def open_study(self, decks: Sequence[Deck]) -> None:
+    def open_study(self, decks: Sequence[Deck], session_options: dict | None = None) -> None:
+        """Study ``decks``; ``session_options`` (custom study) go to the Session."""
         from studydeck.tui.screens.study import StudyScreen  # deferred: Markdown, scheduler, fsrs
 
-        self.push_screen(StudyScreen(list(decks)))
+        self.push_screen(StudyScreen(list(decks), session_options))
+
+    def action_browse(self) -> None:
+        from studydeck.tui.screens.browse import BrowseScreen
+
+        self.push_screen(BrowseScreen())
 
     def action_study_all(self) -> None:
         self.open_study(self.decks)
@@ -224,6 +233,7 @@ class StudyDeckApp(App[int]):
         yield SystemCommand("Drills", "Numeric questions on LSTM and GRU cells", self.action_drills)
         yield SystemCommand("Stats", "Review heatmap, forecast, retention", self.action_stats)
         yield SystemCommand("Lab", "Nudge an LSTM cell; watch gradients vanish", self.action_lab)
+        yield SystemCommand("Browse", "Find cards; suspend, bury, flag, forget; study the matches", self.action_browse)
         yield SystemCommand("Home", "Back to the deck list", self.action_home)
         yield SystemCommand("Help", "Every key of every screen", self.action_help)
         yield from super().get_system_commands(screen)
@@ -316,10 +326,17 @@ def create_app(
 
 
 def run_app(home: str | None = None, config: Config | None = None, loaded=None,
-            deck_ids: Sequence[str] | None = None, study_now: bool = False) -> int:
-    """Run the app in this terminal; the exit code for the CLI."""
+            deck_ids: Sequence[str] | None = None, study_now: bool = False,
+            custom: Callable | None = None) -> int:
+    """Run the app in this terminal; the exit code for the CLI.  ``study_now``: open the
+    study screen at once; ``custom(collection, now)`` gives custom-study Session options,
+    and any but the default open the study screen at once with them."""
     app = create_app(home, config, loaded, deck_ids, study_now=study_now)
     _ = app.collection  # opened (and made) now, so a bad collection file is reported by the CLI
+    if custom is not None:
+        options = custom(app.collection, app.clock())
+        if options != {"extra_new": 0}:
+            app.start_study = options
     app.prefetch_home_numbers()
     # Decks, cards and Textual's own objects are here for the whole run: leave
     # them out of the cyclic GC's full passes, which otherwise walk every card

@@ -108,6 +108,7 @@ def help_rows(bindings: Iterable[Binding]) -> list[tuple[str, str]]:
 def sections() -> list[tuple[str, list[tuple[str, str]]]]:
     """Every screen's keys: (section title, rows), in the order a learner meets them."""
     from studydeck.tui.app import StudyDeckApp
+    from studydeck.tui.screens.browse import BrowseScreen
     from studydeck.tui.screens.drill import DrillScreen, KindsScreen
     from studydeck.tui.screens.help import HelpScreen
     from studydeck.tui.screens.home import HomeScreen
@@ -123,6 +124,7 @@ def sections() -> list[tuple[str, list[tuple[str, str]]]]:
         ("Everywhere", help_rows([*StudyDeckApp.BINDINGS, COMMAND_PALETTE])),
         ("Home", help_rows([*DeckTable.BINDINGS, *HomeScreen.BINDINGS])),
         ("Study", help_rows([*StudyScreen.BINDINGS, *DrillView.BINDINGS])),
+        ("Browse", help_rows(BrowseScreen.BINDINGS)),
         ("Drills", help_rows([*DrillScreen.BINDINGS, *DrillView.BINDINGS])),
         ("Drill kinds", help_rows(KindsScreen.BINDINGS)),
         ("Stats", help_rows(StatsScreen.BINDINGS)),

@@ -94,7 +94,7 @@ def test_reviews_of_skipped_notes_are_counted(tmp_path):
     assert (result.history.reviews, result.history.skipped_card) == (1, 1)
 
 
-def test_schema_2_marks_old_reviews_as_studydeck(tmp_path):
+def test_migrating_from_schema_1_marks_old_reviews_as_studydeck(tmp_path):
     path = tmp_path / "old.sqlite3"
     from studydeck import store
 
@@ -109,6 +109,6 @@ def test_schema_2_marks_old_reviews_as_studydeck(tmp_path):
     conn.commit()
     conn.close()
     with open_collection(path) as collection:
-        assert collection.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        assert collection.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         (row,) = collection.reviews()
         assert row.source == "studydeck"

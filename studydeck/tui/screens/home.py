@@ -72,6 +72,7 @@ class DeckErrorsPanel(Static):
 class HomeScreen(Screen):
     BINDINGS = [
         Binding("a", "app.study_all", "all due", tooltip="study everything due"),
+        Binding("b", "app.browse", "browse", tooltip="find cards; suspend, bury, flag, forget"),
         Binding("d", "app.drills", "drills"),
         Binding("s", "app.stats", "stats"),
         Binding("l", "app.lab", "lab", tooltip="the LSTM lab"),

@@ -53,9 +53,10 @@ class StudyScreen(Screen):
         Binding("escape,q", "leave", "home", key_display="esc", tooltip="back home (ratings are already saved)"),
     ]
 
-    def __init__(self, decks) -> None:
+    def __init__(self, decks, session_options: dict | None = None) -> None:
         super().__init__()
         self.decks = list(decks)
+        self.session_options = session_options or {}
         self.session: Session | None = None
         self.more_new = 0  # at the end: new cards "m" would add
         self.options: list[str] = []
@@ -82,7 +83,8 @@ class StudyScreen(Screen):
     async def on_mount(self) -> None:
         titles = ", ".join(d.title for d in self.decks) if len(self.decks) < 3 else f"{len(self.decks)} decks"
         self.sub_title = f"Study · {titles}"
-        self.session = Session(self.app.collection, self.decks, self.app.config, clock=self.app.clock)
+        self.session = Session(self.app.collection, self.decks, self.app.config, clock=self.app.clock,
+                               **self.session_options)
         await self.show_current()
 
     @property
