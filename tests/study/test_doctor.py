@@ -118,3 +118,30 @@ def test_doctor_command(tmp_path):
     proc = studydeck("doctor", "--repair", home=home)
     assert "repaired" in proc.stdout
     assert json.loads(studydeck("stats", "--json", "--no-bundled", home=home).stdout)["reviews_total"] >= 2
+
+
+def test_a_forgotten_card_replays_from_its_forget_and_agrees(tmp_path):
+    from studydeck.store import mark_cards
+    from studydeck.study.clock import to_ms
+
+    path = tmp_path / "c.sqlite3"
+    study(path)
+    clock = Clock()
+    clock.advance(days=5)
+    deck = make_deck(n=5)
+    with open_collection(path) as col:
+        keys = [card.key for card in deck.cards[:2]]
+        assert mark_cards(col, "forget", keys, to_ms(clock.now)) == 2
+    code, lines = run(path)
+    assert code == 0, lines  # new again, its history still standing: no disagreement
+    clock.advance(minutes=5)
+    with open_collection(path) as col:
+        session = Session(col, [deck], CONFIG, clock=clock)
+        for _ in range(50):
+            if session.finished:
+                break
+            session.rate(4)
+            clock.advance(minutes=15)
+        assert session.finished
+    code, lines = run(path)
+    assert code == 0, lines  # studied again after the forget: replayed from the forget

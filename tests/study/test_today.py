@@ -52,3 +52,21 @@ def test_buried_new_counts_the_siblings_waiting(col):
         s.rate(5)
     assert buried_new(col, [sibling_deck()], Config(fuzz=False), clock()) == 2
     assert buried_new(col, [sibling_deck()], Config(fuzz=False), clock() + timedelta(days=1)) == 0
+
+
+def test_a_decks_own_new_limit_and_its_suspended_cards_show_in_todays_counts(col):
+    from studydeck.config import DeckSettings
+    from studydeck.store import mark_cards
+    from studydeck.study.clock import to_ms
+
+    config = Config(fuzz=False, new_per_day=10, decks=(("a", DeckSettings(new_per_day=2)),))
+    decks = [make_deck("a", n=5), make_deck("b", n=5)]
+    now = Clock()()
+    col.sync_decks(decks, to_ms(now))
+    mark_cards(col, "suspend", [("b", "c0"), ("b", "c1")], to_ms(now))
+    numbers = today(col, decks, config, now)
+    by_deck = {d.deck: d for d in numbers.decks}
+    queue = build_queue(col, decks, config, now)
+    assert by_deck["a"].new == sum(c.deck_id == "a" for c in queue.new) == 2   # its own limit
+    assert by_deck["b"].new == sum(c.deck_id == "b" for c in queue.new) == 3   # two suspended
+    assert numbers.new == len(queue.new) == 5
