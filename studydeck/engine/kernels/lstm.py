@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from studydeck.engine.kernels.lstm_small import lstm_small_forward, usable
 from studydeck.engine.kernels.workspace import Workspace
 
 
@@ -76,6 +77,8 @@ def lstm_forward(X, h0, c0, params, spec, q0=None, ws=None):
     """
     ws = Workspace() if ws is None else ws
     T, N, _ = X.shape
+    if usable(spec, params, N, X.itemsize):
+        return lstm_small_forward(X, h0, c0, params, ws)
     W_ih, W_hh = params["weight_ih"], params["weight_hh"]
     H = W_hh.shape[1] if "weight_hr" not in params else params["weight_hr"].shape[1]
     H_out = W_hh.shape[1]
@@ -148,8 +151,8 @@ def lstm_forward(X, h0, c0, params, spec, q0=None, ws=None):
             c_prev, c = Cs[t], Cs[t + 1]
             if HX is not None:
                 np.matmul(HX[t], W_sT, out=z)
-            elif N == 1:  # a matrix-vector product
-                np.matmul(W_s, Hs[t, 0], out=hw[0])
+            elif N == 1:  # a matrix-vector product (np.dot: less call overhead than matmul)
+                np.dot(W_s, Hs[t, 0], out=hw[0])
                 z += hw
             else:
                 h_T = Hs[t].T

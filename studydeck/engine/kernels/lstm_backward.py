@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from studydeck.engine.kernels.lstm import _factors
+from studydeck.engine.kernels.lstm_small import lstm_small_backward
 
 
 def lstm_backward(cache, d_out=None, d_hT=None, d_cT=None, record=False):
@@ -21,6 +22,8 @@ def lstm_backward(cache, d_out=None, d_hT=None, d_cT=None, record=False):
     "h0" (N, H_out), "c0" (N, H) and, with ``record``, "hidden" (T, N, H_out):
     the total dL/dh_t for every step.
     """
+    if cache.get("small"):
+        return lstm_small_backward(cache, d_out, d_hT, d_cT, record)
     X, Hs, Cs, params, spec = (cache[k] for k in ("X", "Hs", "Cs", "params", "spec"))
     gates, H, index = cache["gates"], cache["H"], cache["index"]
     T, N, GH = gates.shape
