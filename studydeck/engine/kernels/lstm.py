@@ -150,14 +150,14 @@ def lstm_forward(X, h0, c0, params, spec, q0=None, ws=None):
             z4 = G4[t]
             c_prev, c = Cs[t], Cs[t + 1]
             if HX is not None:
-                np.matmul(HX[t], W_sT, out=z)
-            elif N == 1:  # a matrix-vector product (np.dot: less call overhead than matmul)
-                np.dot(W_s, Hs[t, 0], out=hw[0])
+                HX[t].dot(W_sT, out=z)
+            elif N == 1:  # a matrix-vector product (ndarray.dot: the least call overhead)
+                W_s.dot(Hs[t, 0], out=hw[0])
                 z += hw
             else:
                 h_T = Hs[t].T
                 for W_rows, out_rows in row_blocks:
-                    np.matmul(W_rows, h_T, out=out_rows)
+                    W_rows.dot(h_T, out=out_rows)
                 z += hwT.T
             if Wfgr_sT is not None and t > 0:
                 z += gates[t - 1] @ Wfgr_sT

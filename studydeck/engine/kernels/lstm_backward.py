@@ -83,7 +83,7 @@ def lstm_backward(cache, d_out=None, d_hT=None, d_cT=None, record=False):
             dc += da4[:, index["f"]] * params["weight_cf"]
         if Wfgr is not None:
             dq = (da @ Wfgr).reshape(N, G, H)
-        dh = np.matmul(da, W_hh)
+        dh = da.dot(W_hh)
     A2 = dA.reshape(T * N, GH)
     HX = cache["HX"]
     if HX is None:
