@@ -212,6 +212,40 @@ def lstm_forward(X, h0, c0, params, spec, q0=None, ws=None):
     return Hs[1:], Hs[T].copy(), Cs[T].copy(), cache
 
 
+def _factors_standard(cache, t0, t1):
+    """:func:`_factors` for the standard cell (gates i, f, g, o, both tanh, no peepholes).
+
+    Eleven NumPy calls into the workspace's buffers and no temporaries: σ' of
+    all four blocks at once (two calls; the g block's is not used), then
+    K = [g σ'_i, c_(t−1) σ'_f, i(1 − g²)], Kc = o(1 − tanh²c), Ko = tanh c σ'_o.
+    The buffers are overwritten by the next chunk, after the loop is done with these.
+    """
+    gates, ws, H = cache["gates"][t0:t1], cache["ws"], cache["H"]
+    n, N, _ = gates.shape
+    dtype = gates.dtype
+    G4 = gates.reshape(n, N, 4, H)
+    i, g, o = G4[:, :, 0], G4[:, :, 2], G4[:, :, 3]
+    c_prev = cache["Cs"][t0:t1]
+    act = cache["tanh_c"][t0:t1]
+    S = ws.get("dsig", (n, N, 4, H), dtype)
+    np.subtract(1.0, G4, out=S)
+    S *= G4
+    K = ws.get("K", (n, N, 3, H), dtype)
+    np.multiply(g, S[:, :, 0], out=K[:, :, 0])
+    np.multiply(c_prev, S[:, :, 1], out=K[:, :, 1])
+    Kg = K[:, :, 2]
+    np.multiply(g, g, out=Kg)
+    np.subtract(1.0, Kg, out=Kg)
+    Kg *= i
+    Kc = ws.get("Kc", (n, N, H), dtype)
+    np.multiply(act, act, out=Kc)
+    np.subtract(1.0, Kc, out=Kc)
+    Kc *= o
+    Ko = ws.get("Ko", (n, N, H), dtype)
+    np.multiply(act, S[:, :, 3], out=Ko)
+    return K, Kc, Ko, G4[:, :, 1], {"i": S[:, :, 0], "f": S[:, :, 1], "o": S[:, :, 3]}
+
+
 def _factors(cache, t0, t1):
     """The backward pass's per-step factors for steps t0..t1−1 (computed a chunk at a time).
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from studydeck.engine.kernels.lstm import _factors
+from studydeck.engine.kernels.lstm import _factors, _factors_standard
 from studydeck.engine.kernels.lstm_small import lstm_small_backward
 
 
@@ -49,11 +49,14 @@ def lstm_backward(cache, d_out=None, d_hT=None, d_cT=None, record=False):
     dH_all = np.empty((T, N, H_out), dtype) if (proj or record) else None
     tmp = np.empty((N, H), dtype)
     dq = None  # gradient into the previous step's gate activations (FGR)
+    standard = (spec.blocks == "ifgo" and spec.input_activation and spec.output_activation
+                and not spec.cifg)  # peepholes and FGR only add terms in the loop
+    factors = _factors_standard if standard else _factors
     t0 = T  # first step of the chunk of factors in hand; none yet
     for t in range(T - 1, -1, -1):
         if t < t0:
             t0 = max(0, t + 1 - chunk)
-            K, Kc, Ko, F, dsig = _factors(cache, t0, t + 1)
+            K, Kc, Ko, F, dsig = factors(cache, t0, t + 1)
         s = t - t0
         if d_out is not None:
             dh += d_out[t]
