@@ -37,6 +37,8 @@ def test_lstm_joint_and_split_projection_agree_with_the_cell(N, H, monkeypatch):
     """N = 1 (matrix-vector), 3 (per-step matmul), 8 and 12 (joint or split weight);
     H = 40 puts 160 gate rows in two row blocks, the second one partial."""
     assert 4 * 40 > lstm_kernel.ROW_BLOCK and 4 * 40 % lstm_kernel.ROW_BLOCK
+    from studydeck.engine.kernels import lstm_small
+    monkeypatch.setattr(lstm_small, "MAX_ROWS", 0)  # the general kernel's paths
     lstm = LSTM(5, H, seed=1)
     x = RNG.normal(size=(7, N, 5))
     grad = RNG.normal(size=(7, N, H))
@@ -102,3 +104,43 @@ def _config(module):
     if isinstance(module, engine.RNN):
         config["nonlinearity"] = module.nonlinearity
     return config
+
+
+@pytest.mark.parametrize("dtype, atol", [(np.float64, 1e-13), (np.float32, 2e-6)])
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("N, H", [(1, 5), (2, 3), (5, 16), (12, 8)])
+def test_small_lstm_kernel_agrees_with_the_general_kernel(N, H, bias, dtype, atol, monkeypatch):
+    """The batch-minor kernel (standard cell, 4H ≤ MAX_ROWS) against the
+    general one: outputs, final states, every gradient, the recorded dL/dh_t."""
+    from studydeck.engine.kernels import lstm_small
+    assert lstm_small.usable(LSTM(4, H).variant, LSTM(4, H).direction_params(0, 0), N, 8)
+    lstm = LSTM(4, H, num_layers=2, bias=bias, bidirectional=True, dtype=dtype, seed=2)
+    x = RNG.normal(size=(9, N, 4)).astype(dtype)
+    states = tuple(RNG.normal(size=(4, N, H)).astype(dtype) for _ in range(2))
+    grads_out = [RNG.normal(size=s).astype(dtype) for s in ((9, N, 2 * H), (4, N, H), (4, N, H))]
+
+    def run():
+        out, finals = lstm(x, states)
+        grads = lstm.backward(*grads_out)
+        lstm._backward(grads_out[0], (None, None), record=True)
+        hidden = {k: v.copy() for k, v in lstm.hidden_grads.items()}
+        return out, finals, grads, hidden
+
+    small = run()
+    assert small[0].dtype == dtype and all(g.dtype == dtype for g in small[2].values())
+    monkeypatch.setattr(lstm_small, "MAX_ROWS", 0)
+    general = run()
+    _assert_same(small[:3], general[:3], atol)
+    for key in general[3]:
+        np.testing.assert_allclose(small[3][key], general[3][key], rtol=0, atol=atol * 100)
+
+
+def test_small_lstm_kernel_is_only_for_the_standard_cell():
+    from studydeck.engine.kernels import lstm_small
+    for variant in ("vanilla", "nig", "nfg", "nog", "niaf", "noaf", "cifg", "fgr"):
+        layer = LSTM(4, 8, variant=variant)
+        assert not lstm_small.usable(layer.variant, layer.direction_params(0, 0), 8, 8)
+    projected = LSTM(4, 8, proj_size=3)
+    assert not lstm_small.usable(projected.variant, projected.direction_params(0, 0), 8, 8)
+    wide = LSTM(4, 65)
+    assert not lstm_small.usable(wide.variant, wide.direction_params(0, 0), 8, 8)

@@ -146,11 +146,13 @@ def test_lstm_variant_layers_run_and_name_their_extras():
     assert LSTM(2, 3, variant="nig").weight_ih_l0.shape == (9, 2)
 
 
-def test_saturated_gates_stay_finite_and_silent():
-    lstm = LSTM(1, 2, seed=0)
-    lstm.weight_ih_l0 = np.full((8, 1), 1e4)
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("N", [1, 3])
+def test_saturated_gates_stay_finite_and_silent(dtype, N):
+    lstm = LSTM(1, 2, seed=0, dtype=dtype)
+    lstm.weight_ih_l0 = np.full((8, 1), 1e4, dtype)
     with np.errstate(all="raise"):
-        out, (h, c) = lstm(np.array([[[1.0]], [[-1.0]]]))
+        out, (h, c) = lstm(np.repeat(np.array([[[1.0]], [[-1.0]]]), N, axis=1))
     assert np.all(np.isfinite(out)) and np.all(np.isfinite(c))
     # x = 1: i = f = o = 1, g = 1; x = −1: i = f = o = 0, g = −1
     assert np.allclose(out[0], np.tanh(1.0)) and np.allclose(out[1], 0.0)

@@ -72,19 +72,19 @@ def gru_forward(X, h0, params, reset_after=True, ws=None):
     with np.errstate(over="ignore"):  # e^z → inf gives σ = 0
         for t in range(T):
             h_prev, h = Hs[t], Hs[t + 1]
-            np.matmul(h_prev, W_rz_sT, out=rz)
+            h_prev.dot(W_rz_sT, out=rz)
             rz += XRZ[t]
             np.exp(rz, out=rz)
             rz += 1.0
             np.divide(1.0, rz, out=rz)
             if reset_after:
-                np.matmul(h_prev, W_nT, out=hn)
+                h_prev.dot(W_nT, out=hn)
                 if b_hn is not None:
                     hn += b_hn
                 np.multiply(r, hn, out=n)
             else:
                 np.multiply(r, h_prev, out=hn)
-                np.matmul(hn, W_nT, out=n)
+                hn.dot(W_nT, out=n)
             n += XN[t]
             np.tanh(n, out=n)
             np.subtract(h_prev, n, out=h)

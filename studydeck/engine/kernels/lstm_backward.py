@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from studydeck.engine.kernels.lstm import _factors
+from studydeck.engine.kernels.lstm import _factors, _factors_standard
+from studydeck.engine.kernels.lstm_small import lstm_small_backward
 
 
 def lstm_backward(cache, d_out=None, d_hT=None, d_cT=None, record=False):
@@ -21,6 +22,8 @@ def lstm_backward(cache, d_out=None, d_hT=None, d_cT=None, record=False):
     "h0" (N, H_out), "c0" (N, H) and, with ``record``, "hidden" (T, N, H_out):
     the total dL/dh_t for every step.
     """
+    if cache.get("small"):
+        return lstm_small_backward(cache, d_out, d_hT, d_cT, record)
     X, Hs, Cs, params, spec = (cache[k] for k in ("X", "Hs", "Cs", "params", "spec"))
     gates, H, index = cache["gates"], cache["H"], cache["index"]
     T, N, GH = gates.shape
@@ -46,11 +49,14 @@ def lstm_backward(cache, d_out=None, d_hT=None, d_cT=None, record=False):
     dH_all = np.empty((T, N, H_out), dtype) if (proj or record) else None
     tmp = np.empty((N, H), dtype)
     dq = None  # gradient into the previous step's gate activations (FGR)
+    standard = (spec.blocks == "ifgo" and spec.input_activation and spec.output_activation
+                and not spec.cifg)  # peepholes and FGR only add terms in the loop
+    factors = _factors_standard if standard else _factors
     t0 = T  # first step of the chunk of factors in hand; none yet
     for t in range(T - 1, -1, -1):
         if t < t0:
             t0 = max(0, t + 1 - chunk)
-            K, Kc, Ko, F, dsig = _factors(cache, t0, t + 1)
+            K, Kc, Ko, F, dsig = factors(cache, t0, t + 1)
         s = t - t0
         if d_out is not None:
             dh += d_out[t]
@@ -80,7 +86,7 @@ def lstm_backward(cache, d_out=None, d_hT=None, d_cT=None, record=False):
             dc += da4[:, index["f"]] * params["weight_cf"]
         if Wfgr is not None:
             dq = (da @ Wfgr).reshape(N, G, H)
-        dh = np.matmul(da, W_hh)
+        dh = da.dot(W_hh)
     A2 = dA.reshape(T * N, GH)
     HX = cache["HX"]
     if HX is None:

@@ -19,6 +19,7 @@ class Workspace:
 
     def __init__(self):
         self._arrays = {}
+        self._memo = {}
 
     def get(self, name, shape, dtype):
         array = self._arrays.get(name)
@@ -27,6 +28,20 @@ class Workspace:
             self._arrays[name] = array
         return array
 
+    def memo(self, name, arrays, build):
+        """``build()`` (e.g. lists of per-step views), kept while ``arrays`` are the same objects.
+
+        A kernel that slices the same workspace arrays into the same views at
+        every call builds them once; a reallocated array rebuilds them.
+        """
+        entry = self._memo.get(name)
+        if entry is None or len(entry[0]) != len(arrays) or any(
+                a is not b for a, b in zip(entry[0], arrays)):
+            entry = (tuple(arrays), build())
+            self._memo[name] = entry
+        return entry[1]
+
     def clear(self):
         """Drop every array (frees the memory)."""
         self._arrays.clear()
+        self._memo.clear()
