@@ -1,4 +1,4 @@
-"""The 10,000-note deck both Anki benchmarks use (no figure of its own).
+"""The 10,000-note deck both Anki benchmarks use, and their interleaved timing (no figure of its own).
 
 A mix like the bundled decks: half basic, a sixth reversed, a fifth cloze
 (with hints), the rest choice.  Text as in the bundled decks, where 306 of
@@ -40,3 +40,39 @@ def write_deck(folder: Path, notes: int = 10_000) -> Path:
     path.write_text("deck: bench\ntitle: Benchmark deck\ncards:\n" + "".join(note(i) for i in range(notes)),
                     encoding="utf-8")
     return path
+
+
+def interleaved(baseline, ours, pairs: int) -> list[tuple[float, float]]:
+    """``pairs`` (baseline seconds, ours seconds), each pair run back to back, the one
+    that goes first alternating from pair to pair; one untimed pair first to warm up.
+    Each function takes the pair's number (-1 for the warm-up) and returns its seconds."""
+    baseline(-1)
+    ours(-1)
+    out = []
+    for r in range(pairs):
+        if r % 2 == 0:
+            base = baseline(r)
+            mine = ours(r)
+        else:
+            mine = ours(r)
+            base = baseline(r)
+        out.append((base, mine))
+    return out
+
+
+def report(names: tuple[str, str], times: list[tuple[float, float]], target: float) -> str:
+    """The lines a benchmark prints: each side's median (min-max), and the ratio ours/baseline:
+    the ratio of the medians, and the median (min-max) of the per-pair ratios."""
+    from statistics import median
+
+    base = [b for b, _ in times]
+    mine = [m for _, m in times]
+    ratios = [m / b for b, m in times]
+    width = max(len(n) for n in names)
+    return "\n".join([
+        f"{len(times)} interleaved pairs, wall seconds, median (min-max):",
+        f"  {names[0]:{width}s} {median(base):6.3f} s ({min(base):.3f}-{max(base):.3f})   baseline",
+        f"  {names[1]:{width}s} {median(mine):6.3f} s ({min(mine):.3f}-{max(mine):.3f})",
+        f"  ratio of the medians {median(mine) / median(base):.2f}x; per pair: median "
+        f"{median(ratios):.2f}x ({min(ratios):.2f}-{max(ratios):.2f}x); target <= {target}x",
+    ])
