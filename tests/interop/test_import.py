@@ -269,6 +269,24 @@ def test_notes_go_to_the_home_deck_of_their_first_card(tmp_path, package):
     assert next(n for n in with_cards.notes if n.guid == cell).cards[0][1] == 1
 
 
+@pytest.mark.parametrize("sql", [
+    [],                                                      # one deck: every note's home is it
+    [("UPDATE col SET decks = json_set(decks, '$.\"555\"', json(?))", ('{"id": 555, "name": "Other"}',)),
+     ("UPDATE cards SET odid = 555, did = 1", ())],           # all in a filtered deck, at home in Other
+    [("INSERT INTO notes VALUES (9003, 'lonely', ?, 0, 0, '', ?, 'x', 0, 0, '')",
+      (BASIC_ID, "a\x1fb\x1f"))],                            # one deck and a note without cards
+], ids=["one-deck", "filtered", "cardless"])
+def test_one_home_deck_read_without_the_join_agrees_with_the_join(tmp_path, package, sql):
+    changed = rewrite_collection(package, tmp_path / "changed.apkg", sql)
+    with_cards = anki_read.read_package(changed, cards=True)      # the join, always
+    without = anki_read.read_package(changed, cards=False)        # one home deck when it can
+    assert [n._replace(cards=()) for n in with_cards.notes] == without.notes
+    decks = {n.deck for n in without.notes}
+    assert decks == {"one-deck": {"studydeck::Small deck"}, "filtered": {"Other"},
+                     "cardless": {"studydeck::Small deck", "Default"}}[
+        "one-deck" if not sql else "filtered" if len(sql) == 2 else "cardless"]
+
+
 def test_a_cloze_number_too_long_for_python_is_skipped(tmp_path):
     source = tmp_path / "long.txt"
     source.write_text("#separator:tab\n#notetype column:1\n"
