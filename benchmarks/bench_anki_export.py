@@ -9,7 +9,8 @@ Target: <= 1.5x the baseline.
 
 Timing: one untimed pair to warm up, then ``--pairs`` pairs run back to back,
 which side goes first alternating; it prints each side's median (min-max) and
-the ratio, of the medians and per pair (median, min-max).
+the ratio, of the medians and per pair (median, min-max): wall time (the
+figure), then CPU time of the process, all threads (less moved by other jobs).
 
     PYTHONPATH=. python benchmarks/bench_anki_export.py [--notes 10000] [--pairs 9]
 """
@@ -20,11 +21,10 @@ import argparse
 import platform
 import sys
 import tempfile
-import time
 import warnings
 from pathlib import Path
 
-from anki_bench_deck import interleaved, report, write_deck
+from anki_bench_deck import Stopwatch, interleaved, report, write_deck
 
 from studydeck.deckfile.load import load_decks
 from studydeck.interop.apkg_export import anki_deck_id, write_apkg
@@ -62,10 +62,10 @@ def main() -> int:
         (deck,) = load_decks([write_deck(tmp / "decks", args.notes)]).decks
         notes = deck_notes(deck, 0)          # the baseline's input, made once, untimed
 
-        def timed(fn, target: Path) -> float:
-            start = time.perf_counter()
-            fn(target)
-            return time.perf_counter() - start
+        def timed(fn, target: Path) -> tuple[float, float]:
+            with Stopwatch() as watch:
+                fn(target)
+            return watch.took
 
         times = interleaved(
             lambda r: timed(lambda t: genanki_alone(deck, notes, t), tmp / f"base-{r}.apkg"),

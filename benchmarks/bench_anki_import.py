@@ -17,7 +17,8 @@ off).
 
 Timing: one untimed pair to warm up, then ``--pairs`` pairs run back to back,
 which side goes first alternating; it prints each side's median (min-max) and
-the ratio, of the medians and per pair (median, min-max).
+the ratio, of the medians and per pair (median, min-max): wall time (the
+figure), then CPU time of the process, all threads (less moved by other jobs).
 
     PYTHONPATH=. python benchmarks/bench_anki_import.py [--notes 10000] [--pairs 9]
 """
@@ -28,10 +29,9 @@ import argparse
 import platform
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from anki_bench_deck import interleaved, report, write_deck
+from anki_bench_deck import Stopwatch, interleaved, report, write_deck
 
 from studydeck.deckfile.load import load_decks
 from studydeck.interop.apkg_export import write_apkg
@@ -61,7 +61,7 @@ def anki_package(tmp: Path, notes: int) -> Path:
     return target
 
 
-def anki_import(package: Path, folder: Path) -> float:
+def anki_import(package: Path, folder: Path) -> tuple[float, float]:
     from anki.collection import (
         Collection,
         ImportAnkiPackageOptions,
@@ -70,18 +70,17 @@ def anki_import(package: Path, folder: Path) -> float:
 
     folder.mkdir()
     col = Collection(str(folder / "collection.anki2"))
-    start = time.perf_counter()
-    col.import_anki_package(ImportAnkiPackageRequest(package_path=str(package),
-                                                     options=ImportAnkiPackageOptions()))
-    took = time.perf_counter() - start
+    with Stopwatch() as watch:
+        col.import_anki_package(ImportAnkiPackageRequest(package_path=str(package),
+                                                         options=ImportAnkiPackageOptions()))
     col.close()
-    return took
+    return watch.took
 
 
-def studydeck_import(package: Path, folder: Path) -> float:
-    start = time.perf_counter()
-    run_import(package, folder)
-    return time.perf_counter() - start
+def studydeck_import(package: Path, folder: Path) -> tuple[float, float]:
+    with Stopwatch() as watch:
+        run_import(package, folder)
+    return watch.took
 
 
 def main() -> int:
