@@ -183,15 +183,31 @@ def _read_collection(conn: sqlite3.Connection, package: AnkiPackage, cards: bool
     # home is every note's and the join is not needed.
     refs = _card_refs(conn) if cards else None
     home = None if cards else _single_home(conn)
-    if home is not None:
-        rows = conn.execute("SELECT id, guid, mid, tags, flds, ?, 0 FROM notes ORDER BY id", (home,))
-    else:
-        rows = conn.execute("SELECT n.id, n.guid, n.mid, n.tags, n.flds, c.did, c.odid FROM notes n "
-                            "LEFT JOIN cards c ON c.nid = n.id AND c.ord = 0 ORDER BY n.id, c.id")
     notetypes, decks, source, notes = package.notetypes, package.decks, package.source, package.notes
-    last = None
     make = tuple.__new__                    # SourceNote(...) without its Python-level __new__
-    for nid, guid, mid, tags, flds, did, odid in rows:
+    if home is not None:                    # (ids are the primary key: no row twice)
+        deck = decks.get(home, "Imported")
+        for nid, guid, mid, tags, flds in conn.execute("SELECT id, guid, mid, tags, flds FROM notes ORDER BY id"):
+            notetype = notetypes.get(mid)
+            if notetype is None:
+                raise InteropError(f"{source}: note {nid} has a note type the package does not define")
+            notes.append(make(SourceNote, (notetype, tuple(str(flds).split("\x1f")), tuple(str(tags).split()),
+                                           deck, str(guid), (), f"{source}: note {nid}")))
+    else:
+        _read_notes_joined(conn, package, refs, cards)
+    if "revlog" in tables:
+        package.reviews = [Review(*row) for row in conn.execute(
+            "SELECT id, cid, ease, time, type, factor FROM revlog ORDER BY cid, id")]
+
+
+def _read_notes_joined(conn: sqlite3.Connection, package: AnkiPackage, refs, cards: bool) -> None:
+    """The notes, each in the home deck of its first card, found by a join."""
+    notetypes, decks, source, notes = package.notetypes, package.decks, package.source, package.notes
+    make = tuple.__new__
+    last = None
+    for nid, guid, mid, tags, flds, did, odid in conn.execute(
+            "SELECT n.id, n.guid, n.mid, n.tags, n.flds, c.did, c.odid FROM notes n "
+            "LEFT JOIN cards c ON c.nid = n.id AND c.ord = 0 ORDER BY n.id, c.id"):
         if nid == last:
             continue                        # a second card of ord 0: the first one counts
         last = nid
@@ -209,9 +225,6 @@ def _read_collection(conn: sqlite3.Connection, package: AnkiPackage, cards: bool
         notes.append(make(SourceNote, (notetype, tuple(str(flds).split("\x1f")), tuple(str(tags).split()),
                                        decks.get(home, "Imported"), str(guid), note_cards,
                                        f"{source}: note {nid}")))
-    if "revlog" in tables:
-        package.reviews = [Review(*row) for row in conn.execute(
-            "SELECT id, cid, ease, time, type, factor FROM revlog ORDER BY cid, id")]
 
 
 def _single_home(conn: sqlite3.Connection) -> int | None:

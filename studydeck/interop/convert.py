@@ -71,7 +71,7 @@ class _Layout:
     answer: int
     choice_extra: int
     add_reverse: int
-    quick: bool              # basic, reversed or cloze: Converter._add_plain may take it
+    quick: bool              # basic, reversed, cloze or choice: Converter._add_plain may take it
 
 
 def layout(notetype: AnkiNotetype) -> _Layout:
@@ -90,7 +90,7 @@ def layout(notetype: AnkiNotetype) -> _Layout:
                    at(("Front",), 0), at(("Back",), 1), at(("Extra",), 2) if "Extra" in names else -1,
                    at(("Text",), 0), at(("Back Extra", "Extra"), 1),
                    at(("Choices",), 1), at(("Answer",), 2), at(("Extra",), 3), at(("Add Reverse",), 2),
-                   kind in ("basic", "reversed", "unknown", "cloze"))
+                   kind in ("basic", "reversed", "unknown", "cloze", "choice"))
 
 
 @dataclass
@@ -226,7 +226,7 @@ class Converter:
             if shape is None:
                 shape = self._layouts[notetype] = layout(notetype)
             self._last_type, self._last_shape = notetype, shape
-        if shape.quick and all_as_is(note.fields) and self._add_plain(note, shape):
+        if shape.quick and self._add_plain(note, shape):
             return
         if shape.kind == "occlusion":
             self.plan.skipped["image occlusion notes (studydeck cannot show them)"] += 1
@@ -259,13 +259,31 @@ class Converter:
             deck.media[name] = name
 
     def _add_plain(self, note: SourceNote, shape: _Layout) -> bool:
-        """:meth:`add` for the commonest notes: basic, reversed or cloze, every field its own
-        Markdown (:func:`all_as_is`), nothing to skip, the id not yet taken in its deck.
+        """:meth:`add` for the commonest notes: basic, reversed or cloze with every field its
+        own Markdown (:func:`all_as_is`), or a ``studydeck Choice`` note whose front, answer,
+        extra and options are; nothing to skip, the id not yet taken in its deck.
         False (nothing done) for any other note, which :meth:`add` takes the long way."""
         fields = note.fields
         n = len(fields)
         kind = shape.kind
-        if kind == "cloze":
+        if kind == "choice":
+            at = shape.front
+            front = fields[at] if at < n else ""
+            at = shape.answer
+            answer = fields[at] if at < n else ""
+            at = shape.choice_extra
+            extra = fields[at] if at < n else ""
+            at = shape.choices
+            items = _LI_RE.findall(fields[at]) if at < n else []
+            if not (front and MIN_CHOICES <= len(items) <= MAX_CHOICES and answer in items and all(items)
+                    and all_as_is((front, answer, extra, *items)) and len(set(items)) == len(items)):
+                return False
+            numbers = _NO_NUMBERS
+            at = shape.choice_extra
+            cards = 1
+        elif not all_as_is(fields):
+            return False
+        elif kind == "cloze":
             at = shape.text
             text = fields[at] if at < n else ""
             if not text:
@@ -302,8 +320,10 @@ class Converter:
             out = {"id": nid, "front": front, "back": back}
         elif kind == "reversed":
             out = {"id": nid, "type": "reversed", "front": front, "back": back}
-        else:
+        elif kind == "cloze":
             out = {"id": nid, "type": "cloze", "text": text}
+        else:
+            out = {"id": nid, "type": "choice", "front": front, "choices": items, "answer": answer}
         if note.tags:
             tags = self._tags(note.tags)
             if tags:

@@ -55,6 +55,11 @@ def _notes(draw):
         if notetype.name == "studydeck Choice" and draw(st.booleans()):
             fields[2] = draw(st.sampled_from(["a", "b", "word"]))
             fields[1] = '<ol type="a"><li>a</li><li>b</li><li>word</li></ol>'
+        elif notetype.name == "studydeck Choice" and draw(st.booleans()):
+            # plain options, sometimes empty, repeated, too few or too many
+            items = draw(st.lists(st.sampled_from(["a", "b", "word", "", "a b", " c"]), max_size=8))
+            fields[1] = '<ol type="a">' + "".join(f"<li>{i}</li>" for i in items) + "</ol>"
+            fields[2] = draw(st.sampled_from(items + ["zz"]))
         tags = tuple(draw(st.lists(st.sampled_from(["x", "y::z", "\x07", "é", "yes", "#t"]), max_size=3)))
         guid = draw(st.one_of(st.none(), st.sampled_from(["g1", "g2", "g3", f"n{i}"])))
         notes.append(SourceNote(notetype, tuple(fields), tags, draw(_DECKS), guid,
@@ -125,6 +130,10 @@ def _reference_paths(stack: ExitStack) -> None:
                                  "<ul>\n<li>one</li>\n<li>two</li>\n</ul>"), ("gates",), "Default", "g1"),
           SourceNote(_TYPES[4], ('a <img src="p.png">', "b", "<ul>\n<li>one</li>\n<li>two</li>\n</ul>"),
                      (), "Default", "g2")])
+@example([SourceNote(_TYPES[5], ("q", '<ol type="a"><li>a</li><li>a</li><li>b</li></ol>', "a", ""), (), "D", "g1"),
+          SourceNote(_TYPES[5], ("q", '<ol type="a"><li>a</li><li></li><li>b</li></ol>', "a", ""), (), "D", "g2"),
+          SourceNote(_TYPES[5], ("q", '<ol type="a"><li>a</li><li>b</li></ol>', "c", "x"), (), "D", "g3"),
+          SourceNote(_TYPES[5], ("q", '<ol type="a"><li>a</li><li>b</li></ol>', "b", "x"), (), "D", "g4")])
 def test_the_fast_paths_write_the_bytes_the_reference_paths_write(notes):
     fast_plan, fast = _files(notes)
     with ExitStack() as stack:
