@@ -4,24 +4,27 @@ Baseline: genanki writing the very same notes (the HTML fields, GUIDs, tags
 and note types studydeck would give it, made before the clock starts) to a
 package: the least any genanki-based export can cost.  Measured: studydeck's
 export from the loaded deck: Markdown to HTML for every field, GUIDs, then
-the same genanki write.  Target: <= 1.5x the baseline.  The two take turns
-in every repeat; medians with min-max.
+the same genanki write.  Both write the file to a temporary folder.
+Target: <= 1.5x the baseline.
 
-    PYTHONPATH=. python benchmarks/bench_anki_export.py [--notes 10000] [--repeats 5]
+Timing: one untimed pair to warm up, then ``--pairs`` pairs run back to back,
+which side goes first alternating; it prints each side's median (min-max) and
+the ratio, of the medians and per pair (median, min-max): wall time (the
+figure), then CPU time of the process, all threads (less moved by other jobs).
+
+    PYTHONPATH=. python benchmarks/bench_anki_export.py [--notes 10000] [--pairs 9]
 """
 
 from __future__ import annotations
 
 import argparse
 import platform
-import statistics
 import sys
 import tempfile
-import time
 import warnings
 from pathlib import Path
 
-from anki_bench_deck import write_deck
+from anki_bench_deck import Stopwatch, interleaved, report, write_deck
 
 from studydeck.deckfile.load import load_decks
 from studydeck.interop.apkg_export import anki_deck_id, write_apkg
@@ -49,7 +52,7 @@ def studydeck_export(deck, target: Path) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--notes", type=int, default=10_000)
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--pairs", type=int, default=9)
     args = parser.parse_args()
     import genanki
 
@@ -58,21 +61,18 @@ def main() -> int:
         tmp = Path(tmp)
         (deck,) = load_decks([write_deck(tmp / "decks", args.notes)]).decks
         notes = deck_notes(deck, 0)          # the baseline's input, made once, untimed
-        ways = {"genanki alone": lambda r: genanki_alone(deck, notes, tmp / f"base-{r}.apkg"),
-                "studydeck export": lambda r: studydeck_export(deck, tmp / f"ours-{r}.apkg")}
-        times: dict[str, list[float]] = {name: [] for name in ways}
-        for r in range(args.repeats):
-            for name, fn in ways.items():
-                start = time.perf_counter()
-                fn(r)
-                times[name].append(time.perf_counter() - start)
-    print(f"{len(notes):,} notes, {sum(n.cards for n in notes):,} cards; median (min-max) of "
-          f"{args.repeats}, wall seconds:")
-    base = statistics.median(times["genanki alone"])
-    for name, ts in times.items():
-        med = statistics.median(ts)
-        print(f"  {name:18s} {med:6.2f} s ({min(ts):.2f}-{max(ts):.2f})"
-              + ("   baseline" if name == "genanki alone" else f"   ratio {med / base:.2f}x (target <= 1.5x)"))
+
+        def timed(fn, target: Path) -> tuple[float, float]:
+            with Stopwatch() as watch:
+                fn(target)
+            return watch.took
+
+        times = interleaved(
+            lambda r: timed(lambda t: genanki_alone(deck, notes, t), tmp / f"base-{r}.apkg"),
+            lambda r: timed(lambda t: studydeck_export(deck, t), tmp / f"ours-{r}.apkg"),
+            args.pairs)
+    print(f"{len(notes):,} notes, {sum(n.cards for n in notes):,} cards")
+    print(report(("genanki alone", "studydeck export"), times, 1.5))
     return 0
 
 

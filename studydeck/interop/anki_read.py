@@ -179,8 +179,31 @@ def _read_collection(conn: sqlite3.Connection, package: AnkiPackage, cards: bool
         _read_schema11(conn, package)
     # A note goes to the home deck of its first card (lowest ord, then lowest id).  The join
     # finds the card of ord 0, which nearly every note has; the others look at all the cards.
+    # When every card has the same home and every note a card (a package of one deck), that
+    # home is every note's and the join is not needed.
     refs = _card_refs(conn) if cards else None
+    home = None if cards else _single_home(conn)
     notetypes, decks, source, notes = package.notetypes, package.decks, package.source, package.notes
+    make = tuple.__new__                    # SourceNote(...) without its Python-level __new__
+    if home is not None:                    # (ids are the primary key: no row twice)
+        deck = decks.get(home, "Imported")
+        for nid, guid, mid, tags, flds in conn.execute("SELECT id, guid, mid, tags, flds FROM notes ORDER BY id"):
+            notetype = notetypes.get(mid)
+            if notetype is None:
+                raise InteropError(f"{source}: note {nid} has a note type the package does not define")
+            notes.append(make(SourceNote, (notetype, tuple(str(flds).split("\x1f")), tuple(str(tags).split()),
+                                           deck, str(guid), (), f"{source}: note {nid}")))
+    else:
+        _read_notes_joined(conn, package, refs, cards)
+    if "revlog" in tables:
+        package.reviews = [Review(*row) for row in conn.execute(
+            "SELECT id, cid, ease, time, type, factor FROM revlog ORDER BY cid, id")]
+
+
+def _read_notes_joined(conn: sqlite3.Connection, package: AnkiPackage, refs, cards: bool) -> None:
+    """The notes, each in the home deck of its first card, found by a join."""
+    notetypes, decks, source, notes = package.notetypes, package.decks, package.source, package.notes
+    make = tuple.__new__
     last = None
     for nid, guid, mid, tags, flds, did, odid in conn.execute(
             "SELECT n.id, n.guid, n.mid, n.tags, n.flds, c.did, c.odid FROM notes n "
@@ -199,11 +222,21 @@ def _read_collection(conn: sqlite3.Connection, package: AnkiPackage, cards: bool
         if notetype is None:
             raise InteropError(f"{source}: note {nid} has a note type the package does not define")
         note_cards = tuple([(cid, o) for o, cid, _ in refs.get(nid, ())]) if cards else ()
-        notes.append(SourceNote(notetype, tuple(str(flds).split("\x1f")), tuple(str(tags).split()),
-                                decks.get(home, "Imported"), str(guid), note_cards, f"{source}: note {nid}"))
-    if "revlog" in tables:
-        package.reviews = [Review(*row) for row in conn.execute(
-            "SELECT id, cid, ease, time, type, factor FROM revlog ORDER BY cid, id")]
+        notes.append(make(SourceNote, (notetype, tuple(str(flds).split("\x1f")), tuple(str(tags).split()),
+                                       decks.get(home, "Imported"), str(guid), note_cards,
+                                       f"{source}: note {nid}")))
+
+
+def _single_home(conn: sqlite3.Connection) -> int | None:
+    """The home deck of every note when all cards have the same ``did`` and ``odid`` and
+    every note has a card; else None."""
+    pairs = conn.execute("SELECT DISTINCT did, odid FROM cards LIMIT 2").fetchall()
+    if len(pairs) != 1:
+        return None
+    (cardless,) = conn.execute("SELECT EXISTS (SELECT 1 FROM notes WHERE id NOT IN "
+                               "(SELECT nid FROM cards))").fetchone()
+    did, odid = pairs[0]
+    return None if cardless else odid or did
 
 
 def _card_refs(conn: sqlite3.Connection) -> dict[int, list[tuple[int, int, int]]]:

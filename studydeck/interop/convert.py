@@ -30,11 +30,13 @@ from dataclasses import dataclass, field
 from studydeck.deckfile.cloze import deletion_numbers
 from studydeck.deckfile.schema import MAX_CHOICES, MIN_CHOICES
 from studydeck.deckfile.yaml_nodes import CONTROL_RE
-from studydeck.interop import InteropError
+from studydeck.interop import InteropError, html_subset
 from studydeck.interop.html import MAX_FIELD_CHARS, FieldError, ImageTarget, check_field, to_markdown
 from studydeck.interop.notetypes import AnkiNotetype, SourceNote, classify
 
 OWN_PARENT = "studydeck::"
+_NO_NUMBERS: frozenset[int] = frozenset()
+_blake2b = hashlib.blake2b
 _LI_RE = re.compile(r"<li\b[^>]*>(.*?)</li>", re.DOTALL | re.IGNORECASE)
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\]")
 
@@ -69,6 +71,7 @@ class _Layout:
     answer: int
     choice_extra: int
     add_reverse: int
+    quick: bool              # basic, reversed, cloze or choice: Converter._add_plain may take it
 
 
 def layout(notetype: AnkiNotetype) -> _Layout:
@@ -86,7 +89,8 @@ def layout(notetype: AnkiNotetype) -> _Layout:
     return _Layout("basic" if kind == "unknown" else kind, kind == "unknown",
                    at(("Front",), 0), at(("Back",), 1), at(("Extra",), 2) if "Extra" in names else -1,
                    at(("Text",), 0), at(("Back Extra", "Extra"), 1),
-                   at(("Choices",), 1), at(("Answer",), 2), at(("Extra",), 3), at(("Add Reverse",), 2))
+                   at(("Choices",), 1), at(("Answer",), 2), at(("Extra",), 3), at(("Add Reverse",), 2),
+                   kind in ("basic", "reversed", "unknown", "cloze", "choice"))
 
 
 @dataclass
@@ -114,7 +118,12 @@ def clean(text: str) -> str:
 
 
 def field_markdown(html: str, image_target: ImageTarget | None = None) -> str:
-    """An Anki field as a deck's Markdown: refused if hostile, converted, cleaned."""
+    """An Anki field as a deck's Markdown: refused if hostile, converted, cleaned.  A field
+    of :func:`html_subset.flat`'s shape (one line, no nesting) needs none of the three."""
+    if len(html) <= MAX_FIELD_CHARS:
+        text = html_subset.flat(html)
+        if text is not None:
+            return text.strip()       # printable: nothing for clean() to remove
     check_field(html)
     return clean(to_markdown(html, image_target))
 
@@ -179,7 +188,8 @@ class Converter:
         self._done: dict[tuple[str, str], tuple[str, tuple[str, ...]]] = {}
         self._done_tags: dict[tuple[str, ...], list[str]] = {}
         self._layouts: dict[AnkiNotetype, _Layout] = {}
-        self._last: tuple[AnkiNotetype | None, _Layout | None] = (None, None)
+        self._last_type: AnkiNotetype | None = None
+        self._last_shape: _Layout | None = None
         self._media_dir = ""
         used: set[str] = set(taken)
         for name in sorted(deck_names):   # ids in name order, so the same names give the same ids
@@ -208,13 +218,16 @@ class Converter:
 
     # -- notes -------------------------------------------------------------
     def add(self, note: SourceNote) -> None:
-        if note.notetype is self._last[0]:      # most notes share the type of the note before
-            shape = self._last[1]
+        notetype = note.notetype
+        if notetype is self._last_type:         # most notes share the type of the note before
+            shape = self._last_shape
         else:
-            shape = self._layouts.get(note.notetype)
+            shape = self._layouts.get(notetype)
             if shape is None:
-                shape = self._layouts[note.notetype] = layout(note.notetype)
-            self._last = (note.notetype, shape)
+                shape = self._layouts[notetype] = layout(notetype)
+            self._last_type, self._last_shape = notetype, shape
+        if shape.quick and self._add_plain(note, shape):
+            return
         if shape.kind == "occlusion":
             self.plan.skipped["image occlusion notes (studydeck cannot show them)"] += 1
             return
@@ -244,6 +257,84 @@ class Converter:
         deck.card_count += len(numbers) if kind == "cloze" else 2 if kind == "reversed" else 1
         for name in self._media_used:
             deck.media[name] = name
+
+    def _add_plain(self, note: SourceNote, shape: _Layout) -> bool:
+        """:meth:`add` for the commonest notes: basic, reversed or cloze with every field its
+        own Markdown (:func:`all_as_is`), or a ``studydeck Choice`` note whose front, answer,
+        extra and options are; nothing to skip, the id not yet taken in its deck.
+        False (nothing done) for any other note, which :meth:`add` takes the long way."""
+        fields = note.fields
+        n = len(fields)
+        kind = shape.kind
+        if kind == "choice":
+            at = shape.front
+            front = fields[at] if at < n else ""
+            at = shape.answer
+            answer = fields[at] if at < n else ""
+            at = shape.choice_extra
+            extra = fields[at] if at < n else ""
+            at = shape.choices
+            items = _LI_RE.findall(fields[at]) if at < n else []
+            if not (front and MIN_CHOICES <= len(items) <= MAX_CHOICES and answer in items and all(items)
+                    and all_as_is((front, answer, extra, *items)) and len(set(items)) == len(items)):
+                return False
+            numbers = _NO_NUMBERS
+            at = shape.choice_extra
+            cards = 1
+        elif not all_as_is(fields):
+            return False
+        elif kind == "cloze":
+            at = shape.text
+            text = fields[at] if at < n else ""
+            if not text:
+                return False
+            try:
+                numbers = deletion_numbers(text)
+            except ValueError:
+                return False
+            if numbers is None:
+                return False
+            at = shape.cloze_extra
+            cards = len(numbers)
+        else:
+            at = shape.front
+            front = fields[at] if at < n else ""
+            at = shape.back
+            back = fields[at] if at < n else ""
+            if not front or not back:
+                return False
+            numbers = _NO_NUMBERS
+            at = shape.extra
+            cards = 2 if kind == "reversed" else 1
+        guid = note.guid
+        nid = ("anki-" + _blake2b(guid.encode("utf-8", "surrogatepass"), digest_size=5).hexdigest()
+               if guid is not None else note_id(None, fields[0]))
+        name = note.deck
+        ids = self._ids[name]
+        if nid in ids:
+            return False
+        ids.add(nid)
+        if shape.unknown:
+            self._unknown_types[note.notetype.name] += 1
+        if kind == "basic":
+            out = {"id": nid, "front": front, "back": back}
+        elif kind == "reversed":
+            out = {"id": nid, "type": "reversed", "front": front, "back": back}
+        elif kind == "cloze":
+            out = {"id": nid, "type": "cloze", "text": text}
+        else:
+            out = {"id": nid, "type": "choice", "front": front, "choices": items, "answer": answer}
+        if note.tags:
+            tags = self._tags(note.tags)
+            if tags:
+                out["tags"] = tags
+        if 0 <= at < n and fields[at]:
+            out["extra"] = fields[at]
+        out["_cards"] = card_keys(note.cards, nid, kind, numbers) if note.cards else {}
+        deck = self._decks[name]
+        deck.notes.append(out)
+        deck.card_count += cards
+        return True
 
     def _markdown(self, html: str) -> str:
         """:func:`field_markdown`, once per distinct field text and media folder."""

@@ -64,3 +64,46 @@ def test_the_fast_path_refuses_what_it_does_not_model():
     for field in ("<b>x</i>", "<b>x", "x</b>", "<span style='c'>x</span>", "a & b", "&foo;",
                   "<script>x</script>", "<pre>x</pre>", "<B>x</B>", "<!-- x -->", "<hr>"):
         assert html_subset.convert(field, str) is None, field
+
+
+# -- the flat shape: one line, non-nested inline tags -------------------------
+_WORD = st.text(alphabet=st.sampled_from(list("ab_#-1.\\[]!>\"'é⊙()")), min_size=1, max_size=5)
+_PHRASE = st.lists(_WORD, min_size=1, max_size=3).map(" ".join)
+_FLAT_TAG = st.builds(lambda name, inner: f"<{name}>{inner}</{name}>",
+                      st.sampled_from(["b", "strong", "i", "em", "code"]), _PHRASE)
+_FLAT = st.lists(st.one_of(_PHRASE, _FLAT_TAG, st.sampled_from([" ", "*", " * ", "`", "** "])),
+                 min_size=1, max_size=6).map("".join)
+# near misses: what the flat shape refuses (spaces inside a tag, nesting, entities, runs of
+# white space, line breaks, a star or backtick inside a tag, other tags)
+_NEAR_FLAT = st.lists(st.one_of(_FLAT_TAG, _WORD, st.sampled_from(
+    [" ", "  ", "\t", "\n", "\xa0", "*", "`", "&amp;", "<b> x</b>", "<i>x </i>", "<b></b>", "<b>*</b>",
+     "<code>`</code>", "<code>*x*</code>", "<b><i>x</i></b>", "<u>x</u>", "<br>", "<b>", "</i>", "<"])),
+    min_size=1, max_size=6).map("".join)
+
+
+@settings(max_examples=2500, deadline=None)
+@given(_FLAT)
+@example("What does the <strong>forget gate</strong> of cell 3 decide?")
+@example("Which parts of <code>c_(t-1)</code> are kept, entry 3.")
+@example("a*b <i>c</i>*d <code>x*y</code>")
+def test_flat_fields_convert_as_markdownify_does(field):
+    if "  " in field:
+        return                  # a run of spaces: not the flat shape (the other tests cover it)
+    fast = html_subset.flat(field)
+    assert fast is not None, repr(field)
+    assert fast.strip() == _reference(field, None), repr(field)
+
+
+@settings(max_examples=2500, deadline=None)
+@given(_NEAR_FLAT)
+def test_any_field_the_flat_path_takes_converts_as_markdownify_does(field):
+    fast = html_subset.flat(field)
+    if fast is not None:
+        assert fast.strip() == _reference(field, None), repr(field)
+
+
+def test_the_flat_path_refuses_what_it_does_not_model():
+    for field in ("<b> x</b>", "<i>x </i>", "<b></b>", "<b>a*b</b>", "<code>`</code>", "a  <b>b</b>",
+                  "<b><i>x</i></b>", "a&amp;<b>b</b>", "a\n<b>b</b>", "<u>x</u>", "<b>x", "x\xa0<b>y</b>"):
+        assert html_subset.flat(field) is None, repr(field)
+    assert html_subset.flat("a*b <strong>c d</strong> <code>e*f</code>") == r"a\*b **c d** `e*f`"

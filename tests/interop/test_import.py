@@ -269,6 +269,24 @@ def test_notes_go_to_the_home_deck_of_their_first_card(tmp_path, package):
     assert next(n for n in with_cards.notes if n.guid == cell).cards[0][1] == 1
 
 
+@pytest.mark.parametrize("sql", [
+    [],                                                      # one deck: every note's home is it
+    [("UPDATE col SET decks = json_set(decks, '$.\"555\"', json(?))", ('{"id": 555, "name": "Other"}',)),
+     ("UPDATE cards SET odid = 555, did = 1", ())],           # all in a filtered deck, at home in Other
+    [("INSERT INTO notes VALUES (9003, 'lonely', ?, 0, 0, '', ?, 'x', 0, 0, '')",
+      (BASIC_ID, "a\x1fb\x1f"))],                            # one deck and a note without cards
+], ids=["one-deck", "filtered", "cardless"])
+def test_one_home_deck_read_without_the_join_agrees_with_the_join(tmp_path, package, sql):
+    changed = rewrite_collection(package, tmp_path / "changed.apkg", sql)
+    with_cards = anki_read.read_package(changed, cards=True)      # the join, always
+    without = anki_read.read_package(changed, cards=False)        # one home deck when it can
+    assert [n._replace(cards=()) for n in with_cards.notes] == without.notes
+    decks = {n.deck for n in without.notes}
+    assert decks == {"one-deck": {"studydeck::Small deck"}, "filtered": {"Other"},
+                     "cardless": {"studydeck::Small deck", "Default"}}[
+        "one-deck" if not sql else "filtered" if len(sql) == 2 else "cardless"]
+
+
 def test_a_cloze_number_too_long_for_python_is_skipped(tmp_path):
     source = tmp_path / "long.txt"
     source.write_text("#separator:tab\n#notetype column:1\n"
@@ -277,3 +295,44 @@ def test_a_cloze_number_too_long_for_python_is_skipped(tmp_path):
     result = run_import(source, into)
     assert result.plan.skipped == {"cloze notes whose deletions studydeck cannot read (nested or malformed)": 1}
     assert check_paths([into]).problems == []
+
+
+def _plain_mode_text(deck, folder: Path) -> str:
+    """What plain mode prints while studying ``deck``'s first card (shown, then rated 5)."""
+    import io
+
+    from studydeck.config import Config
+    from studydeck.plain import PlainStudy
+    from studydeck.store import open_collection
+    from studydeck.study.session import Session
+    from tests.helpers import Clock
+
+    out = io.StringIO()
+    with open_collection(folder / "collection.sqlite3") as collection:
+        PlainStudy(Session(collection, [deck], Config(fuzz=False), clock=Clock()),
+                   io.StringIO("\n5\n"), out).run()
+    return out.getvalue()
+
+
+def test_an_imported_image_is_copied_beside_the_deck_and_shown_by_name(tmp_path, package):
+    from studydeck.study.terminal_text import terminal_text
+
+    sql = [("DELETE FROM cards", ()), ("DELETE FROM notes", ()),
+           ("INSERT INTO notes VALUES (9001, 'picguid', ?, 0, 0, '', ?, 'x', 0, 0, '')",
+            (BASIC_ID, 'Which gate is this? <img src="gate diagram.png">\x1fThe forget gate\x1f')),
+           ("INSERT INTO cards VALUES (9101, 9001, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, '')", ())]
+    pictures = rewrite_collection(package, tmp_path / "pictures.apkg", sql,
+                                  media={"gate diagram.png": b"\x89PNG gate"})
+    into = tmp_path / "imported"
+    (written,) = run_import(pictures, into).written
+    assert written.media == 1
+    assert check_paths([into]).problems == []
+    # the file sits beside the deck, and the card points at it with a Markdown image
+    assert (into / "default-media" / "gate diagram.png").read_bytes() == b"\x89PNG gate"
+    (deck,) = load_decks([into]).decks
+    (card,) = deck.cards
+    assert card.front == "Which gate is this? ![gate diagram.png](<default-media/gate diagram.png>)"
+    # the terminal shows it by name, in both faces' shared function and in plain mode
+    assert terminal_text(card.front) == "Which gate is this? [image: gate diagram.png]"
+    shown = _plain_mode_text(deck, tmp_path)
+    assert "Which gate is this? [image: gate diagram.png]" in shown and "![" not in shown

@@ -247,3 +247,33 @@ class TestImportFromAnki:
                                collection=collection, config=Config())
             assert again.history.reviews == 0
             assert len(list(collection.reviews())) == len(rows)
+
+
+@pytest.mark.parametrize("legacy", [True, False], ids=["legacy", "current"])
+def test_an_image_in_an_anki_package_is_copied_and_shown_by_name(tmp_path, legacy):
+    """A picture added through Anki: the package (its media zstd-compressed in the current
+    format) is imported, the file copied beside the deck, and the terminal names it."""
+    from studydeck.study.terminal_text import terminal_text
+
+    (tmp_path / "src").mkdir()
+    col = Collection(str(tmp_path / "src" / "collection.anki2"))
+    name = col.media.write_data("gate.png", b"\x89PNG\r\n\x1a\n gate")
+    note = col.new_note(col.models.by_name("Basic"))
+    note["Front"] = f'Which gate is this?<br><img src="{name}">'
+    note["Back"] = "The forget gate"
+    col.add_note(note, col.decks.id("Pictures"))
+    options = anki_collection.ExportAnkiPackageOptions(
+        with_scheduling=False, with_deck_configs=False, with_media=True, legacy=legacy)
+    col.export_anki_package(out_path=str(tmp_path / "pictures.apkg"), options=options, limit=None)
+    col.close()
+
+    into = tmp_path / "decks"
+    (written,) = run_import(tmp_path / "pictures.apkg", into).written
+    assert written.media == 1
+    loaded = load_decks([into])
+    assert not loaded.has_errors, loaded.problems
+    (deck,) = loaded.decks
+    assert (into / f"{deck.id}-media" / name).read_bytes() == b"\x89PNG\r\n\x1a\n gate"
+    (card,) = deck.cards
+    assert card.front == f"Which gate is this?\\\n![{name}]({deck.id}-media/{name})"
+    assert terminal_text(card.front) == f"Which gate is this?\\\n[image: {name}]"

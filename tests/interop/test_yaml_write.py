@@ -33,7 +33,11 @@ _PIECES = ["a", "b", "word", " ", "  ", "\n", "\t", "\r\n", "\r", "*", "_", "\\"
            '<img src="gone.png">', '<img src="../x.png">', "\x07", "\x1b[31m", "\x00", "\x85",
            "\u2028", "\ufeff", "\ufffe", "é", "⊙", "yes", "null", "~", "|", ">", "---", "...", "%",
            "@", "`", "[", "]", "!", "\xa0"]
-_FIELD = st.lists(st.sampled_from(_PIECES), max_size=12).map("".join)
+_FIELD = st.one_of(
+    st.lists(st.sampled_from(_PIECES), max_size=12).map("".join),
+    # plain text, most fields: taken as it is, the note often by the converter's quick way
+    st.lists(st.sampled_from(["a", "b", "word", "_", "'", "#", "-", "1.", ":", "é", "⊙", "yes", "%"]),
+             min_size=1, max_size=5).map(" ".join))
 _CLOZE = st.builds(lambda a, b, c: f"{a}{{{{c1::{b}}}}}{c}", _FIELD, _FIELD, _FIELD)
 _CHOICES = st.lists(_FIELD, max_size=7).map(
     lambda items: '<ol type="a">' + "".join(f"<li>{i}</li>" for i in items) + "</ol>")
@@ -51,6 +55,11 @@ def _notes(draw):
         if notetype.name == "studydeck Choice" and draw(st.booleans()):
             fields[2] = draw(st.sampled_from(["a", "b", "word"]))
             fields[1] = '<ol type="a"><li>a</li><li>b</li><li>word</li></ol>'
+        elif notetype.name == "studydeck Choice" and draw(st.booleans()):
+            # plain options, sometimes empty, repeated, too few or too many
+            items = draw(st.lists(st.sampled_from(["a", "b", "word", "", "a b", " c"]), max_size=8))
+            fields[1] = '<ol type="a">' + "".join(f"<li>{i}</li>" for i in items) + "</ol>"
+            fields[2] = draw(st.sampled_from(items + ["zz"]))
         tags = tuple(draw(st.lists(st.sampled_from(["x", "y::z", "\x07", "é", "yes", "#t"]), max_size=3)))
         guid = draw(st.one_of(st.none(), st.sampled_from(["g1", "g2", "g3", f"n{i}"])))
         notes.append(SourceNote(notetype, tuple(fields), tags, draw(_DECKS), guid,
@@ -94,8 +103,8 @@ def test_every_written_deck_passes_the_checker_and_reads_back(notes):
 
 
 def _reference_paths(stack: ExitStack) -> None:
-    """Every fast path off: markdownify for all HTML, no plain-field shortcut or cache,
-    JSON quoting for every scalar."""
+    """Every fast path off: markdownify for all HTML, no plain-field or plain-note shortcut
+    or cache, JSON quoting for every scalar."""
 
     def markdown(self, field):
         def image_target(src):
@@ -108,6 +117,8 @@ def _reference_paths(stack: ExitStack) -> None:
 
     stack.enter_context(mock.patch.object(convert_module.Converter, "_markdown", markdown))
     stack.enter_context(mock.patch.object(html.html_subset, "convert", lambda field, image: None))
+    stack.enter_context(mock.patch.object(html.html_subset, "flat", lambda field: None))
+    stack.enter_context(mock.patch.object(convert_module.Converter, "_add_plain", lambda self, note, shape: False))
     stack.enter_context(mock.patch.object(yaml_write, "quoted", yaml_write._quoted_escaped))
     stack.enter_context(mock.patch.object(yaml_write, "scalar", yaml_write._scalar_reference))
 
@@ -119,6 +130,10 @@ def _reference_paths(stack: ExitStack) -> None:
                                  "<ul>\n<li>one</li>\n<li>two</li>\n</ul>"), ("gates",), "Default", "g1"),
           SourceNote(_TYPES[4], ('a <img src="p.png">', "b", "<ul>\n<li>one</li>\n<li>two</li>\n</ul>"),
                      (), "Default", "g2")])
+@example([SourceNote(_TYPES[5], ("q", '<ol type="a"><li>a</li><li>a</li><li>b</li></ol>', "a", ""), (), "D", "g1"),
+          SourceNote(_TYPES[5], ("q", '<ol type="a"><li>a</li><li></li><li>b</li></ol>', "a", ""), (), "D", "g2"),
+          SourceNote(_TYPES[5], ("q", '<ol type="a"><li>a</li><li>b</li></ol>', "c", "x"), (), "D", "g3"),
+          SourceNote(_TYPES[5], ("q", '<ol type="a"><li>a</li><li>b</li></ol>', "b", "x"), (), "D", "g4")])
 def test_the_fast_paths_write_the_bytes_the_reference_paths_write(notes):
     fast_plan, fast = _files(notes)
     with ExitStack() as stack:
