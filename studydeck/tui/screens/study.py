@@ -15,9 +15,9 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Header, ProgressBar, Rule, Static
+from textual.widgets import Header, Rule, Static
 
 from studydeck.study.scheduler import LABELS
 from studydeck.study.session import Phase, Session, SessionError
@@ -25,6 +25,7 @@ from studydeck.tui.widgets.card_text import CardText
 from studydeck.tui.keys import live_bar
 from studydeck.tui.widgets.drill_view import DrillView
 from studydeck.tui.widgets.rating_bar import RatingBar
+from studydeck.tui.widgets.session_bar import SessionBar
 from studydeck.words import count
 
 LETTERS = "abcdef"
@@ -65,7 +66,7 @@ class StudyScreen(Screen):
         yield Header(show_clock=False)
         with Horizontal(id="study-status"):
             yield Static(id="position")
-            yield ProgressBar(id="progress", show_eta=False, show_percentage=False)
+            yield SessionBar(id="progress")
         with VerticalScroll(id="card"):
             yield CardText(id="front")
             yield Static(id="choices")
@@ -73,9 +74,14 @@ class StudyScreen(Screen):
             yield CardText(id="back")
             yield CardText(id="extra")
         yield DrillView(id="drill", cursor_blink=self.app.cursor_blink)
-        yield RatingBar(id="ratings")
-        yield Static(id="hint")
         yield Static(id="summary")
+        with Vertical(id="study-bottom"):
+            # In one container under the card (not docked: a docked widget
+            # that changes height changes every widget's geometry), the
+            # rating bar comes and goes without Textual redrawing the header
+            # and status line.
+            yield RatingBar(id="ratings")
+            yield Static(id="hint")
         # The hint line is this screen's footer: it names the keys that work
         # in the current phase, and costs far less than a Footer to repaint.
 
@@ -137,10 +143,16 @@ class StudyScreen(Screen):
             if extra.display:
                 extra.show(card.extra)
         ratings = self.query_one(RatingBar)
-        ratings.display = self.phase == Phase.BACK
+        # Below a card the bar keeps its two lines, blank until the answer is
+        # shown: the rating that brings the next card then moves no widget
+        # but the card's own, and Textual redraws only those.  A drill
+        # question needs the room.
+        ratings.display = card.type != "drill" or self.phase == Phase.BACK
         if self.phase == Phase.BACK:
             session = self.session
             ratings.show(session.previews(), session.allowed_ratings(), session.default_rating)
+        else:
+            ratings.blank()
         self.query_one("#hint", Static).update(self._hint())
 
     def _paint_choices(self) -> None:
@@ -179,8 +191,7 @@ class StudyScreen(Screen):
 
     def _update_progress(self) -> None:
         done, total = self.session.progress
-        bar = self.query_one(ProgressBar)
-        bar.update(total=max(total, 1), progress=done)
+        self.query_one(SessionBar).show(done, total)
         parts = self.session.card_label().split(" · ")
         position = Text()
         position.append(" · ".join(parts[:3]), style="bold")  # new · learning · review
@@ -271,7 +282,7 @@ class StudyScreen(Screen):
     def _update_progress_after_grade(self, right: bool) -> None:
         if not right:
             done, total = self.session.progress
-            self.query_one(ProgressBar).update(total=max(total, 1), progress=done)
+            self.query_one(SessionBar).show(done, total)
 
     async def on_drill_view_answer_submitted(self, event: DrillView.AnswerSubmitted) -> None:
         from studydeck.drills import AnswerError

@@ -6,6 +6,7 @@ above its answer buttons:
 
 Labels come from ``scheduler.LABELS``, intervals from ``session.previews()``.
 Ratings that are not allowed now (1 and 2 after a right drill answer) are dim.
+Before the answer is shown the bar is blank, and keeps its height.
 """
 
 from __future__ import annotations
@@ -18,6 +19,10 @@ from studydeck.study.scheduler import LABELS
 
 
 class RatingBar(Static):
+    def blank(self) -> None:
+        """Two empty lines: the bar's room, kept while the front is read."""
+        self.update("\n")
+
     def show(self, previews: dict[int, str], allowed: tuple[int, ...], default: int | None = None) -> None:
         grid = Table.grid(expand=True)
         for _ in LABELS:
