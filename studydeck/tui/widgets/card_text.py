@@ -8,8 +8,10 @@ within one frame of the rating (see benchmarks/bench_responsiveness.py).
 Rich builds and configures a new markdown-it parser for every Markdown it
 makes (about half of the parse time); here one parser, configured as Rich
 configures its own, serves every card, and the parsed Markdown of the last
-few texts is kept (a parsed Markdown is not changed by drawing it), so the
-study screen can parse a card's back while its front is read.
+few texts is kept (a parsed Markdown is not changed by drawing it).  Textual
+draws a Rich renderable twice for one frame, once to learn its height and
+once for its lines; a CardMarkdown keeps what it drew for the last width, so
+the second costs nothing.
 
 Layout time grows with the text (a 10,000-row table takes minutes), so a
 text longer than ``MAX_CHARS`` characters or ``MAX_LINES`` lines is cut
@@ -21,7 +23,9 @@ from __future__ import annotations
 from collections import OrderedDict
 
 from markdown_it import MarkdownIt
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.markdown import Markdown
+from rich.segment import Segment
 from textual.widgets import Static
 
 from studydeck.study.terminal_text import terminal_text
@@ -60,6 +64,22 @@ class CardMarkdown(Markdown):
         self.hyperlinks = False
         self.inline_code_lexer = None
         self.inline_code_theme = self.code_theme
+        self._drawn: tuple[tuple, list[Segment]] | None = None
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        # What Rich's Markdown draws depends on the console and on these options only
+        # (it sets the height to None itself).
+        key = (id(console), options.max_width, options.min_width, options.justify, options.overflow,
+               options.no_wrap, options.highlight, options.markup, options.ascii_only, options.legacy_windows)
+        if self._drawn is None or self._drawn[0] != key:
+            segments: list[Segment] = []
+            for item in super().__rich_console__(console, options):
+                if isinstance(item, Segment):
+                    segments.append(item)
+                else:  # a renderable: drawn with the same options, as Console.render does
+                    segments.extend(console.render(item, options))
+            self._drawn = (key, segments)
+        return self._drawn[1]
 
 
 _parsed: OrderedDict[str, CardMarkdown] = OrderedDict()
@@ -75,12 +95,6 @@ def card_markdown(source: str) -> CardMarkdown:
     else:
         _parsed.move_to_end(source)
     return markdown
-
-
-def prepare(source: str) -> None:
-    """Parse ``source`` now, so showing it later costs no parsing."""
-    if source:
-        card_markdown(capped(source))
 
 
 class CardText(Static):
