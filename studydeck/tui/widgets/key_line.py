@@ -11,9 +11,11 @@ It is redrawn when the screen's bindings change and when its width does.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from textual.widgets import Static
 
-from studydeck.tui.keys import COMMAND_PALETTE, entries, key_bar
+from studydeck.tui.keys import COMMAND_PALETTE, entries, key_bar, typed_key
 
 
 class KeyLine(Static):
@@ -40,14 +42,22 @@ class KeyLine(Static):
         self.redraw()
 
     def redraw(self) -> None:
+        from textual.widgets import Input
+
         active = self.screen.active_bindings
+        typing = isinstance(self.screen.focused, Input)
         shown, actions = [], set()
         for item in active.values():  # the first key of each action, as the Footer shows
             binding = item.binding
-            if binding.show and item.enabled and binding.action not in actions and \
-                    binding.action not in ("command_palette", "app.command_palette"):
-                actions.add(binding.action)
-                shown.append(binding)
+            if not binding.show or not item.enabled or binding.action in actions or \
+                    binding.action in ("command_palette", "app.command_palette"):
+                continue
+            if typing and typed_key(binding.key):
+                continue
+            if typing and binding.key_display and typed_key(binding.key_display):
+                binding = replace(binding, key_display=None)  # F1, not the "?" it would type
+            actions.add(binding.action)
+            shown.append(binding)
         if self.app.ENABLE_COMMAND_PALETTE and COMMAND_PALETTE.key in active:
             shown.append(COMMAND_PALETTE)
         items = [(e.keys_text(short=True), e.label) for e in entries(shown)]
