@@ -1,8 +1,10 @@
 """Every screen of the app, set up the same way for the snapshot tests and for
-the test that nothing essential is cut at 80×24.
+the tests that nothing essential is cut at 80×24 and at 60×20.
 
 A scene is (deck files, whether to write six months of history, the keys or
-coroutine that brings the app to the screen, the texts that must be visible).
+coroutine that brings the app to the screen, the texts that must be visible,
+and where they differ the texts that must be visible at 60×20: there the
+rating keys sit above their labels, and the stats and lab views scroll).
 """
 
 from __future__ import annotations
@@ -88,9 +90,11 @@ class Scene:
     before: object = None
     history: bool = False
     essential: tuple = field(default_factory=tuple)
+    narrow: tuple | None = None  # at 60×20, when not ``essential``
 
 
 LABEL_TEXTS = tuple(f"{n}  {label}" for n, label in LABELS.items())
+LABEL_NAMES = tuple(LABELS.values())
 
 SCENES = {
     "home": Scene(dict(basics=BASICS, mixed=MIXED), history=True,
@@ -101,9 +105,12 @@ SCENES = {
                                     "What does the forget gate decide?", "show answer", "help")),
     "study_revealed": Scene(dict(basics=BASICS), ("enter", "space"),
                             essential=("Which parts of the previous cell state are kept.", *LABEL_TEXTS,
-                                       "rate 4", "1-5")),
+                                       "rate 4", "1-5"),
+                            narrow=("Which parts of the previous cell state are kept.", *LABEL_NAMES,
+                                    "rate 4", "1-5", "help")),
     "cloze": Scene(dict(mixed=MIXED), ("enter",), essential=("[...]", "show answer")),
-    "cloze_revealed": Scene(dict(mixed=MIXED), ("enter", "space"), essential=("f_t ⊙ c_(t-1)", *LABEL_TEXTS)),
+    "cloze_revealed": Scene(dict(mixed=MIXED), ("enter", "space"), essential=("f_t ⊙ c_(t-1)", *LABEL_TEXTS),
+                            narrow=("f_t ⊙ c_(t-1)", *LABEL_NAMES, "help")),
     "choice": Scene(dict(mixed=MIXED), before=to_choice,
                     essential=("How many gates does a GRU have?", "a) ", "d) ", "a-d", "pick")),
     "choice_wrong": Scene(dict(mixed=MIXED), before=wrong_choice,
@@ -112,19 +119,25 @@ SCENES = {
                          essential=("the forget gate", "A PyTorch LSTMCell", "2 numbers, e.g.", "check the answer",
                                     "F1  help")),
     "drill_answered": Scene(dict(mixed=MIXED), before=answer_drill,
-                            essential=("Worked solution", "✓ Correct", "you gave", *LABEL_TEXTS[2:], "3-5")),
+                            essential=("Worked solution", "✓ Correct", "you gave", *LABEL_TEXTS[2:], "3-5"),
+                            narrow=("Worked solution", "✓ Correct", "you gave", *LABEL_NAMES[2:], "3-5", "help")),
     "summary": Scene(dict(basics=BASICS), before=finish_basics,
                      essential=("Session over", "Cards reviewed   5", "Retention        100%", "Perfectly: 5")),
     "nothing_due": Scene(dict(basics=BASICS), keys=("escape", "enter"), before=finish_basics,
                          essential=("Nothing due here now.", "Come back later.", "home")),
     "stats": Scene(dict(basics=BASICS, mixed=MIXED), ("s",), history=True,
                    essential=("Reviews, last", "Retention, 30 d", "Learning", "Total cards", "Reviews per day",
-                              "days studied", "today 7 · tomorrow", "busiest day")),
+                              "days studied", "today 7 · tomorrow", "busiest day"),
+                   narrow=("Reviews, last", "Retention, 30 d", "Learning", "esc", "home", "help", "palette")),
     "lab_cell": Scene(dict(basics=BASICS), ("l", "down", "right", "right"),
-                      essential=("c_prev ──▶(×)", "x[1]", "c_prev[1]", "a_o", "h' = o⊙tanh(c')", "nudge")),
+                      essential=("c_prev ──▶(×)", "x[1]", "c_prev[1]", "a_o", "h' = o⊙tanh(c')", "nudge"),
+                      narrow=("c_prev ──▶(×)", "h_prev ─┬", "f = σ(a_f)", "nudge ±0.1", "reset", "esc  home",
+                              "help", "commands")),
     "lab_gradients": Scene(dict(basics=BASICS), before=gradients_40,
                            essential=("T = 40", "‖dL/dh_0‖", "‖dL/dh_39‖", "RNN (tanh): ‖dL/dh_t‖",
-                                      "LSTM: ‖dL/dh_t‖", "1e1┤", "1e-2┤", "t 0", "forget bias")),
+                                      "LSTM: ‖dL/dh_t‖", "1e1┤", "1e-2┤", "t 0", "forget bias"),
+                           narrow=("T = 40", "‖dL/dh_0‖", "‖dL/dh_39‖", "RNN (tanh): ‖dL/dh_t‖", "LSTM: ‖dL/dh_t‖",
+                                   "1e1┤", "t 0", "forget bias", "T ±5", "esc  home", "help", "commands")),
     "free_drills": Scene(dict(basics=BASICS), ("d",), essential=("0 right of 0", "pick kinds", "help")),
     "drill_kinds": Scene(dict(basics=BASICS), ("d", "ctrl+t"), essential=("Drill kinds", "lstm.forget_gate")),
     "help": Scene(dict(basics=BASICS), ("question_mark",), essential=("Keys", "Everywhere", "this help")),

@@ -71,3 +71,22 @@ async def test_key_line_offers_f1_for_help_while_typing_an_answer(make_app):
         await pilot.press("f1")
         await pilot.pause()
         assert type(app.screen).__name__ == "HelpScreen"
+
+
+async def test_free_drill_key_line_wraps_at_60_columns_and_offers_f1_while_typing(make_app):
+    """The free drills screen's KeyLine (a Footer cut "? help" to "? hel" at 60 columns)."""
+    from studydeck.tui.widgets.key_line import KeyLine
+
+    app = make_app(basics=BASICS)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.press("d")
+        await pilot.pause()
+        line = plain(app.screen.query_one(KeyLine))
+        assert "F1  help" in line and "?  help" not in line  # the answer box has the cursor
+        assert "pick kinds" in line and "esc  home" in line
+        await pilot.press("0", "enter")  # a wrong (or right) answer: Enter now asks the next question
+        await pilot.pause()
+        line = plain(app.screen.query_one(KeyLine))
+        assert all(len(row) <= 60 for row in line.splitlines())
+        for item in ("next question", "pick kinds", "esc  home", "help", "^p  commands"):
+            assert item in line, line

@@ -1,5 +1,6 @@
 """Snapshot tests of every screen at 80×24 (the default terminal), and of the
-narrow layouts at 60×20; and a test that no screen's essential text is cut at 80×24.
+narrow layouts at 60×20; and tests that no screen's essential text (its key
+line included) is cut at 80×24 or at 60×20.
 
 Frozen clock (tests.tui.conftest.FROZEN), UTC local zone, seeded drills, no
 animations (TEXTUAL_ANIMATIONS=none from tests/conftest.py), no cursor blink.
@@ -38,11 +39,8 @@ def test_narrow_screen_at_60x20(name, snap_compare, make_app, studydeck_home, tm
     assert snap_compare(app, press=list(scene.keys), run_before=scene.before, terminal_size=NARROW)
 
 
-@pytest.mark.parametrize("name", list(SCENES))
-async def test_no_essential_text_is_cut_at_80x24(name, make_app, studydeck_home, tmp_path):
-    """Each screen's essential lines are on screen, whole, without scrolling."""
-    app, scene = _app(make_app, studydeck_home, tmp_path, name)
-    async with app.run_test(size=SIZE) as pilot:
+async def _screen_text(app, scene, size) -> str:
+    async with app.run_test(size=size) as pilot:
         await pilot.pause()
         if scene.before:
             await scene.before(pilot)
@@ -50,6 +48,22 @@ async def test_no_essential_text_is_cut_at_80x24(name, make_app, studydeck_home,
             await pilot.press(key)
             await pilot.pause()
         await pilot.pause(0.1)
-        text = screen_text(app)
+        return screen_text(app)
+
+
+@pytest.mark.parametrize("name", list(SCENES))
+async def test_no_essential_text_is_cut_at_80x24(name, make_app, studydeck_home, tmp_path):
+    """Each screen's essential lines are on screen, whole, without scrolling."""
+    app, scene = _app(make_app, studydeck_home, tmp_path, name)
+    text = await _screen_text(app, scene, SIZE)
     missing = [part for part in scene.essential if part not in text]
     assert not missing, f"{name}: not on screen at 80×24: {missing}\n{text}"
+
+
+@pytest.mark.parametrize("name", list(SCENES))
+async def test_no_essential_text_is_cut_at_60x20(name, make_app, studydeck_home, tmp_path):
+    """At 60×20 too: the key line wraps rather than losing keys, no rating label is broken."""
+    app, scene = _app(make_app, studydeck_home, tmp_path, name)
+    text = await _screen_text(app, scene, NARROW)
+    missing = [part for part in (scene.narrow or scene.essential) if part not in text]
+    assert not missing, f"{name}: not on screen at 60×20: {missing}\n{text}"

@@ -335,3 +335,115 @@ async def test_a_file_broken_by_an_edit_shows_its_error_and_keeps_the_decks(make
         table = app.screen.query_one("#decks")
         assert [deck for deck, _ in table.rows] == ["basics", "mixed"]
         assert "unknown key 'fornt'" in plain(app.screen.query_one("#deck-errors"), width=300)
+
+
+def _app_with(tmp_path, studydeck_home, clock, **settings):
+    from studydeck.config import Config
+    from studydeck.deckfile.load import load_decks
+    from studydeck.tui.app import create_app
+    from tests.tui.conftest import write_decks
+
+    folder = write_decks(tmp_path / "decks", basics=BASICS)
+    config = Config(bundled_decks=False, deck_folders=(str(folder),), fuzz=False, **settings)
+    loaded = load_decks(config.deck_paths(), cache_dir=studydeck_home / "cache")
+    return create_app(str(studydeck_home), config, loaded, clock=clock, seed=1, cursor_blink=False)
+
+
+async def test_the_end_says_when_the_next_learning_card_is_due_and_it_is_learned_ahead_20_minutes_early(
+        tmp_path, studydeck_home, clock):
+    from datetime import timedelta
+
+    from studydeck.study.clock import from_ms
+
+    app = _app_with(tmp_path, studydeck_home, clock, new_per_day=1, learning_steps=("30m", "1h"))
+    async with app.run_test(size=SIZE) as pilot:
+        await open_deck(pilot, "basics")
+        screen = app.screen
+        assert plain(screen.query_one("#position")).startswith("1 new · 0 learning · 0 review")
+        await pilot.press("space", "3")  # into the 30-minute step: beyond the 20-minute learn-ahead
+        await pilot.pause()
+        assert screen.phase == "done"
+        due = from_ms(app.collection.card_state("basics", "forget-gate").due)
+        assert due - clock() >= timedelta(minutes=30)
+        summary = plain(screen.query_one("#summary"), width=200)
+        assert f"The next learning card is due at {due.astimezone():%H:%M}" in summary
+
+        for before, shown in ((timedelta(minutes=21), False), (timedelta(minutes=19), True)):
+            clock.now = due - before
+            await pilot.press("escape")
+            await pilot.pause()
+            await open_deck(pilot, "basics")
+            screen = app.screen
+            if shown:  # due within 20 minutes: shown now, counted as learning
+                assert screen.card.card_id == "forget-gate"
+                assert plain(screen.query_one("#position")).startswith("0 new · 1 learning · 0 review")
+            else:
+                assert screen.phase == "done"
+                assert "Nothing due here now." in plain(screen.query_one("#summary"), width=200)
+
+
+async def test_the_interval_previewed_is_the_interval_saved(make_app, studydeck_home):
+    from studydeck.study.clock import format_interval, from_ms
+
+    app = make_app(basics=BASICS)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_deck(pilot, "basics")
+        screen = app.screen
+        for rating in (1, 4, 5):
+            await pilot.press("space")
+            await pilot.pause()
+            card = screen.card
+            preview = screen.session.previews()[rating]
+            assert preview in plain(screen.query_one("#ratings"))
+            now = screen.session.clock()
+            await pilot.press(str(rating))
+            await pilot.pause()
+            saved = from_ms(app.collection.card_state(card.deck_id, card.card_id).due)
+            assert format_interval(saved - now) == preview, (rating, preview)
+
+
+async def test_a_wrong_choice_says_the_interval_it_saved(make_app, studydeck_home):
+    from studydeck.study.clock import format_interval, from_ms
+
+    app = make_app(mixed=MIXED)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter", "space", "4")  # past the cloze to the choice card
+        await pilot.pause()
+        screen = app.screen
+        assert screen.card.type == "choice"
+        now = screen.session.clock()
+        await pilot.press("abcd"[next(k for k, o in enumerate(screen.options) if o != screen.card.answer)])
+        await pilot.pause()
+        saved = from_ms(app.collection.card_state("mixed", "gru-gate-count").due)
+        assert f"Saved: 1 Not at all → next review in {format_interval(saved - now)}." in plain(
+            screen.query_one("#hint"), width=200)
+
+
+async def test_the_drill_verdict_echoes_the_answer_as_typed(make_app, studydeck_home):
+    app = make_app(drills=DRILLS)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_deck(pilot, "drills")
+        screen = app.screen
+        question = screen.session.drill_question()
+        typed = f"{question.answer * 10:.6f}e-1"  # right, written as no one would print it
+        await pilot.press(*typed, "enter")
+        await pilot.pause()
+        verdict = plain(screen.query_one(".drill-verdict"), width=200)
+        assert verdict.startswith("✓") and f"you gave {typed} ·" in verdict, verdict
+
+
+async def test_counts_in_words_are_singular_for_one(tmp_path, studydeck_home, clock):
+    app = _app_with(tmp_path, studydeck_home, clock, new_per_day=1)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_deck(pilot, "basics")
+        await pilot.press("space", "5")
+        await pilot.pause()
+        screen = app.screen
+        assert screen.phase == "done"
+        assert plain(screen.query_one("#position")).endswith("· 1 card reviewed\n")
+        summary = plain(screen.query_one("#summary"), width=200)
+        assert "The day's limit of 1 new card is reached; 4 more are unseen." in summary
+        assert "You can study 1 more new card today." in summary
+        await pilot.press("m")
+        await pilot.pause()
+        assert "1 more new card today." in [n.message for n in app._notifications]

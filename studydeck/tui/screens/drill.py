@@ -19,6 +19,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, SelectionList, Static
 
 from studydeck.tui.widgets.drill_view import DrillView
+from studydeck.tui.widgets.key_line import KeyLine
 
 
 def available_kinds() -> list[str]:
@@ -90,7 +91,7 @@ class DrillScreen(Screen):
         with Vertical(id="free-drill"):
             yield Static(id="drill-score")
             yield DrillView(id="drill", cursor_blink=self.app.cursor_blink)
-        yield Footer()
+        yield KeyLine()  # a Footer cuts this screen's keys at 60 columns
 
     def on_mount(self) -> None:
         self.sub_title = "Drills"

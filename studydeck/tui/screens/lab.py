@@ -27,11 +27,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer, Header, Static
+from textual.widgets import ContentSwitcher, Header, Static
 
 from studydeck.tui.drawing.cell_diagram import cell_diagram, vector_text
 from studydeck.tui.drawing.plot import decade_range
 from studydeck.tui.widgets.log_plot import LogPlot
+from studydeck.tui.widgets.key_line import KeyLine
 from studydeck.tui.widgets.lab_training import TrainingView
 
 CHOOSE = Binding.Group("choose a value", compact=True)
@@ -92,7 +93,7 @@ class LabScreen(Screen):
                     yield LogPlot(id="plot-rnn", classes="lab-plot")
                     yield LogPlot(id="plot-lstm", classes="lab-plot")
             yield TrainingView()
-        yield Footer()
+        yield KeyLine()  # a Footer cuts this screen's keys at 60 columns
 
     def on_mount(self) -> None:
         self.sub_title = "Lab"

@@ -15,9 +15,9 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Header, ProgressBar, Rule, Static
+from textual.widgets import Header, Rule, Static
 
 from studydeck.study.scheduler import LABELS
 from studydeck.study.session import Phase, Session, SessionError
@@ -25,6 +25,7 @@ from studydeck.tui.widgets.card_text import CardText
 from studydeck.tui.keys import live_bar
 from studydeck.tui.widgets.drill_view import DrillView
 from studydeck.tui.widgets.rating_bar import RatingBar
+from studydeck.tui.widgets.session_bar import SessionBar
 from studydeck.words import count
 
 LETTERS = "abcdef"
@@ -61,12 +62,13 @@ class StudyScreen(Screen):
         self.more_new = 0  # at the end: new cards "m" would add
         self.options: list[str] = []
         self.picked: int | None = None
+        self._widgets: dict = {}
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         with Horizontal(id="study-status"):
             yield Static(id="position")
-            yield ProgressBar(id="progress", show_eta=False, show_percentage=False)
+            yield SessionBar(id="progress")
         with VerticalScroll(id="card"):
             yield CardText(id="front")
             yield Static(id="choices")
@@ -74,9 +76,14 @@ class StudyScreen(Screen):
             yield CardText(id="back")
             yield CardText(id="extra")
         yield DrillView(id="drill", cursor_blink=self.app.cursor_blink)
-        yield RatingBar(id="ratings")
-        yield Static(id="hint")
         yield Static(id="summary")
+        with Vertical(id="study-bottom"):
+            # In one container under the card (not docked: a docked widget
+            # that changes height changes every widget's geometry), the
+            # rating bar comes and goes without Textual redrawing the header
+            # and status line.
+            yield RatingBar(id="ratings")
+            yield Static(id="hint")
         # The hint line is this screen's footer: it names the keys that work
         # in the current phase, and costs far less than a Footer to repaint.
 
@@ -86,6 +93,15 @@ class StudyScreen(Screen):
         self.session = Session(self.app.collection, self.decks, self.app.config, clock=self.app.clock,
                                **self.session_options)
         await self.show_current()
+
+    def _one(self, selector, expect_type=None):
+        """``query_one``, kept: this screen's widgets stay for its life, and a
+        query costs more than the rest of a rating's bookkeeping."""
+        key = (selector, expect_type)
+        widget = self._widgets.get(key)
+        if widget is None:
+            widget = self._widgets[key] = self.query_one(selector, expect_type)
+        return widget
 
     @property
     def card(self):
@@ -111,16 +127,16 @@ class StudyScreen(Screen):
     async def _paint_card(self) -> None:
         card = self.card
         is_drill = card.type == "drill"
-        self.query_one("#summary").display = False
-        self.query_one("#card").display = not is_drill
-        drill = self.query_one(DrillView)
+        self._one("#summary").display = False
+        self._one("#card").display = not is_drill
+        drill = self._one(DrillView)
         drill.display = is_drill
         if is_drill:
             question = self.session.drill_question()
             drill.show_question(question, title=card.front)
         else:
-            self.query_one("#front", CardText).show(card.front)
-            self.query_one("#card", VerticalScroll).scroll_home(animate=False)
+            self._one("#front", CardText).show(card.front)
+            self._one("#card", VerticalScroll).scroll_home(animate=False)
         await self._paint_answer()
 
     async def _paint_answer(self) -> None:
@@ -129,24 +145,30 @@ class StudyScreen(Screen):
         shown = self.phase in (Phase.BACK, Phase.FEEDBACK)
         self._paint_choices()
         if card.type != "drill":
-            self.query_one("#divider").display = shown
-            back = self.query_one("#back", CardText)
+            self._one("#divider").display = shown
+            back = self._one("#back", CardText)
             back.display = shown and bool(card.back) and card.type != "choice"
-            extra = self.query_one("#extra", CardText)
+            extra = self._one("#extra", CardText)
             extra.display = shown and bool(card.extra)
             if back.display:
                 back.show(card.back)
             if extra.display:
                 extra.show(card.extra)
-        ratings = self.query_one(RatingBar)
-        ratings.display = self.phase == Phase.BACK
+        ratings = self._one(RatingBar)
+        # Below a card the bar keeps its two lines, blank until the answer is
+        # shown: the rating that brings the next card then moves no widget
+        # but the card's own, and Textual redraws only those.  A drill
+        # question needs the room.
+        ratings.display = card.type != "drill" or self.phase == Phase.BACK
         if self.phase == Phase.BACK:
             session = self.session
             ratings.show(session.previews(), session.allowed_ratings(), session.default_rating)
-        self.query_one("#hint", Static).update(self._hint())
+        else:
+            ratings.blank()
+        self._one("#hint", Static).update(self._hint())
 
     def _paint_choices(self) -> None:
-        choices = self.query_one("#choices", Static)
+        choices = self._one("#choices", Static)
         choices.display = bool(self.options)
         if not self.options:
             return
@@ -174,33 +196,32 @@ class StudyScreen(Screen):
 
     def on_descendant_focus(self) -> None:
         if self.session is not None:  # typed keys leave the key line while the answer box has focus
-            self.query_one("#hint", Static).update(self._hint())
+            self._one("#hint", Static).update(self._hint())
 
     on_descendant_blur = on_descendant_focus
     on_resize = on_descendant_focus  # the key line wraps to the new width
 
     def _update_progress(self) -> None:
         done, total = self.session.progress
-        bar = self.query_one(ProgressBar)
-        bar.update(total=max(total, 1), progress=done)
+        self._one(SessionBar).show(done, total)
         parts = self.session.card_label().split(" · ")
         position = Text()
         position.append(" · ".join(parts[:3]), style="bold")  # new · learning · review
         position.append("".join(" · " + part for part in parts[3:]))
-        self.query_one("#position", Static).update(position)
+        self._one("#position", Static).update(position)
 
     def _show_summary(self) -> None:
         for selector in ("#card", "#drill", "#ratings"):
-            self.query_one(selector).display = False
+            self._one(selector).display = False
         self.more_new = self.session.more_new_available()
         headline, *rows = self.session.summary_lines()
         text = Text()
         text.append(headline, style="bold")
         if rows:
             text.append("\n\n" + "\n".join(rows) + "\n")
-        self.query_one("#summary", Static).update(text)
-        self.query_one("#summary").display = True
-        self.query_one("#hint", Static).update(self._hint())
+        self._one("#summary", Static).update(text)
+        self._one("#summary").display = True
+        self._one("#hint", Static).update(self._hint())
 
     # -- which keys work now: the session says -----------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -233,7 +254,7 @@ class StudyScreen(Screen):
     # -- actions -----------------------------------------------------------
     async def action_check(self) -> None:
         """Enter outside the answer box checks the answer as Enter inside it does."""
-        await self.query_one(DrillView).input.action_submit()
+        await self._one(DrillView).input.action_submit()
 
     async def action_reveal(self) -> None:
         self.session.reveal()
@@ -273,12 +294,12 @@ class StudyScreen(Screen):
     def _update_progress_after_grade(self, right: bool) -> None:
         if not right:
             done, total = self.session.progress
-            self.query_one(ProgressBar).update(total=max(total, 1), progress=done)
+            self._one(SessionBar).show(done, total)
 
     async def on_drill_view_answer_submitted(self, event: DrillView.AnswerSubmitted) -> None:
         from studydeck.drills import AnswerError
 
-        drill = self.query_one(DrillView)
+        drill = self._one(DrillView)
         try:
             verdict = self.session.answer_drill(event.text)
         except AnswerError as exc:
@@ -331,7 +352,7 @@ class StudyScreen(Screen):
             return
         self.session.replace_decks(self.app.decks)
         if new_card.type != "drill":
-            self.query_one("#front", CardText).show(new_card.front)
+            self._one("#front", CardText).show(new_card.front)
             await self._paint_answer()
         self.notify("Deck reloaded.", timeout=2)
 
