@@ -38,13 +38,24 @@ from studydeck.safetext import shown
 if TYPE_CHECKING:
     from studydeck.model import Deck
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 BUSY_TIMEOUT_MS = 10_000
 
 # State codes, as in fsrs.State; 0 is "new" (no row).
 NEW, LEARNING, REVIEW, RELEARNING = State
 MAX_TIME_MS = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z, the last instant a datetime holds
 T = TypeVar("T")
+
+_COUNT_TRIGGERS = """
+    CREATE TRIGGER reviews_counted AFTER INSERT ON reviews
+        BEGIN UPDATE totals SET n = n + 1 WHERE name = 'reviews'; END;
+    CREATE TRIGGER reviews_uncounted AFTER DELETE ON reviews
+        BEGIN UPDATE totals SET n = n - 1 WHERE name = 'reviews'; END;
+    CREATE TRIGGER undos_counted AFTER INSERT ON undos
+        BEGIN UPDATE totals SET n = n + 1 WHERE name = 'undos'; END;
+    CREATE TRIGGER undos_uncounted AFTER DELETE ON undos
+        BEGIN UPDATE totals SET n = n - 1 WHERE name = 'undos'; END;
+"""
 
 _MIGRATIONS: dict[int, str] = {
     1: """
@@ -149,6 +160,16 @@ _MIGRATIONS: dict[int, str] = {
         rmse        REAL
     ) WITHOUT ROWID;
     """,
+    # Row counts of reviews and undos, kept by triggers in the same transaction as any
+    # write, so the number of standing reviews is read in constant time.
+    4: """
+    CREATE TABLE totals (
+        name  TEXT PRIMARY KEY,                -- 'reviews' or 'undos': the table counted
+        n     INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    INSERT INTO totals VALUES ('reviews', (SELECT count(*) FROM reviews)),
+                              ('undos', (SELECT count(*) FROM undos));
+    """ + _COUNT_TRIGGERS,
 }
 
 
@@ -271,6 +292,19 @@ class ReviewRow:
 _CARD_COLUMNS = "state, step, stability, difficulty, due, last_review, reps, lapses, leech"
 
 
+# Appending one review row; the values come from :func:`review_insert_rows`.
+REVIEW_INSERT = ("INSERT INTO reviews (deck_id, card_id, reviewed_at, rating, fsrs_rating, answer_ms, "
+                 "state_before, state_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+
+
+def review_insert_rows(rows: Iterable[tuple]) -> Iterator[tuple]:
+    """:data:`REVIEW_INSERT`'s values for ``(deck_id, card_id, reviewed_at, rating,
+    fsrs_rating, answer_ms, before, after)`` rows (bulk writers: benchmarks, tests)."""
+    for deck_id, card_id, at, rating, fsrs_rating, answer_ms, before, after in rows:
+        yield (deck_id, card_id, at, rating, fsrs_rating, answer_ms,
+               before.to_json() if before else None, after.to_json())
+
+
 # A review "stands" unless it was undone; every count of history uses this one filter
 # (on the reviews table aliased ``r``).
 STANDING = "NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = r.id)"
@@ -293,16 +327,33 @@ class Collection:
         """The card's stored state (None while new); CollectionError naming the card if damaged."""
         return self._read_state(self.conn, deck_id, card_id)
 
-    def due_cards(self, now_ms: int, states: tuple[int, ...]) -> list[tuple[str, str, int, int]]:
+    def due_cards(self, now_ms: int, states: tuple[int, ...], limit: int | None = None,
+                  deck_ids: Iterable[str] | None = None,
+                  after: tuple[int, str, str] | None = None) -> list[tuple[str, str, int, int]]:
         """Cards in ``states`` due at or before ``now_ms`` and present in a deck, earliest first
-        (suspended cards and cards buried past ``now_ms`` left out)."""
+        (ties in deck and card order; suspended cards and cards buried past ``now_ms`` left out).
+
+        ``deck_ids``: only those decks'; ``limit``: at most that many, read from the
+        (state, due) index without visiting the rest; ``after``: the ``(due, deck_id,
+        card_id)`` of the last card of the previous page, to read the next one.
+        """
         marks = ",".join("?" * len(states))
-        return self.conn.execute(
-            f"SELECT deck_id, card_id, state, due FROM cards "
-            f"WHERE state IN ({marks}) AND due <= ? AND position IS NOT NULL "
-            "AND suspended = 0 AND buried_until <= ? ORDER BY due",
-            (*states, now_ms, now_ms),
-        ).fetchall()
+        params: list = [*states, now_ms, now_ms]
+        sql = (f"SELECT deck_id, card_id, state, due FROM cards "
+               f"WHERE state IN ({marks}) AND due <= ? AND position IS NOT NULL "
+               "AND suspended = 0 AND buried_until <= ?")
+        if deck_ids is not None:
+            deck_ids = list(deck_ids)
+            sql += f" AND deck_id IN ({','.join('?' * len(deck_ids))})"
+            params += deck_ids
+        if after is not None:
+            sql += " AND (due, deck_id, card_id) > (?, ?, ?)"
+            params += after
+        sql += " ORDER BY due, deck_id, card_id"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return self.conn.execute(sql, params).fetchall()
 
     def due_counts(self, now_ms: int, ahead_ms: int) -> list[tuple[str, int, int, int]]:
         """Per deck and state (learning, review, relearning), of cards in a deck:
@@ -419,7 +470,11 @@ class Collection:
         return int(row[0]), int(row[1])
 
     def standing_review_total(self) -> int:
-        return int(self.conn.execute(f"SELECT count(*) FROM reviews r WHERE {STANDING}").fetchone()[0])
+        """Reviews that stand: the triggers' row counts, reviews minus undos (each undo
+        names an existing review), in constant time."""
+        return int(self.conn.execute(
+            "SELECT (SELECT n FROM totals WHERE name = 'reviews') "
+            "- (SELECT n FROM totals WHERE name = 'undos')").fetchone()[0])
 
     def review_buckets(self, since_ms: int, bucket_ms: int) -> list[tuple[int, int]]:
         """``(bucket start ms, standing reviews)`` for each ``bucket_ms``-long span holding any."""
@@ -433,6 +488,18 @@ class Collection:
             f"SELECT 1 FROM reviews r WHERE reviewed_at >= ? AND reviewed_at < ? AND {STANDING} LIMIT 1",
             (start_ms, end_ms),
         ).fetchone() is not None
+
+    def last_day_without_review(self, bounds: list[int]) -> int | None:
+        """Of the consecutive spans ``[bounds[i], bounds[i + 1])``, the last holding no
+        standing review (its index), or None when every one holds some: one query,
+        one probe of the time index per span."""
+        spans = ",".join("(?, ?, ?)" for _ in bounds[1:])
+        params = [v for i in range(len(bounds) - 1) for v in (i, bounds[i], bounds[i + 1])]
+        row = self.conn.execute(
+            f"WITH spans (i, s, e) AS (VALUES {spans}) SELECT max(i) FROM spans WHERE NOT EXISTS "
+            f"(SELECT 1 FROM reviews r WHERE reviewed_at >= spans.s AND reviewed_at < spans.e "
+            f"AND {STANDING})", params).fetchone()
+        return row[0]
 
     def due_per_day(self, start_ms: int, days: int, day_ms: int) -> list[tuple[str, int, int]]:
         """``(deck_id, day index, cards)`` of cards due before ``days`` days from ``start_ms``
@@ -706,6 +773,17 @@ def _check_schema(conn: sqlite3.Connection, path: Path) -> None:
                               reason="damaged file")
 
 
+def _statements(script: str) -> Iterator[str]:
+    """The SQL statements of ``script``, a trigger's ``BEGIN ... END`` kept whole."""
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                yield pending
+            pending = ""
+
+
 def _migrate(conn: sqlite3.Connection, path: Path | str) -> None:
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version > SCHEMA_VERSION:
@@ -719,9 +797,8 @@ def _migrate(conn: sqlite3.Connection, path: Path | str) -> None:
     try:
         version = conn.execute("PRAGMA user_version").fetchone()[0]  # another process may have won
         for target in range(version + 1, SCHEMA_VERSION + 1):
-            for statement in _MIGRATIONS[target].split(";"):
-                if statement.strip():
-                    conn.execute(statement)
+            for statement in _statements(_MIGRATIONS[target]):
+                conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {target}")
         conn.execute("COMMIT")
     except BaseException:

@@ -107,3 +107,40 @@ def test_sync_tracks_membership_and_order(tmp_path):
         assert col.card_state("d", "c1") == STATE       # ...but keeps its state
         col.sync_decks([deck], 0)                        # and it comes back
         assert [r[1] for r in col.due_cards(10**12, (2,))] == ["c1"]
+
+
+def _standing_by_counting(col):
+    return col.conn.execute(
+        "SELECT count(*) FROM reviews r WHERE NOT EXISTS "
+        "(SELECT 1 FROM undos u WHERE u.review_id = r.id)").fetchone()[0]
+
+
+def test_standing_total_follows_every_rating_and_undo(tmp_path):
+    with open_collection(tmp_path / "c.sqlite3") as col:
+        assert col.standing_review_total() == 0
+        ids = [col.record_review("d", f"c{i % 3}", 1_000 + i, 4, 3, 10, None, STATE) for i in range(7)]
+        col.undo_review(ids[6], 9_000)
+        col.undo_review(ids[5], 9_000)
+        assert col.standing_review_total() == 5 == _standing_by_counting(col)
+        with pytest.raises(CollectionError):       # a refused undo changes nothing
+            col.undo_review(ids[5], 9_500)
+        col.conn.execute("DELETE FROM undos WHERE review_id = ?", (ids[5],))  # any writer is counted
+        assert col.standing_review_total() == 6 == _standing_by_counting(col)
+
+
+def test_version_3_collection_is_migrated_with_its_totals(tmp_path):
+    path = tmp_path / "c.sqlite3"
+    with open_collection(path) as col:
+        for i in range(4):
+            col.record_review("d", "c", 1_000 + i, 4, 3, 10, None, STATE)
+        col.undo_review(4, 5_000)
+    conn = sqlite3.connect(path)
+    conn.executescript("DROP TRIGGER reviews_counted; DROP TRIGGER reviews_uncounted; "
+                       "DROP TRIGGER undos_counted; DROP TRIGGER undos_uncounted; "
+                       "DROP TABLE totals; PRAGMA user_version = 3;")
+    conn.close()
+    with open_collection(path) as col:
+        assert col.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert col.standing_review_total() == 3 == _standing_by_counting(col)
+        col.record_review("d", "c", 9_000, 4, 3, 10, STATE, STATE)
+        assert col.standing_review_total() == 4

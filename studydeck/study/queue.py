@@ -47,20 +47,12 @@ def build_queue(collection: Collection, decks: Iterable[Deck], config: Config, n
     collection.sync_decks(decks, now_ms)
     today_ms = to_ms(day_start(now, config.day_starts_at))
     reviews_today, new_today = collection.counts_since(today_ms)
-    learning: list[Card] = []
-    reviews: list[Card] = []
     review_cap = max(0, config.max_reviews_per_day - reviews_today)
     deck_left = _deck_allowance(collection, config, by_id, today_ms, extra_new)
-    for deck_id, card_id, state, _due in collection.due_cards(now_ms, (LEARNING, REVIEW, RELEARNING)):
-        deck = by_id.get(deck_id)
-        card = deck.card(card_id) if deck is not None else None
-        if card is None:
-            continue
-        if state != REVIEW:
-            learning.append(card)
-        elif len(reviews) < review_cap and deck_left[deck_id][0] > 0:
-            reviews.append(card)
-            deck_left[deck_id][0] -= 1
+    learning_keys, review_keys = due_keys(collection, by_id, now_ms, review_cap,
+                                          {d: left[0] for d, left in deck_left.items()})
+    learning = _cards(by_id, learning_keys)
+    reviews = _cards(by_id, review_keys)
     new: list[Card] = []
     new_left = max(0, config.new_per_day + extra_new - new_today)
     if new_left == 0:
@@ -71,6 +63,47 @@ def build_queue(collection: Collection, decks: Iterable[Deck], config: Config, n
         if room > 0:
             new += [deck.card(card_id) for card_id in gather_new(collection, deck.id, room, busy, now_ms)]
     return Queue(learning, reviews, new)
+
+
+def due_keys(collection: Collection, deck_ids: Iterable[str], now_ms: int, review_cap: int,
+             deck_review_left: dict[str, int] | None = None) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """``(learning, reviews)``: the (deck, card) keys of the due cards today's queue
+    holds for ``deck_ids``: every due learning and relearning card, then reviews in
+    due order up to ``review_cap`` (and each deck's ``deck_review_left``).
+
+    Reviews are read a page at a time from the due index, for the decks studied
+    only, so the work follows the cap, not the number of cards due.
+    """
+    wanted = list(deck_ids)
+    learning = [(d, c) for d, c, _s, _due in collection.due_cards(now_ms, (LEARNING, RELEARNING), deck_ids=wanted)]
+    left = dict(deck_review_left) if deck_review_left is not None else None
+    open_decks = [d for d in wanted if left is None or left.get(d, 0) > 0]
+    reviews: list[tuple[str, str]] = []
+    after = None
+    while len(reviews) < review_cap and open_decks:
+        want = review_cap - len(reviews)
+        page = collection.due_cards(now_ms, (REVIEW,), want, open_decks, after)
+        for deck_id, card_id, _state, _due in page:
+            if left is not None:
+                if left[deck_id] <= 0:
+                    continue
+                left[deck_id] -= 1
+            reviews.append((deck_id, card_id))
+        if len(page) < want:
+            break
+        after = page[-1][3], page[-1][0], page[-1][1]
+        if left is not None:  # a deck at its own limit is left out of the next page
+            open_decks = [d for d in open_decks if left[d] > 0]
+    return learning, reviews
+
+
+def _cards(by_id: dict[str, Deck], keys: list[tuple[str, str]]) -> list[Card]:
+    out = []
+    for deck_id, card_id in keys:
+        card = by_id[deck_id].card(card_id)
+        if card is not None:
+            out.append(card)
+    return out
 
 
 def _deck_allowance(collection: Collection, config: Config, by_id: dict[str, Deck], today_ms: int,
