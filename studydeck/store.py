@@ -38,7 +38,7 @@ from studydeck.safetext import shown
 if TYPE_CHECKING:
     from studydeck.model import Deck
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 BUSY_TIMEOUT_MS = 10_000
 
 # State codes, as in fsrs.State; 0 is "new" (no row).
@@ -57,7 +57,7 @@ _COUNT_TRIGGERS = """
         BEGIN UPDATE totals SET n = n - 1 WHERE name = 'undos'; END;
 """
 
-_MIGRATIONS: dict[int, str] = {
+_MIGRATIONS: dict[int, str | Callable[[sqlite3.Connection], None]] = {
     1: """
     CREATE TABLE cards (
         deck_id     TEXT NOT NULL,
@@ -170,6 +170,8 @@ _MIGRATIONS: dict[int, str] = {
     INSERT INTO totals VALUES ('reviews', (SELECT count(*) FROM reviews)),
                               ('undos', (SELECT count(*) FROM undos));
     """ + _COUNT_TRIGGERS,
+    # The review log's states as columns: the after-state only (see _REVIEWS_5).
+    5: lambda conn: _reviews_as_columns(conn),
 }
 
 
@@ -271,6 +273,16 @@ def _state_from_json(text: str, deck_id: str, card_id: str, review_id: int) -> C
                               reason="damaged review") from None
 
 
+def _stored_after(columns: tuple, damaged: str | None, deck_id: str, card_id: str, review_id: int) -> CardState:
+    """A review row's after-state from its columns; CollectionError if it cannot be read."""
+    problem = "not valid JSON" if damaged is not None else row_problem(columns)
+    if problem:
+        raise CollectionError(f"review {review_id} of card {shown(deck_id)}/{shown(card_id)}: "
+                              f"stored state is invalid ({problem}); run `studydeck doctor`",
+                              reason="damaged review")
+    return _row_to_state(columns)
+
+
 def _utc_text(ms: int) -> str:
     return datetime.fromtimestamp(ms / 1000, tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
 
@@ -290,24 +302,48 @@ class ReviewRow:
 
 
 _CARD_COLUMNS = "state, step, stability, difficulty, due, last_review, reps, lapses, leech"
+_AFTER_COLUMNS = "r.state, r.step, r.stability, r.difficulty, r.due, r.last_review, r.reps, r.lapses, r.leech"
 
 
-# Appending one review row; the values come from :func:`review_insert_rows`.
-REVIEW_INSERT = ("INSERT INTO reviews (deck_id, card_id, reviewed_at, rating, fsrs_rating, answer_ms, "
-                 "state_before, state_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+# Appending one review row; the values come from :func:`_review_values`.
+REVIEW_INSERT = (f"INSERT INTO reviews (deck_id, card_id, reviewed_at, rating, fsrs_rating, answer_ms, source, "
+                 f"prior, before, {_CARD_COLUMNS}) VALUES ({', '.join('?' * 18)})")
 
 
-def review_insert_rows(rows: Iterable[tuple]) -> Iterator[tuple]:
+def _review_values(deck_id: str, card_id: str, at: int, rating: int, fsrs_rating: int, answer_ms: int | None,
+                   source: str, before: CardState | None, after: CardState,
+                   previous: CardState | None) -> tuple:
+    """One review's :data:`REVIEW_INSERT` values; ``previous`` is the after-state of the
+    card's latest standing review (None: none), which ``before`` usually is and then is
+    not stored again."""
+    if before is None:
+        prior, text = NEW, None
+    else:
+        prior, text = before.state, (None if before == previous else before.to_json())
+    return (deck_id, card_id, at, rating, fsrs_rating, answer_ms, source, prior, text,
+            after.state, after.step, after.stability, after.difficulty, after.due, after.last_review,
+            after.reps, after.lapses, int(after.leech))
+
+
+def review_insert_rows(rows: Iterable[tuple], source: str = "studydeck") -> Iterator[tuple]:
     """:data:`REVIEW_INSERT`'s values for ``(deck_id, card_id, reviewed_at, rating,
-    fsrs_rating, answer_ms, before, after)`` rows (bulk writers: benchmarks, tests)."""
+    fsrs_rating, answer_ms, before, after)`` rows of cards with no review yet, in order
+    (bulk writers: benchmarks and tests)."""
+    last: dict[tuple[str, str], CardState] = {}
     for deck_id, card_id, at, rating, fsrs_rating, answer_ms, before, after in rows:
-        yield (deck_id, card_id, at, rating, fsrs_rating, answer_ms,
-               before.to_json() if before else None, after.to_json())
+        key = (deck_id, card_id)
+        yield _review_values(deck_id, card_id, at, rating, fsrs_rating, answer_ms, source, before, after,
+                             last.get(key))
+        last[key] = after
 
 
 # A review "stands" unless it was undone; every count of history uses this one filter
 # (on the reviews table aliased ``r``).
 STANDING = "NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = r.id)"
+# The id of the latest standing review of ``r``'s card before ``r`` (the reviews_card index).
+_PREVIOUS_STANDING = ("SELECT q.id FROM reviews q WHERE q.deck_id = r.deck_id AND q.card_id = r.card_id "
+                      "AND q.id < r.id AND NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = q.id) "
+                      "ORDER BY q.id DESC LIMIT 1")
 
 
 def _row_to_state(row: tuple) -> CardState:
@@ -405,7 +441,7 @@ class Collection:
     def counts_since(self, since_ms: int) -> tuple[int, int]:
         """(reviews, new cards introduced) since ``since_ms``, undone ones excluded."""
         row = self.conn.execute(
-            "SELECT count(*), coalesce(sum(r.state_before IS NULL), 0) FROM reviews r "
+            "SELECT count(*), coalesce(sum(r.prior = 0), 0) FROM reviews r "
             f"WHERE r.reviewed_at >= ? AND {STANDING}",
             (since_ms,),
         ).fetchone()
@@ -424,30 +460,40 @@ class Collection:
         """The review log in order, undone reviews left out unless asked for."""
         where, params = [], []
         if since_ms is not None:
-            where.append("reviewed_at >= ?")
+            where.append("r.reviewed_at >= ?")
             params.append(since_ms)
         if not include_undone:
             where.append(STANDING)
         return self._review_rows(where, params)
 
     def review(self, review_id: int) -> ReviewRow | None:
-        return next(self._review_rows(["id = ?"], [review_id]), None)
+        return next(self._review_rows(["r.id = ?"], [review_id]), None)
 
     def _review_rows(self, where: list[str], params: list) -> Iterator[ReviewRow]:
+        # A before-state not stored is the after-state of the card's previous standing
+        # review: found through the card index (rowid order), for those rows only.
         sql = (
-            "SELECT id, deck_id, card_id, reviewed_at, rating, fsrs_rating, answer_ms, "
-            "state_before, state_after, source FROM reviews r"
+            f"SELECT r.id, r.deck_id, r.card_id, r.reviewed_at, r.rating, r.fsrs_rating, r.answer_ms, "
+            f"r.source, r.prior, r.before, r.damaged, {_AFTER_COLUMNS}, p.damaged, "
+            f"{_AFTER_COLUMNS.replace('r.', 'p.')} FROM reviews r LEFT JOIN reviews p ON p.id = "
+            f"(CASE WHEN r.before IS NULL AND r.prior != 0 THEN ({_PREVIOUS_STANDING}) END)"
         )
         if where:
             sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY id"
+        sql += " ORDER BY r.id"
         for row in self.conn.execute(sql, params):
-            rid, deck, card, at, rating, frating, ms, before, after, source = row
-            yield ReviewRow(
-                rid, deck, card, at, rating, frating, ms,
-                _state_from_json(before, deck, card, rid) if before else None,
-                _state_from_json(after, deck, card, rid), source,
-            )
+            rid, deck, card, at, rating, frating, ms, source, prior, before, damaged = row[:11]
+            after = _stored_after(row[11:20], damaged, deck, card, rid)
+            if prior == NEW and before is None:
+                state = None
+            elif before is not None:
+                state = _state_from_json(before, deck, card, rid)
+            elif row[21] is None:
+                raise CollectionError(f"review {rid} of card {shown(deck)}/{shown(card)}: the state before it "
+                                      "is not recorded; run `studydeck doctor`", reason="damaged review")
+            else:
+                state = _stored_after(row[21:30], row[20], deck, card, rid)
+            yield ReviewRow(rid, deck, card, at, rating, frating, ms, state, after, source)
 
     # -- numbers for stats and the home screen --------------------------------
     def deck_state_counts(self, now_ms: int) -> list[tuple[str, int, int, int, int, int]]:
@@ -464,7 +510,7 @@ class Collection:
         """(standing reviews of review-state cards since ``since_ms``, of which FSRS Hard or better)."""
         row = self.conn.execute(
             "SELECT count(*), coalesce(sum(fsrs_rating >= 2), 0) FROM reviews r "
-            f"WHERE reviewed_at >= ? AND json_extract(state_before, '$.state') = {REVIEW} AND {STANDING}",
+            f"WHERE reviewed_at >= ? AND prior = {REVIEW} AND {STANDING}",
             (since_ms,),
         ).fetchone()
         return int(row[0]), int(row[1])
@@ -560,14 +606,24 @@ class Collection:
     def _insert_review(self, conn: sqlite3.Connection, deck_id: str, card_id: str, reviewed_at: int,
                        rating: int, fsrs_rating: int, answer_ms: int | None,
                        before: CardState | None, after: CardState) -> int:
-        cur = conn.execute(
-            "INSERT INTO reviews (deck_id, card_id, reviewed_at, rating, fsrs_rating, answer_ms, "
-            "state_before, state_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (deck_id, card_id, reviewed_at, rating, fsrs_rating, answer_ms,
-             before.to_json() if before else None, after.to_json()),
-        )
+        previous = self._latest_after(conn, deck_id, card_id) if before is not None else None
+        cur = conn.execute(REVIEW_INSERT, _review_values(deck_id, card_id, reviewed_at, rating, fsrs_rating,
+                                                         answer_ms, "studydeck", before, after, previous))
         self._put_state(conn, deck_id, card_id, after)
         return int(cur.lastrowid)
+
+    @staticmethod
+    def _latest_after(conn: sqlite3.Connection, deck_id: str, card_id: str,
+                      before_id: int | None = None) -> CardState | None:
+        """The after-state of the card's latest standing review (before ``before_id``),
+        None if it has none or it cannot be read."""
+        row = conn.execute(
+            f"SELECT damaged, {_AFTER_COLUMNS} FROM reviews r WHERE deck_id = ? AND card_id = ? AND id < ? "
+            f"AND {STANDING} ORDER BY id DESC LIMIT 1",
+            (deck_id, card_id, 2**62 if before_id is None else before_id)).fetchone()
+        if row is None or row[0] is not None or row_problem(row[1:]):
+            return None
+        return _row_to_state(row[1:])
 
     def last_review_times(self, deck_ids: Iterable[str]) -> dict[tuple[str, str], int]:
         """``(deck_id, card_id) -> reviewed_at`` of each card's latest standing review in ``deck_ids``."""
@@ -585,14 +641,16 @@ class Collection:
         ``reviews`` must be in time order per card; each row is marked ``source``.
         """
         count = 0
+        last: dict[tuple[str, str], CardState | None] = {}
         with self._transaction() as conn:
             for r in reviews:
-                conn.execute(
-                    "INSERT INTO reviews (deck_id, card_id, reviewed_at, rating, fsrs_rating, answer_ms, "
-                    "state_before, state_after, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (r.deck_id, r.card_id, r.reviewed_at, r.rating, r.fsrs_rating, r.answer_ms,
-                     r.before.to_json() if r.before else None, r.after.to_json(), source),
-                )
+                key = (r.deck_id, r.card_id)
+                if key not in last:
+                    last[key] = self._latest_after(conn, r.deck_id, r.card_id)
+                conn.execute(REVIEW_INSERT, _review_values(r.deck_id, r.card_id, r.reviewed_at, r.rating,
+                                                           r.fsrs_rating, r.answer_ms, source, r.before, r.after,
+                                                           last[key]))
+                last[key] = r.after
                 self._put_state(conn, r.deck_id, r.card_id, r.after)
                 count += 1
         return count
@@ -606,13 +664,13 @@ class Collection:
         """
         with self._transaction() as conn:
             row = conn.execute(
-                "SELECT deck_id, card_id, state_before FROM reviews WHERE id = ?", (review_id,)
+                "SELECT deck_id, card_id, prior, before FROM reviews WHERE id = ?", (review_id,)
             ).fetchone()
             if row is None:
                 raise CollectionError(f"no review {review_id} to undo")
             if conn.execute("SELECT 1 FROM undos WHERE review_id = ?", (review_id,)).fetchone():
                 raise CollectionError(f"review {review_id} was already undone")
-            deck_id, card_id, before = row
+            deck_id, card_id, prior, before = row
             later = conn.execute(
                 "SELECT reviewed_at FROM reviews r WHERE deck_id = ? AND card_id = ? AND id > ? "
                 f"AND {STANDING} ORDER BY id DESC LIMIT 1",
@@ -623,10 +681,15 @@ class Collection:
                     f"{shown(deck_id)}/{shown(card_id)} was rated again after this rating "
                     f"(at {_utc_text(later[0])}, perhaps in another window); nothing was undone",
                     reason="undo refused")
-            if before is None:
+            undone = next(self._review_rows(["r.id = ?"], [review_id]))  # CollectionError if unreadable
+            if undone.before is None:
                 self._reset_to_new(conn, deck_id, card_id)
             else:
-                self._put_state(conn, deck_id, card_id, _state_from_json(before, deck_id, card_id, review_id))
+                self._put_state(conn, deck_id, card_id, undone.before)
+            # Later (undone) reviews of the card whose before-state is this review's after-state
+            # would read it from an earlier review once this one is undone: store it.
+            conn.execute("UPDATE reviews SET before = ? WHERE deck_id = ? AND card_id = ? AND id > ? "
+                         "AND before IS NULL AND prior != 0", (undone.after.to_json(), deck_id, card_id, review_id))
             conn.execute("INSERT INTO undos (review_id, undone_at) VALUES (?, ?)", (review_id, undone_at))
         return self.review(review_id)
 
@@ -636,11 +699,13 @@ class Collection:
         return self.conn.execute(f"SELECT deck_id, card_id, {_CARD_COLUMNS} FROM cards ORDER BY deck_id, card_id")
 
     def standing_log(self) -> Iterator[tuple]:
-        """The standing reviews as stored, unchecked, in order:
-        ``(id, deck_id, card_id, reviewed_at, rating, answer_ms, state_before, state_after)``."""
+        """The standing reviews as stored, unchecked, in order: ``(id, deck_id, card_id,
+        reviewed_at, rating, answer_ms, prior, before, damaged, *after columns)``; ``before``
+        is None when the before-state is new (``prior`` 0) or the previous standing review's
+        after-state, ``damaged`` the after-state's text when it could not be read into columns."""
         return self.conn.execute(
-            "SELECT id, deck_id, card_id, reviewed_at, rating, answer_ms, state_before, state_after "
-            f"FROM reviews r WHERE {STANDING} ORDER BY id")
+            "SELECT id, deck_id, card_id, reviewed_at, rating, answer_ms, prior, before, damaged, "
+            f"{_AFTER_COLUMNS} FROM reviews r WHERE {STANDING} ORDER BY id")
 
     def put_states(self, states: dict[tuple[str, str], CardState | None]) -> None:
         """Overwrite card states (None: new) in one transaction; the review log is not touched."""
@@ -773,6 +838,84 @@ def _check_schema(conn: sqlite3.Connection, path: Path) -> None:
                               reason="damaged file")
 
 
+_REVIEWS_5 = """
+    CREATE TABLE reviews_5 (
+        id           INTEGER PRIMARY KEY,
+        deck_id      TEXT NOT NULL,
+        card_id      TEXT NOT NULL,
+        reviewed_at  INTEGER NOT NULL,         -- UTC epoch milliseconds
+        rating       INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),
+        fsrs_rating  INTEGER NOT NULL CHECK (fsrs_rating BETWEEN 1 AND 4),
+        answer_ms    INTEGER,
+        source       TEXT NOT NULL DEFAULT 'studydeck',
+        prior        INTEGER NOT NULL,         -- the card's state code before the review (0: new)
+        before       TEXT,                     -- JSON CardState before, only when it is neither new
+                                               -- nor the after-state of the card's previous standing review
+        damaged      TEXT,                     -- an after-state that could not be read, as first stored
+        state        INTEGER,                  -- the card state after the review: the cards columns
+        step         INTEGER,
+        stability    REAL,
+        difficulty   REAL,
+        due          INTEGER,
+        last_review  INTEGER,
+        reps         INTEGER,
+        lapses       INTEGER,
+        leech        INTEGER
+    )
+"""
+_REVIEW_INDEXES = """
+    CREATE INDEX reviews_time ON reviews (reviewed_at);
+    CREATE INDEX reviews_card ON reviews (deck_id, card_id);
+    CREATE INDEX reviews_card_time ON reviews (deck_id, card_id, reviewed_at, id, fsrs_rating, rating);
+"""
+
+
+def _reviews_as_columns(conn: sqlite3.Connection) -> None:
+    """Schema 5: each review keeps its after-state as columns and its before-state only
+    when it cannot be read from the card's previous standing review (or is new).
+
+    The JSON is read by Python's parser (exact floats); an after-state that is not a
+    valid state keeps its text in ``damaged`` (doctor reports it, as before), a
+    before-state that is not one keeps its text in ``before`` with ``prior`` -1.
+    """
+    conn.execute(_REVIEWS_5)
+    undone = {r[0] for r in conn.execute("SELECT review_id FROM undos")}
+    latest: dict[tuple[str, str], CardState | None] = {}
+    empty = (None,) * 9
+
+    def rows() -> Iterator[tuple]:
+        for (rid, deck_id, card_id, at, rating, fsrs_rating, answer_ms, source, before_text,
+             after_text) in conn.execute(
+                "SELECT id, deck_id, card_id, reviewed_at, rating, fsrs_rating, answer_ms, source, "
+                "state_before, state_after FROM reviews ORDER BY id"):
+            key = (deck_id, card_id)
+            try:
+                after = CardState.from_json(after_text)
+                columns, damaged = (after.state, after.step, after.stability, after.difficulty, after.due,
+                                    after.last_review, after.reps, after.lapses, int(after.leech)), None
+            except ValueError:
+                after, columns, damaged = None, empty, after_text
+            if before_text is None:
+                prior, before = NEW, None
+            else:
+                try:
+                    state = CardState.from_json(before_text)
+                    prior = state.state
+                    before = None if key in latest and state == latest[key] else before_text
+                except ValueError:
+                    prior, before = -1, before_text
+            if rid not in undone:
+                latest[key] = after
+            yield (rid, deck_id, card_id, at, rating, fsrs_rating, answer_ms, source, prior, before, damaged,
+                   *columns)
+
+    conn.executemany(f"INSERT INTO reviews_5 VALUES ({', '.join('?' * 20)})", rows())
+    conn.execute("DROP TABLE reviews")
+    conn.execute("ALTER TABLE reviews_5 RENAME TO reviews")
+    for statement in _statements(_REVIEW_INDEXES + _COUNT_TRIGGERS.split("CREATE TRIGGER undos_counted")[0]):
+        conn.execute(statement)
+
+
 def _statements(script: str) -> Iterator[str]:
     """The SQL statements of ``script``, a trigger's ``BEGIN ... END`` kept whole."""
     pending = ""
@@ -797,8 +940,12 @@ def _migrate(conn: sqlite3.Connection, path: Path | str) -> None:
     try:
         version = conn.execute("PRAGMA user_version").fetchone()[0]  # another process may have won
         for target in range(version + 1, SCHEMA_VERSION + 1):
-            for statement in _statements(_MIGRATIONS[target]):
-                conn.execute(statement)
+            step = _MIGRATIONS[target]
+            if callable(step):
+                step(conn)
+            else:
+                for statement in _statements(step):
+                    conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {target}")
         conn.execute("COMMIT")
     except BaseException:
@@ -1422,13 +1569,13 @@ def cram_ratings(collection: Collection, deck_id: str, card_id: str) -> list[tup
 
 def card_reviews(collection: Collection, deck_id: str, card_id: str) -> list[ReviewRow]:
     """One card's standing reviews, oldest first."""
-    return list(collection._review_rows(["deck_id = ?", "card_id = ?", _STANDING_REVIEW], [deck_id, card_id]))
+    return list(collection._review_rows(["r.deck_id = ?", "r.card_id = ?", _STANDING_REVIEW], [deck_id, card_id]))
 
 
 def counts_by_deck_since(collection: Collection, since_ms: int) -> dict[str, tuple[int, int]]:
     """Deck id -> (reviews, new cards introduced) since ``since_ms``, undone ones excluded."""
     rows = collection.conn.execute(
-        "SELECT deck_id, count(*), coalesce(sum(r.state_before IS NULL), 0) FROM reviews r "
+        "SELECT deck_id, count(*), coalesce(sum(r.prior = 0), 0) FROM reviews r "
         f"WHERE r.reviewed_at >= ? AND {_STANDING_REVIEW} GROUP BY deck_id", (since_ms,))
     return {deck_id: (int(n), int(new)) for deck_id, n, new in rows}
 
