@@ -27,6 +27,7 @@ import json
 import math
 import sqlite3
 from dataclasses import asdict, dataclass
+from functools import partial
 from datetime import UTC, datetime
 from pathlib import Path
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -302,12 +303,16 @@ class ReviewRow:
 
 
 _CARD_COLUMNS = "state, step, stability, difficulty, due, last_review, reps, lapses, leech"
-_AFTER_COLUMNS = "r.state, r.step, r.stability, r.difficulty, r.due, r.last_review, r.reps, r.lapses, r.leech"
+# A review row's after-state, in the order of _CARD_COLUMNS (its times are kept as ms from
+# the review: 0 for last_review, which is nearly always the review itself, costs no byte).
+_AFTER_COLUMNS = ("r.state, r.step, r.stability, r.difficulty, r.reviewed_at + r.due_in, "
+                  "r.reviewed_at + r.last_review_in, r.reps, r.lapses, r.leech")
 
 
 # Appending one review row; the values come from :func:`_review_values`.
-REVIEW_INSERT = (f"INSERT INTO reviews (deck_id, card_id, reviewed_at, rating, fsrs_rating, answer_ms, source, "
-                 f"prior, before, {_CARD_COLUMNS}) VALUES ({', '.join('?' * 18)})")
+REVIEW_INSERT = ("INSERT INTO reviews (deck_id, card_id, reviewed_at, rating, fsrs_rating, answer_ms, source, "
+                 "prior, before, state, step, stability, difficulty, due_in, last_review_in, reps, lapses, leech) "
+                 f"VALUES ({', '.join('?' * 18)})")
 
 
 def _review_values(deck_id: str, card_id: str, at: int, rating: int, fsrs_rating: int, answer_ms: int | None,
@@ -320,9 +325,18 @@ def _review_values(deck_id: str, card_id: str, at: int, rating: int, fsrs_rating
         prior, text = NEW, None
     else:
         prior, text = before.state, (None if before == previous else before.to_json())
-    return (deck_id, card_id, at, rating, fsrs_rating, answer_ms, source, prior, text,
-            after.state, after.step, after.stability, after.difficulty, after.due, after.last_review,
-            after.reps, after.lapses, int(after.leech))
+    return (deck_id, card_id, at, rating, fsrs_rating, answer_ms, None if source == "studydeck" else source,
+            prior, text, *_after_values(after, at))
+
+
+def _after_values(after: CardState, at: int) -> tuple:
+    """The after-state columns of a review made at ``at``: an after-state that they cannot
+    hold exactly (a time that is not a whole number) raises ValueError."""
+    if not (_is_int(after.due) and (after.last_review is None or _is_int(after.last_review))):
+        raise ValueError("a time is not a whole number of ms")
+    return (after.state, after.step, after.stability, after.difficulty, after.due - at,
+            None if after.last_review is None else after.last_review - at, after.reps, after.lapses,
+            int(after.leech))
 
 
 def review_insert_rows(rows: Iterable[tuple], source: str = "studydeck") -> Iterator[tuple]:
@@ -340,7 +354,7 @@ def review_insert_rows(rows: Iterable[tuple], source: str = "studydeck") -> Iter
 # A review "stands" unless it was undone; every count of history uses this one filter
 # (on the reviews table aliased ``r``).
 STANDING = "NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = r.id)"
-# The id of the latest standing review of ``r``'s card before ``r`` (the reviews_card index).
+# The id of the latest standing review of ``r``'s card before ``r`` (through reviews_card_time).
 _PREVIOUS_STANDING = ("SELECT q.id FROM reviews q WHERE q.deck_id = r.deck_id AND q.card_id = r.card_id "
                       "AND q.id < r.id AND NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = q.id) "
                       "ORDER BY q.id DESC LIMIT 1")
@@ -354,9 +368,14 @@ def _row_to_state(row: tuple) -> CardState:
 class Collection:
     """An open collection file.  Use :func:`open_collection` to get one."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path | None) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: Path | None,
+                 copy: Callable[[], sqlite3.Connection] | None = None) -> None:
         self.conn = conn
         self.path = path
+        # a read-only view of the file (``open_collection(readonly=True)``): the first
+        # write first swaps ``conn`` for ``copy()``, a copy in memory, so reading a large
+        # collection costs no copy and a write never reaches the file
+        self._copy = copy
 
     # -- reading -----------------------------------------------------------
     def card_state(self, deck_id: str, card_id: str) -> CardState | None:
@@ -474,7 +493,7 @@ class Collection:
         # review: found through the card index (rowid order), for those rows only.
         sql = (
             f"SELECT r.id, r.deck_id, r.card_id, r.reviewed_at, r.rating, r.fsrs_rating, r.answer_ms, "
-            f"r.source, r.prior, r.before, r.damaged, {_AFTER_COLUMNS}, p.damaged, "
+            f"coalesce(r.source, 'studydeck'), r.prior, r.before, r.damaged, {_AFTER_COLUMNS}, p.damaged, "
             f"{_AFTER_COLUMNS.replace('r.', 'p.')} FROM reviews r LEFT JOIN reviews p ON p.id = "
             f"(CASE WHEN r.before IS NULL AND r.prior != 0 THEN ({_PREVIOUS_STANDING}) END)"
         )
@@ -737,6 +756,10 @@ class Collection:
         )
 
     def _transaction(self) -> _Transaction:
+        if self._copy is not None:
+            copy, self._copy = self._copy, None
+            source, self.conn = self.conn, copy()
+            source.close()
         return _Transaction(self.conn, self.path)
 
     def close(self) -> None:
@@ -847,7 +870,7 @@ _REVIEWS_5 = """
         rating       INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),
         fsrs_rating  INTEGER NOT NULL CHECK (fsrs_rating BETWEEN 1 AND 4),
         answer_ms    INTEGER,
-        source       TEXT NOT NULL DEFAULT 'studydeck',
+        source       TEXT,                     -- where it was rated: NULL here (studydeck), else 'anki'
         prior        INTEGER NOT NULL,         -- the card's state code before the review (0: new)
         before       TEXT,                     -- JSON CardState before, only when it is neither new
                                                -- nor the after-state of the card's previous standing review
@@ -856,8 +879,8 @@ _REVIEWS_5 = """
         step         INTEGER,
         stability    REAL,
         difficulty   REAL,
-        due          INTEGER,
-        last_review  INTEGER,
+        due_in       INTEGER,                  -- due - reviewed_at (ms)
+        last_review_in INTEGER,                -- last_review - reviewed_at (ms), 0 nearly always
         reps         INTEGER,
         lapses       INTEGER,
         leech        INTEGER
@@ -865,7 +888,6 @@ _REVIEWS_5 = """
 """
 _REVIEW_INDEXES = """
     CREATE INDEX reviews_time ON reviews (reviewed_at);
-    CREATE INDEX reviews_card ON reviews (deck_id, card_id);
     CREATE INDEX reviews_card_time ON reviews (deck_id, card_id, reviewed_at, id, fsrs_rating, rating);
 """
 
@@ -880,7 +902,9 @@ def _reviews_as_columns(conn: sqlite3.Connection) -> None:
     """
     conn.execute(_REVIEWS_5)
     undone = {r[0] for r in conn.execute("SELECT review_id FROM undos")}
-    latest: dict[tuple[str, str], CardState | None] = {}
+    # per card: the latest standing review's after-state and its text (a before-state with
+    # the same text is that state, without parsing it again)
+    latest: dict[tuple[str, str], tuple[CardState | None, str]] = {}
     empty = (None,) * 9
 
     def rows() -> Iterator[tuple]:
@@ -891,23 +915,25 @@ def _reviews_as_columns(conn: sqlite3.Connection) -> None:
             key = (deck_id, card_id)
             try:
                 after = CardState.from_json(after_text)
-                columns, damaged = (after.state, after.step, after.stability, after.difficulty, after.due,
-                                    after.last_review, after.reps, after.lapses, int(after.leech)), None
+                columns, damaged = _after_values(after, at), None
             except ValueError:
                 after, columns, damaged = None, empty, after_text
+            previous, previous_text = latest.get(key, (None, None))
             if before_text is None:
                 prior, before = NEW, None
+            elif previous is not None and before_text == previous_text:
+                prior, before = previous.state, None
             else:
                 try:
                     state = CardState.from_json(before_text)
                     prior = state.state
-                    before = None if key in latest and state == latest[key] else before_text
+                    before = None if previous is not None and state == previous else before_text
                 except ValueError:
                     prior, before = -1, before_text
             if rid not in undone:
-                latest[key] = after
-            yield (rid, deck_id, card_id, at, rating, fsrs_rating, answer_ms, source, prior, before, damaged,
-                   *columns)
+                latest[key] = (after, after_text)
+            yield (rid, deck_id, card_id, at, rating, fsrs_rating, answer_ms,
+                   None if source == "studydeck" else source, prior, before, damaged, *columns)
 
     conn.executemany(f"INSERT INTO reviews_5 VALUES ({', '.join('?' * 20)})", rows())
     conn.execute("DROP TABLE reviews")
@@ -1013,56 +1039,74 @@ def _create(path: Path) -> None:
 
 
 def _snapshot(path: Path) -> Collection:
-    """A copy in memory of the collection at ``path``, read without writing a byte.
+    """The collection at ``path``, read without writing a byte.
 
     When no other connection has the file open (no ``-wal`` file beside it),
     it is read as ``immutable``, which makes no ``-wal`` or ``-shm`` files;
-    the copy is kept only if the file and the absent ``-wal`` are still as
-    they were afterwards (a writer would have made a ``-wal`` first).
-    Otherwise it is read with ``mode=ro``, which follows the other
-    connections' WAL consistently.
+    otherwise with ``mode=ro``, which follows the other connections' WAL
+    consistently.  A file at the current schema is read in place, so a large
+    collection costs no copy; what the caller writes (deck membership) goes
+    to a copy in memory made at the first write.  An older file is copied and
+    migrated in memory at once.
     """
     import os
     from urllib.parse import quote
 
     uri = "file:" + quote(str(path.resolve()))
+    has_wal = os.path.exists(f"{path}-wal")
+    # with a -wal, mode=ro sees its commits; immutable (no WAL index) is the fallback in a read-only folder
+    modes = ("?mode=ro", "?mode=ro&immutable=1") if has_wal else ("?mode=ro&immutable=1", "?mode=ro")
+    last: sqlite3.Error | None = None
+    for mode in modes:
+        source = None
+        try:
+            source = _connect(uri + mode, uri=True)
+            _check_schema(source, path)
+            if source.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+                collection = Collection(source, path, partial(_copy, source, path, uri, mode))
+                source = None
+                return collection
+            memory = _copy(source, path, uri, mode)
+            _migrate(memory, path)
+            return Collection(memory, path)
+        except sqlite3.Error as exc:
+            last = exc
+            if not getattr(exc, "sqlite_errorname", "").startswith("SQLITE_CANTOPEN"):
+                break
+        finally:
+            if source is not None:
+                source.close()
+    raise _explain(last, path) from None
+
+
+def _copy(source: sqlite3.Connection, path: Path, uri: str, mode: str) -> sqlite3.Connection:
+    """A copy in memory of the collection ``source`` reads.  An immutable read is kept
+    only if the file and the absent ``-wal`` are as they were afterwards (a writer makes
+    a ``-wal`` first); otherwise the file is read again with ``mode=ro``, following the WAL."""
+    import os
+
     wal = Path(f"{path}-wal")
 
     def stamp() -> tuple:
         info = os.stat(path)
         return info.st_mtime_ns, info.st_size, info.st_ino, wal.exists()
 
-    before = stamp()
-    # with a -wal, mode=ro sees its commits; immutable (no WAL index) is the fallback in a read-only folder
-    modes = ("?mode=ro", "?immutable=1") if before[3] else ("?immutable=1", "?mode=ro")
-    last: sqlite3.Error | None = None
-    for mode in modes:
-        source = memory = None
+    try:
+        before = stamp()
+        memory = _connect(":memory:")
+        source.backup(memory)
+        if "immutable" not in mode or stamp() == before:
+            return memory
+        memory.close()
+        again = _connect(uri + "?mode=ro", uri=True)
         try:
-            source = _connect(uri + mode, uri=True)
-            _check_schema(source, path)
             memory = _connect(":memory:")
-            source.backup(memory)
-            source.close()
-            source = None
-            if mode == "?immutable=1" and stamp() != before:
-                memory.close()
-                continue  # written meanwhile: read it again, following the WAL
-            _migrate(memory, path)
-            return Collection(memory, path)
-        except sqlite3.Error as exc:
-            last = exc
-            if memory is not None:
-                memory.close()
-            if not getattr(exc, "sqlite_errorname", "").startswith("SQLITE_CANTOPEN"):
-                break
+            again.backup(memory)
+            return memory
         finally:
-            if source is not None:
-                source.close()
-    if last is None:
-        raise CollectionError(f"{path}: the collection kept changing while it was read; try again",
-                              reason="busy")
-    raise _explain(last, path) from None
+            again.close()
+    except sqlite3.Error as exc:
+        raise _explain(exc, path) from None
 
 
 def open_collection(path: Path, create: bool = True, readonly: bool = False) -> Collection:

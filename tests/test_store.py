@@ -237,3 +237,19 @@ def test_newer_schema_is_refused_without_a_byte_changed(tmp_path):
         with pytest.raises(CollectionError, match="newer"):
             open_collection(path, readonly=readonly)
     assert path.read_bytes() == data
+
+
+def test_readonly_reads_the_file_in_place_and_writes_to_a_copy(tmp_path):
+    path = tmp_path / "c.sqlite3"
+    with open_collection(path) as col:
+        col.record_review("d", "c", 1_000, 4, 3, 10, None, STATE)
+    data = path.read_bytes()
+    assert not (tmp_path / "c.sqlite3-wal").exists()
+    with open_collection(path, readonly=True) as col:
+        assert col.standing_review_total() == 1
+        assert col.conn.execute("PRAGMA database_list").fetchone()[2] == str(path.resolve())  # no copy yet
+        col.record_review("d", "c", 2_000, 4, 3, 10, STATE, STATE)     # goes to a copy in memory
+        assert col.standing_review_total() == 2
+        assert col.conn.execute("PRAGMA database_list").fetchone()[2] == ""
+    assert path.read_bytes() == data
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.sqlite3"]
