@@ -8,6 +8,9 @@ over ``--years`` (default 10, about 1,370 reviews a day; the last 30 days,
 which true retention reads, hold 30 days' worth), 85% of the reviews rated
 Good, one in a thousand undone.
 
+Both homes hold a collection in which the bundled decks were recorded (as
+after any study session); the baseline's has no reviews.
+
 Baseline: the empty collection.  The two alternate (order swapped every pair);
 printed: median and min-max of each and of the per-pair ratio, in the child
 process's CPU time (user + system, from getrusage; on the shared machine wall
@@ -41,10 +44,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def bundled_card_keys(home: Path) -> list[tuple[str, str]]:
-    """(deck_id, card_id) of every bundled card, loading them once (this also warms the cache)."""
+    """(deck_id, card_id) of every bundled card, loading them once (this also warms the
+    cache) and recording them in the home's collection, as any study session does."""
     code = ("import json; "
             "from studydeck.deckfile.load import load_decks; from studydeck import paths; "
+            "from studydeck.store import open_collection; "
             "r = load_decks([paths.bundled_decks_dir()], cache_dir=paths.cache_dir()); "
+            "c = open_collection(paths.collection_path()); c.sync_decks(r.decks, 0); c.close(); "
             "print(json.dumps([[c.deck_id, c.card_id] for d in r.decks for c in d.cards]))")
     out = subprocess.run([sys.executable, "-c", code], env=_env(home), capture_output=True,
                          text=True, check=True).stdout
