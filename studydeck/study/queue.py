@@ -57,7 +57,7 @@ def build_queue(collection: Collection, decks: Iterable[Deck], config: Config, n
     new_left = max(0, config.new_per_day + extra_new - new_today)
     if new_left == 0:
         return Queue(learning, reviews, new)
-    busy = busy_notes(collection, [c.key for c in learning + reviews], today_ms) if config.bury_siblings else None
+    busy = busy_notes(collection, [k[:2] for k in learning_keys + review_keys], today_ms) if config.bury_siblings else None
     for deck in decks:
         room = min(new_left - len(new), deck_left[deck.id][1])  # this deck's own limit too
         if room > 0:
@@ -66,29 +66,30 @@ def build_queue(collection: Collection, decks: Iterable[Deck], config: Config, n
 
 
 def due_keys(collection: Collection, deck_ids: Iterable[str], now_ms: int, review_cap: int,
-             deck_review_left: dict[str, int] | None = None) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """``(learning, reviews)``: the (deck, card) keys of the due cards today's queue
-    holds for ``deck_ids``: every due learning and relearning card, then reviews in
-    due order up to ``review_cap`` (and each deck's ``deck_review_left``).
+             deck_review_left: dict[str, int] | None = None) -> tuple[list[tuple[str, str, int]], list[tuple[str, str, int]]]:
+    """``(learning, reviews)``: ``(deck, card, position)`` of the due cards today's queue
+    holds for ``deck_ids``: every due learning and relearning card, then reviews in due
+    order up to ``review_cap`` (and each deck's ``deck_review_left``).
 
     Reviews are read a page at a time from the due index, for the decks studied
     only, so the work follows the cap, not the number of cards due.
     """
     wanted = list(deck_ids)
-    learning = [(d, c) for d, c, _s, _due in collection.due_cards(now_ms, (LEARNING, RELEARNING), deck_ids=wanted)]
+    learning = [(d, c, p) for d, c, _s, _due, p in collection.due_cards(
+        now_ms, (LEARNING, RELEARNING), deck_ids=wanted, with_position=True)]
     left = dict(deck_review_left) if deck_review_left is not None else None
     open_decks = [d for d in wanted if left is None or left.get(d, 0) > 0]
-    reviews: list[tuple[str, str]] = []
+    reviews: list[tuple[str, str, int]] = []
     after = None
     while len(reviews) < review_cap and open_decks:
         want = review_cap - len(reviews)
-        page = collection.due_cards(now_ms, (REVIEW,), want, open_decks, after)
-        for deck_id, card_id, _state, _due in page:
+        page = collection.due_cards(now_ms, (REVIEW,), want, open_decks, after, with_position=True)
+        for deck_id, card_id, _state, _due, position in page:
             if left is not None:
                 if left[deck_id] <= 0:
                     continue
                 left[deck_id] -= 1
-            reviews.append((deck_id, card_id))
+            reviews.append((deck_id, card_id, position))
         if len(page) < want:
             break
         after = page[-1][3], page[-1][0], page[-1][1]
@@ -97,12 +98,23 @@ def due_keys(collection: Collection, deck_ids: Iterable[str], now_ms: int, revie
     return learning, reviews
 
 
-def _cards(by_id: dict[str, Deck], keys: list[tuple[str, str]]) -> list[Card]:
+def _cards(by_id: dict[str, Deck], keys: list[tuple[str, str, int]]) -> list[Card]:
+    """The cards of ``keys``: in a deck whose cards are built (a tuple), at the place the
+    collection recorded for it when it is still there, with no id table to build;
+    otherwise through the deck's own lookup, ``Deck.card``."""
     out = []
-    for deck_id, card_id in keys:
+    append = out.append
+    built = {deck_id: deck.cards for deck_id, deck in by_id.items() if type(deck.cards) is tuple}
+    for deck_id, card_id, position in keys:
+        cards = built.get(deck_id)
+        if cards is not None and position < len(cards):
+            card = cards[position]
+            if card.card_id == card_id:
+                append(card)
+                continue
         card = by_id[deck_id].card(card_id)
         if card is not None:
-            out.append(card)
+            append(card)
     return out
 
 

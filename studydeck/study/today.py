@@ -122,7 +122,7 @@ def _queued(collection: Collection, wanted: set[str], now_ms: int, review_cap: i
     """(deck, card, state) of the due cards today's queue holds: every learning
     card, and reviews in due order up to the day's limit (a page at a time)."""
     learning, reviews = due_keys(collection, sorted(wanted), now_ms, review_cap)
-    return [(d, c, LEARNING) for d, c in learning] + [(d, c, REVIEW) for d, c in reviews]
+    return [(d, c, LEARNING) for d, c, _p in learning] + [(d, c, REVIEW) for d, c, _p in reviews]
 
 
 def _unseen(collection: Collection, decks: list[Deck], now: datetime) -> dict[str, int]:
