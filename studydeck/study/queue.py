@@ -57,7 +57,7 @@ def build_queue(collection: Collection, decks: Iterable[Deck], config: Config, n
     new_left = max(0, config.new_per_day + extra_new - new_today)
     if new_left == 0:
         return Queue(learning, reviews, new)
-    busy = busy_notes(collection, [k[:2] for k in learning_keys + review_keys], today_ms) if config.bury_siblings else None
+    busy = _BusyNotes(collection, learning_keys + review_keys, today_ms) if config.bury_siblings else None
     for deck in decks:
         room = min(new_left - len(new), deck_left[deck.id][1])  # this deck's own limit too
         if room > 0:
@@ -75,8 +75,8 @@ def due_keys(collection: Collection, deck_ids: Iterable[str], now_ms: int, revie
     only, so the work follows the cap, not the number of cards due.
     """
     wanted = list(deck_ids)
-    learning = [(d, c, p) for d, c, _s, _due, p in collection.due_cards(
-        now_ms, (LEARNING, RELEARNING), deck_ids=wanted, with_position=True)]
+    studied = set(wanted)  # learning cards are few: filtered here, the index read stays a plain range
+    learning = [key for key in collection.due_places(now_ms, (LEARNING, RELEARNING)) if key[0] in studied]
     left = dict(deck_review_left) if deck_review_left is not None else None
     open_decks = [d for d in wanted if left is None or left.get(d, 0) > 0]
     reviews: list[tuple[str, str, int]] = []
@@ -131,6 +131,32 @@ def _deck_allowance(collection: Collection, config: Config, by_id: dict[str, Dec
         out[deck_id] = [max(0, limits.max_reviews_per_day - reviewed),
                         max(0, limits.new_per_day + extra_new - introduced)]
     return out
+
+
+class _BusyNotes:
+    """:func:`busy_notes` as :func:`gather_new` asks it, one deck at a time: a deck's
+    notes are worked out when a new card of that deck is first looked up, so the
+    learning and review cards of decks with no new card to show cost nothing here."""
+
+    def __init__(self, collection: Collection, shown: list[tuple], today_ms: int) -> None:
+        self._by_deck: dict[str, list[str]] = {}
+        for key in shown:
+            self._by_deck.setdefault(key[0], []).append(key[1])
+        for deck_id, card_id in collection.cards_reviewed_since(today_ms):
+            self._by_deck.setdefault(deck_id, []).append(card_id)
+        self._notes: dict[str, set[str]] = {}
+
+    def _deck(self, deck_id: str) -> set[str]:
+        notes = self._notes.get(deck_id)
+        if notes is None:
+            notes = self._notes[deck_id] = {note_of(c) for c in self._by_deck.get(deck_id, ())}
+        return notes
+
+    def __contains__(self, key: tuple[str, str]) -> bool:
+        return key[1] in self._deck(key[0])
+
+    def add(self, key: tuple[str, str]) -> None:
+        self._deck(key[0]).add(key[1])
 
 
 def note_of(card_id: str) -> str:
