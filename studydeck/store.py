@@ -354,10 +354,10 @@ def review_insert_rows(rows: Iterable[tuple], source: str = "studydeck") -> Iter
 # A review "stands" unless it was undone; every count of history uses this one filter
 # (on the reviews table aliased ``r``).
 STANDING = "NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = r.id)"
-# The id of the latest standing review of ``r``'s card before ``r`` (through reviews_card_time).
-_PREVIOUS_STANDING = ("SELECT q.id FROM reviews q WHERE q.deck_id = r.deck_id AND q.card_id = r.card_id "
-                      "AND q.id < r.id AND NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = q.id) "
-                      "ORDER BY q.id DESC LIMIT 1")
+# The id of the latest standing review of a card before a review (deck, card, review id):
+# max() over the covering index reviews_card_time, no visit to the table.
+_PREVIOUS_STANDING = ("SELECT max(q.id) FROM reviews q WHERE q.deck_id = ? AND q.card_id = ? "
+                      "AND q.id < ? AND NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = q.id)")
 
 
 def _row_to_state(row: tuple) -> CardState:
@@ -488,28 +488,33 @@ class Collection:
     def reviews(self, since_ms: int | None = None, include_undone: bool = False) -> Iterator[ReviewRow]:
         """The review log in order, undone reviews left out unless asked for."""
         where, params = [], []
+        walk = since_ms is None   # every row from the first: each card's rows follow on
         if since_ms is not None:
             where.append("r.reviewed_at >= ?")
             params.append(since_ms)
         if not include_undone:
             where.append(STANDING)
-        return self._review_rows(where, params)
+        return self._review_rows(where, params, walk)
 
     def review(self, review_id: int) -> ReviewRow | None:
         return next(self._review_rows(["r.id = ?"], [review_id]), None)
 
-    def _review_rows(self, where: list[str], params: list) -> Iterator[ReviewRow]:
-        # A before-state not stored is the after-state of the card's previous standing
-        # review: found through the card index (rowid order), for those rows only.
-        sql = (
-            f"SELECT r.id, r.deck_id, r.card_id, r.reviewed_at, r.rating, r.fsrs_rating, r.answer_ms, "
-            f"coalesce(r.source, 'studydeck'), r.prior, r.before, r.damaged, {_AFTER_COLUMNS}, p.damaged, "
-            f"{_AFTER_COLUMNS.replace('r.', 'p.')} FROM reviews r LEFT JOIN reviews p ON p.id = "
-            f"(CASE WHEN r.before IS NULL AND r.prior != 0 THEN ({_PREVIOUS_STANDING}) END)"
-        )
+    def _review_rows(self, where: list[str], params: list, walk: bool = False) -> Iterator[ReviewRow]:
+        """Review rows in id order, their before-states read back.
+
+        A before-state not stored is the after-state of the card's previous standing
+        review.  With ``walk`` (the rows are all of the log, or all of a card's standing
+        reviews) that is the last standing row seen of the card; otherwise, or for a
+        card's first row in the walk, it is looked up (``max(id)`` from the covering
+        card index, then that row).
+        """
+        sql = (f"SELECT r.id, r.deck_id, r.card_id, r.reviewed_at, r.rating, r.fsrs_rating, r.answer_ms, "
+               f"coalesce(r.source, 'studydeck'), r.prior, r.before, r.damaged, {_AFTER_COLUMNS}, "
+               f"{STANDING} FROM reviews r")
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY r.id"
+        last: dict[tuple[str, str], CardState] = {}
         for row in self.conn.execute(sql, params):
             rid, deck, card, at, rating, frating, ms, source, prior, before, damaged = row[:11]
             after = _stored_after(row[11:20], damaged, deck, card, rid)
@@ -517,12 +522,24 @@ class Collection:
                 state = None
             elif before is not None:
                 state = _state_from_json(before, deck, card, rid)
-            elif row[21] is None:
-                raise CollectionError(f"review {rid} of card {shown(deck)}/{shown(card)}: the state before it "
-                                      "is not recorded; run `studydeck doctor`", reason="damaged review")
             else:
-                state = _stored_after(row[21:30], row[20], deck, card, rid)
+                state = last.get((deck, card)) if walk else None
+                if state is None:
+                    state = self._previous_after(self.conn, deck, card, rid)
+            if walk and row[20]:
+                last[(deck, card)] = after
             yield ReviewRow(rid, deck, card, at, rating, frating, ms, state, after, source)
+
+    @staticmethod
+    def _previous_after(conn: sqlite3.Connection, deck_id: str, card_id: str, review_id: int) -> CardState:
+        """The before-state a review does not store: its card's previous standing review's after."""
+        row = conn.execute(
+            f"SELECT damaged, {_AFTER_COLUMNS} FROM reviews r WHERE id = ({_PREVIOUS_STANDING})",
+            (deck_id, card_id, review_id)).fetchone()
+        if row is None:
+            raise CollectionError(f"review {review_id} of card {shown(deck_id)}/{shown(card_id)}: the state "
+                                  "before it is not recorded; run `studydeck doctor`", reason="damaged review")
+        return _stored_after(row[1:], row[0], deck_id, card_id, review_id)
 
     # -- numbers for stats and the home screen --------------------------------
     def deck_state_counts(self, now_ms: int) -> list[tuple[str, int, int, int, int, int]]:
@@ -642,14 +659,11 @@ class Collection:
         return int(cur.lastrowid)
 
     @staticmethod
-    def _latest_after(conn: sqlite3.Connection, deck_id: str, card_id: str,
-                      before_id: int | None = None) -> CardState | None:
-        """The after-state of the card's latest standing review (before ``before_id``),
-        None if it has none or it cannot be read."""
-        row = conn.execute(
-            f"SELECT damaged, {_AFTER_COLUMNS} FROM reviews r WHERE deck_id = ? AND card_id = ? AND id < ? "
-            f"AND {STANDING} ORDER BY id DESC LIMIT 1",
-            (deck_id, card_id, 2**62 if before_id is None else before_id)).fetchone()
+    def _latest_after(conn: sqlite3.Connection, deck_id: str, card_id: str) -> CardState | None:
+        """The after-state of the card's latest standing review, None if it has none or it
+        cannot be read."""
+        row = conn.execute(f"SELECT damaged, {_AFTER_COLUMNS} FROM reviews r WHERE id = ({_PREVIOUS_STANDING})",
+                           (deck_id, card_id, 2**62)).fetchone()
         if row is None or row[0] is not None or row_problem(row[1:]):
             return None
         return _row_to_state(row[1:])
@@ -1627,7 +1641,8 @@ def cram_ratings(collection: Collection, deck_id: str, card_id: str) -> list[tup
 
 def card_reviews(collection: Collection, deck_id: str, card_id: str) -> list[ReviewRow]:
     """One card's standing reviews, oldest first."""
-    return list(collection._review_rows(["r.deck_id = ?", "r.card_id = ?", _STANDING_REVIEW], [deck_id, card_id]))
+    return list(collection._review_rows(["r.deck_id = ?", "r.card_id = ?", _STANDING_REVIEW], [deck_id, card_id],
+                                        walk=True))
 
 
 def counts_by_deck_since(collection: Collection, since_ms: int) -> dict[str, tuple[int, int]]:
