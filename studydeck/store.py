@@ -1091,6 +1091,9 @@ def _snapshot(path: Path) -> Collection:
             source = _connect(uri + mode, uri=True)
             _check_schema(source, path)
             if source.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+                # one read transaction: every number read afterwards comes from the same moment
+                source.execute("BEGIN")
+                source.execute("SELECT count(*) FROM deck_sync").fetchone()
                 collection = Collection(source, path, partial(_copy, source, path, uri, mode))
                 source = None
                 return collection
