@@ -938,7 +938,7 @@ def _reviews_as_columns(conn: sqlite3.Connection) -> None:
                 "state_before, state_after FROM reviews ORDER BY id"):
             key = (deck_id, card_id)
             try:
-                after = CardState.from_json(after_text)
+                after = _parse_state(after_text)
                 columns, damaged = _after_values(after, at), None
             except ValueError:
                 after, columns, damaged = None, empty, after_text
@@ -949,7 +949,7 @@ def _reviews_as_columns(conn: sqlite3.Connection) -> None:
                 prior, before = previous.state, None
             else:
                 try:
-                    state = CardState.from_json(before_text)
+                    state = _parse_state(before_text)
                     prior = state.state
                     before = None if previous is not None and state == previous else before_text
                 except ValueError:
@@ -968,6 +968,22 @@ def _reviews_as_columns(conn: sqlite3.Connection) -> None:
     # then deck and card order), so a due card costs no visit to the table.
     conn.execute("DROP INDEX cards_due")
     conn.execute("CREATE INDEX cards_due ON cards (state, due, deck_id, card_id, position, suspended, buried_until)")
+
+
+def _parse_state(text: str) -> CardState:
+    """:meth:`CardState.from_json`, faster for the text ``to_json`` writes (every field,
+    in order): the same checks, without building a dict of keyword arguments."""
+    try:
+        data = json.loads(text)
+    except (TypeError, ValueError):
+        raise ValueError("not valid JSON") from None
+    if type(data) is dict and len(data) == 9 and tuple(data) == _STATE_ORDER:
+        row = (*tuple(data.values())[:8], bool(data["leech"]))   # as from_json reads the flag
+        problem = row_problem(row)
+        if problem:
+            raise ValueError(problem)
+        return CardState(*row)
+    return CardState.from_json(text)
 
 
 def _statements(script: str) -> Iterator[str]:

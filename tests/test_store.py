@@ -253,3 +253,24 @@ def test_readonly_reads_the_file_in_place_and_writes_to_a_copy(tmp_path):
         assert col.conn.execute("PRAGMA database_list").fetchone()[2] == ""
     assert path.read_bytes() == data
     assert sorted(p.name for p in tmp_path.iterdir()) == ["c.sqlite3"]
+
+
+@pytest.mark.parametrize("text", [
+    '{"state":2,"step":null,"stability":3.5,"difficulty":5.0,"due":5,"last_review":1,"reps":1,"lapses":0,'
+    '"leech":false}',
+    '{"state":2,"step":null,"stability":3.5,"difficulty":5.0,"due":5,"last_review":1,"reps":1,"lapses":0,'
+    '"leech":2}',
+    '{"state":true,"step":null,"stability":3.5,"difficulty":5.0,"due":5,"last_review":1,"reps":1,"lapses":0,'
+    '"leech":false}',
+    '{"state":2,"step":null,"stability":3.5,"difficulty":5.0,"due":5.0,"last_review":1,"reps":1,"lapses":0,'
+    '"leech":false}',
+    '{"state":2,"step":null,"stability":3,"difficulty":5.0,"due":5,"last_review":1}',
+    '{"state":2,"step":null,"stability":-1,"difficulty":5.0,"due":5,"last_review":1,"reps":1,"lapses":0,'
+    '"leech":false}', "[1]", "x", "null"])
+def test_the_migrations_state_reader_agrees_with_from_json(text):
+    def read(parse):
+        try:
+            return parse(text)
+        except ValueError as exc:
+            return str(exc)
+    assert read(store._parse_state) == read(CardState.from_json)
