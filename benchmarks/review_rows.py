@@ -15,6 +15,6 @@ from studydeck.store import CardState, Collection, review_insert_rows, REVIEW_IN
 def insert_reviews(col: Collection, rows: Iterable[tuple[str, str, int, int, int, int | None,
                                                           CardState | None, CardState]]) -> None:
     """Append ``(deck_id, card_id, reviewed_at, rating, fsrs_rating, answer_ms, before, after)``
-    rows, each ``before`` taken as the previous review's after-state (or new when None),
-    inside the caller's transaction."""
+    rows of cards with no review yet, inside the caller's transaction (a ``before`` that is
+    not the card's previous after-state in ``rows`` is stored whole, as the store does)."""
     col.conn.executemany(REVIEW_INSERT, review_insert_rows(rows))
