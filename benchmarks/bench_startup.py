@@ -89,7 +89,7 @@ def make_collection(home: Path, keys: list[tuple[str, str]]) -> None:
     streak is a year long and the home screen reads the whole year), in one
     transaction."""
     from studydeck import paths
-    from studydeck.store import REVIEW, CardState, open_collection
+    from studydeck.store import REVIEW, REVIEW_INSERT, CardState, open_collection, review_insert_rows
 
     rng = random.Random(0)
     now = int(time.time() * 1000)
@@ -103,7 +103,7 @@ def make_collection(home: Path, keys: list[tuple[str, str]]) -> None:
             after = CardState(REVIEW, None, stability, 5.0, at + int(stability * DAY_MS), at, k + 1, 0, False)
             rating = rng.choice((3, 4, 4, 4, 5, 1))
             review_rows.append((deck_id, card_id, at, rating, {1: 1, 3: 2, 4: 3, 5: 4}[rating], 4000,
-                                before.to_json() if before else None, after.to_json()))
+                                before, after))
             before = after
         due = now + rng.randrange(-30 * DAY_MS, 30 * DAY_MS)
         card_rows.append((deck_id, card_id, REVIEW, None, stability, 5.0, due, before.last_review,
@@ -111,9 +111,7 @@ def make_collection(home: Path, keys: list[tuple[str, str]]) -> None:
     with open_collection(paths.collection_path(home)) as collection:
         conn = collection.conn
         conn.execute("BEGIN IMMEDIATE")
-        conn.executemany(
-            "INSERT INTO reviews (deck_id, card_id, reviewed_at, rating, fsrs_rating, answer_ms, "
-            "state_before, state_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", review_rows)
+        conn.executemany(REVIEW_INSERT, review_insert_rows(review_rows))
         conn.executemany(
             "INSERT INTO cards (deck_id, card_id, state, step, stability, difficulty, due, last_review, "
             "reps, lapses, leech) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", card_rows)

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from studydeck.model import Card, Deck
-from studydeck.store import open_collection
+from studydeck.store import REVIEW_INSERT, CardState, open_collection, review_insert_rows
 from studydeck.study.scheduler import to_ms
 
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
@@ -64,12 +64,10 @@ def make_collection(path: Path, decks: list[Deck], reviews: int = 1_000_000, see
         conn.execute("BEGIN")
         conn.executemany("UPDATE cards SET state = ?, stability = ?, difficulty = ?, due = ?, last_review = ?, "
                          "reps = ?, lapses = ?, suspended = ? WHERE deck_id = ? AND card_id = ?", updates)
-        after = '{"state":2,"step":null,"stability":10.0,"difficulty":5.0,"due":0,"last_review":0,"reps":1,' \
-                '"lapses":0,"leech":false}'
+        after = CardState(2, None, 10.0, 5.0, 0, 0, 1, 0, False)
         rows = ((studied[i % len(studied)][0], studied[i % len(studied)][1], now - rng.randint(0, 365 * DAY),
                  rng.choice((1, 3, 4, 4, 5)), 3, 4000, None if i < len(studied) else after, after)
                 for i in range(reviews))
-        conn.executemany("INSERT INTO reviews (deck_id, card_id, reviewed_at, rating, fsrs_rating, answer_ms, "
-                         "state_before, state_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        conn.executemany(REVIEW_INSERT, review_insert_rows(rows))
         conn.execute("COMMIT")
         conn.execute("ANALYZE")

@@ -27,6 +27,7 @@ import json
 import math
 import sqlite3
 from dataclasses import asdict, dataclass
+from functools import partial
 from datetime import UTC, datetime
 from pathlib import Path
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -38,7 +39,7 @@ from studydeck.safetext import shown
 if TYPE_CHECKING:
     from studydeck.model import Deck
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 5
 BUSY_TIMEOUT_MS = 10_000
 
 # State codes, as in fsrs.State; 0 is "new" (no row).
@@ -46,7 +47,18 @@ NEW, LEARNING, REVIEW, RELEARNING = State
 MAX_TIME_MS = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z, the last instant a datetime holds
 T = TypeVar("T")
 
-_MIGRATIONS: dict[int, str] = {
+_COUNT_TRIGGERS = """
+    CREATE TRIGGER reviews_counted AFTER INSERT ON reviews
+        BEGIN UPDATE totals SET n = n + 1 WHERE name = 'reviews'; END;
+    CREATE TRIGGER reviews_uncounted AFTER DELETE ON reviews
+        BEGIN UPDATE totals SET n = n - 1 WHERE name = 'reviews'; END;
+    CREATE TRIGGER undos_counted AFTER INSERT ON undos
+        BEGIN UPDATE totals SET n = n + 1 WHERE name = 'undos'; END;
+    CREATE TRIGGER undos_uncounted AFTER DELETE ON undos
+        BEGIN UPDATE totals SET n = n - 1 WHERE name = 'undos'; END;
+"""
+
+_MIGRATIONS: dict[int, str | Callable[[sqlite3.Connection], None]] = {
     1: """
     CREATE TABLE cards (
         deck_id     TEXT NOT NULL,
@@ -149,6 +161,18 @@ _MIGRATIONS: dict[int, str] = {
         rmse        REAL
     ) WITHOUT ROWID;
     """,
+    # Row counts of reviews and undos, kept by triggers in the same transaction as any
+    # write, so the number of standing reviews is read in constant time.
+    4: """
+    CREATE TABLE totals (
+        name  TEXT PRIMARY KEY,                -- 'reviews' or 'undos': the table counted
+        n     INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    INSERT INTO totals VALUES ('reviews', (SELECT count(*) FROM reviews)),
+                              ('undos', (SELECT count(*) FROM undos));
+    """ + _COUNT_TRIGGERS,
+    # The review log's states as columns: the after-state only (see _REVIEWS_5).
+    5: lambda conn: _reviews_as_columns(conn),
 }
 
 
@@ -250,6 +274,16 @@ def _state_from_json(text: str, deck_id: str, card_id: str, review_id: int) -> C
                               reason="damaged review") from None
 
 
+def _stored_after(columns: tuple, damaged: str | None, deck_id: str, card_id: str, review_id: int) -> CardState:
+    """A review row's after-state from its columns; CollectionError if it cannot be read."""
+    problem = "not valid JSON" if damaged is not None else row_problem(columns)
+    if problem:
+        raise CollectionError(f"review {review_id} of card {shown(deck_id)}/{shown(card_id)}: "
+                              f"stored state is invalid ({problem}); run `studydeck doctor`",
+                              reason="damaged review")
+    return _row_to_state(columns)
+
+
 def _utc_text(ms: int) -> str:
     return datetime.fromtimestamp(ms / 1000, tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
 
@@ -269,11 +303,61 @@ class ReviewRow:
 
 
 _CARD_COLUMNS = "state, step, stability, difficulty, due, last_review, reps, lapses, leech"
+# A review row's after-state, in the order of _CARD_COLUMNS (its times are kept as ms from
+# the review: 0 for last_review, which is nearly always the review itself, costs no byte).
+_AFTER_COLUMNS = ("r.state, r.step, r.stability, r.difficulty, r.reviewed_at + r.due_in, "
+                  "r.reviewed_at + r.last_review_in, r.reps, r.lapses, r.leech")
+
+
+# Appending one review row; the values come from :func:`_review_values`.
+REVIEW_INSERT = ("INSERT INTO reviews (deck_id, card_id, reviewed_at, rating, fsrs_rating, answer_ms, source, "
+                 "prior, before, state, step, stability, difficulty, due_in, last_review_in, reps, lapses, leech) "
+                 f"VALUES ({', '.join('?' * 18)})")
+
+
+def _review_values(deck_id: str, card_id: str, at: int, rating: int, fsrs_rating: int, answer_ms: int | None,
+                   source: str, before: CardState | None, after: CardState,
+                   previous: CardState | None) -> tuple:
+    """One review's :data:`REVIEW_INSERT` values; ``previous`` is the after-state of the
+    card's latest standing review (None: none), which ``before`` usually is and then is
+    not stored again."""
+    if before is None:
+        prior, text = NEW, None
+    else:
+        prior, text = before.state, (None if before == previous else before.to_json())
+    return (deck_id, card_id, at, rating, fsrs_rating, answer_ms, None if source == "studydeck" else source,
+            prior, text, *_after_values(after, at))
+
+
+def _after_values(after: CardState, at: int) -> tuple:
+    """The after-state columns of a review made at ``at``: an after-state that they cannot
+    hold exactly (a time that is not a whole number) raises ValueError."""
+    if not (_is_int(after.due) and (after.last_review is None or _is_int(after.last_review))):
+        raise ValueError("a time is not a whole number of ms")
+    return (after.state, after.step, after.stability, after.difficulty, after.due - at,
+            None if after.last_review is None else after.last_review - at, after.reps, after.lapses,
+            int(after.leech))
+
+
+def review_insert_rows(rows: Iterable[tuple], source: str = "studydeck") -> Iterator[tuple]:
+    """:data:`REVIEW_INSERT`'s values for ``(deck_id, card_id, reviewed_at, rating,
+    fsrs_rating, answer_ms, before, after)`` rows of cards with no review yet, in order
+    (bulk writers: benchmarks and tests)."""
+    last: dict[tuple[str, str], CardState] = {}
+    for deck_id, card_id, at, rating, fsrs_rating, answer_ms, before, after in rows:
+        key = (deck_id, card_id)
+        yield _review_values(deck_id, card_id, at, rating, fsrs_rating, answer_ms, source, before, after,
+                             last.get(key))
+        last[key] = after
 
 
 # A review "stands" unless it was undone; every count of history uses this one filter
 # (on the reviews table aliased ``r``).
 STANDING = "NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = r.id)"
+# The id of the latest standing review of a card before a review (deck, card, review id):
+# max() over the covering index reviews_card_time, no visit to the table.
+_PREVIOUS_STANDING = ("SELECT max(q.id) FROM reviews q WHERE q.deck_id = ? AND q.card_id = ? "
+                      "AND q.id < ? AND NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = q.id)")
 
 
 def _row_to_state(row: tuple) -> CardState:
@@ -284,25 +368,57 @@ def _row_to_state(row: tuple) -> CardState:
 class Collection:
     """An open collection file.  Use :func:`open_collection` to get one."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path | None) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: Path | None,
+                 copy: Callable[[], sqlite3.Connection] | None = None) -> None:
         self.conn = conn
         self.path = path
+        # a read-only view of the file (``open_collection(readonly=True)``): the first
+        # write first swaps ``conn`` for ``copy()``, a copy in memory, so reading a large
+        # collection costs no copy and a write never reaches the file
+        self._copy = copy
 
     # -- reading -----------------------------------------------------------
     def card_state(self, deck_id: str, card_id: str) -> CardState | None:
         """The card's stored state (None while new); CollectionError naming the card if damaged."""
         return self._read_state(self.conn, deck_id, card_id)
 
-    def due_cards(self, now_ms: int, states: tuple[int, ...]) -> list[tuple[str, str, int, int]]:
+    def due_cards(self, now_ms: int, states: tuple[int, ...], limit: int | None = None,
+                  deck_ids: Iterable[str] | None = None,
+                  after: tuple[int, str, str] | None = None, with_position: bool = False) -> list[tuple]:
         """Cards in ``states`` due at or before ``now_ms`` and present in a deck, earliest first
-        (suspended cards and cards buried past ``now_ms`` left out)."""
+        (ties in deck and card order; suspended cards and cards buried past ``now_ms`` left out).
+
+        ``deck_ids``: only those decks'; ``limit``: at most that many, read from the
+        (state, due) index without visiting the rest; ``after``: the ``(due, deck_id,
+        card_id)`` of the last card of the previous page, to read the next one;
+        ``with_position``: each row ends with the card's place in its deck.
+        """
+        marks = ",".join("?" * len(states))
+        params: list = [*states, now_ms, now_ms]
+        sql = (f"SELECT deck_id, card_id, state, due{', position' if with_position else ''} FROM cards "
+               f"WHERE state IN ({marks}) AND due <= ? AND position IS NOT NULL "
+               "AND suspended = 0 AND buried_until <= ?")
+        if deck_ids is not None:
+            deck_ids = list(deck_ids)
+            sql += f" AND deck_id IN ({','.join('?' * len(deck_ids))})"
+            params += deck_ids
+        if after is not None:
+            sql += " AND (due, deck_id, card_id) > (?, ?, ?)"
+            params += after
+        sql += " ORDER BY due, deck_id, card_id"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return self.conn.execute(sql, params).fetchall()
+
+    def due_places(self, now_ms: int, states: tuple[int, ...]) -> list[tuple[str, str, int]]:
+        """``(deck_id, card_id, position)`` of :meth:`due_cards`' cards, in its order: the
+        whole list read from the covering due index, no more columns than a queue needs."""
         marks = ",".join("?" * len(states))
         return self.conn.execute(
-            f"SELECT deck_id, card_id, state, due FROM cards "
-            f"WHERE state IN ({marks}) AND due <= ? AND position IS NOT NULL "
-            "AND suspended = 0 AND buried_until <= ? ORDER BY due",
-            (*states, now_ms, now_ms),
-        ).fetchall()
+            f"SELECT deck_id, card_id, position FROM cards WHERE state IN ({marks}) AND due <= ? "
+            "AND position IS NOT NULL AND suspended = 0 AND buried_until <= ? ORDER BY due, deck_id, card_id",
+            (*states, now_ms, now_ms)).fetchall()
 
     def due_counts(self, now_ms: int, ahead_ms: int) -> list[tuple[str, int, int, int]]:
         """Per deck and state (learning, review, relearning), of cards in a deck:
@@ -354,7 +470,7 @@ class Collection:
     def counts_since(self, since_ms: int) -> tuple[int, int]:
         """(reviews, new cards introduced) since ``since_ms``, undone ones excluded."""
         row = self.conn.execute(
-            "SELECT count(*), coalesce(sum(r.state_before IS NULL), 0) FROM reviews r "
+            "SELECT count(*), coalesce(sum(r.prior = 0), 0) FROM reviews r "
             f"WHERE r.reviewed_at >= ? AND {STANDING}",
             (since_ms,),
         ).fetchone()
@@ -372,31 +488,58 @@ class Collection:
     def reviews(self, since_ms: int | None = None, include_undone: bool = False) -> Iterator[ReviewRow]:
         """The review log in order, undone reviews left out unless asked for."""
         where, params = [], []
+        walk = since_ms is None   # every row from the first: each card's rows follow on
         if since_ms is not None:
-            where.append("reviewed_at >= ?")
+            where.append("r.reviewed_at >= ?")
             params.append(since_ms)
         if not include_undone:
             where.append(STANDING)
-        return self._review_rows(where, params)
+        return self._review_rows(where, params, walk)
 
     def review(self, review_id: int) -> ReviewRow | None:
-        return next(self._review_rows(["id = ?"], [review_id]), None)
+        return next(self._review_rows(["r.id = ?"], [review_id]), None)
 
-    def _review_rows(self, where: list[str], params: list) -> Iterator[ReviewRow]:
-        sql = (
-            "SELECT id, deck_id, card_id, reviewed_at, rating, fsrs_rating, answer_ms, "
-            "state_before, state_after, source FROM reviews r"
-        )
+    def _review_rows(self, where: list[str], params: list, walk: bool = False) -> Iterator[ReviewRow]:
+        """Review rows in id order, their before-states read back.
+
+        A before-state not stored is the after-state of the card's previous standing
+        review.  With ``walk`` (the rows are all of the log, or all of a card's standing
+        reviews) that is the last standing row seen of the card; otherwise, or for a
+        card's first row in the walk, it is looked up (``max(id)`` from the covering
+        card index, then that row).
+        """
+        sql = (f"SELECT r.id, r.deck_id, r.card_id, r.reviewed_at, r.rating, r.fsrs_rating, r.answer_ms, "
+               f"coalesce(r.source, 'studydeck'), r.prior, r.before, r.damaged, {_AFTER_COLUMNS}, "
+               f"{STANDING} FROM reviews r")
         if where:
             sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY id"
+        sql += " ORDER BY r.id"
+        last: dict[tuple[str, str], CardState] = {}
         for row in self.conn.execute(sql, params):
-            rid, deck, card, at, rating, frating, ms, before, after, source = row
-            yield ReviewRow(
-                rid, deck, card, at, rating, frating, ms,
-                _state_from_json(before, deck, card, rid) if before else None,
-                _state_from_json(after, deck, card, rid), source,
-            )
+            rid, deck, card, at, rating, frating, ms, source, prior, before, damaged = row[:11]
+            after = _stored_after(row[11:20], damaged, deck, card, rid)
+            if prior == NEW and before is None:
+                state = None
+            elif before is not None:
+                state = _state_from_json(before, deck, card, rid)
+            else:
+                state = last.get((deck, card)) if walk else None
+                if state is None:
+                    state = self._previous_after(self.conn, deck, card, rid)
+            if walk and row[20]:
+                last[(deck, card)] = after
+            yield ReviewRow(rid, deck, card, at, rating, frating, ms, state, after, source)
+
+    @staticmethod
+    def _previous_after(conn: sqlite3.Connection, deck_id: str, card_id: str, review_id: int) -> CardState:
+        """The before-state a review does not store: its card's previous standing review's after."""
+        row = conn.execute(
+            f"SELECT damaged, {_AFTER_COLUMNS} FROM reviews r WHERE id = ({_PREVIOUS_STANDING})",
+            (deck_id, card_id, review_id)).fetchone()
+        if row is None:
+            raise CollectionError(f"review {review_id} of card {shown(deck_id)}/{shown(card_id)}: the state "
+                                  "before it is not recorded; run `studydeck doctor`", reason="damaged review")
+        return _stored_after(row[1:], row[0], deck_id, card_id, review_id)
 
     # -- numbers for stats and the home screen --------------------------------
     def deck_state_counts(self, now_ms: int) -> list[tuple[str, int, int, int, int, int]]:
@@ -413,13 +556,17 @@ class Collection:
         """(standing reviews of review-state cards since ``since_ms``, of which FSRS Hard or better)."""
         row = self.conn.execute(
             "SELECT count(*), coalesce(sum(fsrs_rating >= 2), 0) FROM reviews r "
-            f"WHERE reviewed_at >= ? AND json_extract(state_before, '$.state') = {REVIEW} AND {STANDING}",
+            f"WHERE reviewed_at >= ? AND prior = {REVIEW} AND {STANDING}",
             (since_ms,),
         ).fetchone()
         return int(row[0]), int(row[1])
 
     def standing_review_total(self) -> int:
-        return int(self.conn.execute(f"SELECT count(*) FROM reviews r WHERE {STANDING}").fetchone()[0])
+        """Reviews that stand: the triggers' row counts, reviews minus undos (each undo
+        names an existing review), in constant time."""
+        return int(self.conn.execute(
+            "SELECT (SELECT n FROM totals WHERE name = 'reviews') "
+            "- (SELECT n FROM totals WHERE name = 'undos')").fetchone()[0])
 
     def review_buckets(self, since_ms: int, bucket_ms: int) -> list[tuple[int, int]]:
         """``(bucket start ms, standing reviews)`` for each ``bucket_ms``-long span holding any."""
@@ -433,6 +580,18 @@ class Collection:
             f"SELECT 1 FROM reviews r WHERE reviewed_at >= ? AND reviewed_at < ? AND {STANDING} LIMIT 1",
             (start_ms, end_ms),
         ).fetchone() is not None
+
+    def last_day_without_review(self, bounds: list[int]) -> int | None:
+        """Of the consecutive spans ``[bounds[i], bounds[i + 1])``, the last holding no
+        standing review (its index), or None when every one holds some: one query,
+        one probe of the time index per span."""
+        spans = ",".join("(?, ?, ?)" for _ in bounds[1:])
+        params = [v for i in range(len(bounds) - 1) for v in (i, bounds[i], bounds[i + 1])]
+        row = self.conn.execute(
+            f"WITH spans (i, s, e) AS (VALUES {spans}) SELECT max(i) FROM spans WHERE NOT EXISTS "
+            f"(SELECT 1 FROM reviews r WHERE reviewed_at >= spans.s AND reviewed_at < spans.e "
+            f"AND {STANDING})", params).fetchone()
+        return row[0]
 
     def due_per_day(self, start_ms: int, days: int, day_ms: int) -> list[tuple[str, int, int]]:
         """``(deck_id, day index, cards)`` of cards due before ``days`` days from ``start_ms``
@@ -493,14 +652,21 @@ class Collection:
     def _insert_review(self, conn: sqlite3.Connection, deck_id: str, card_id: str, reviewed_at: int,
                        rating: int, fsrs_rating: int, answer_ms: int | None,
                        before: CardState | None, after: CardState) -> int:
-        cur = conn.execute(
-            "INSERT INTO reviews (deck_id, card_id, reviewed_at, rating, fsrs_rating, answer_ms, "
-            "state_before, state_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (deck_id, card_id, reviewed_at, rating, fsrs_rating, answer_ms,
-             before.to_json() if before else None, after.to_json()),
-        )
+        previous = self._latest_after(conn, deck_id, card_id) if before is not None else None
+        cur = conn.execute(REVIEW_INSERT, _review_values(deck_id, card_id, reviewed_at, rating, fsrs_rating,
+                                                         answer_ms, "studydeck", before, after, previous))
         self._put_state(conn, deck_id, card_id, after)
         return int(cur.lastrowid)
+
+    @staticmethod
+    def _latest_after(conn: sqlite3.Connection, deck_id: str, card_id: str) -> CardState | None:
+        """The after-state of the card's latest standing review, None if it has none or it
+        cannot be read."""
+        row = conn.execute(f"SELECT damaged, {_AFTER_COLUMNS} FROM reviews r WHERE id = ({_PREVIOUS_STANDING})",
+                           (deck_id, card_id, 2**62)).fetchone()
+        if row is None or row[0] is not None or row_problem(row[1:]):
+            return None
+        return _row_to_state(row[1:])
 
     def last_review_times(self, deck_ids: Iterable[str]) -> dict[tuple[str, str], int]:
         """``(deck_id, card_id) -> reviewed_at`` of each card's latest standing review in ``deck_ids``."""
@@ -518,14 +684,16 @@ class Collection:
         ``reviews`` must be in time order per card; each row is marked ``source``.
         """
         count = 0
+        last: dict[tuple[str, str], CardState | None] = {}
         with self._transaction() as conn:
             for r in reviews:
-                conn.execute(
-                    "INSERT INTO reviews (deck_id, card_id, reviewed_at, rating, fsrs_rating, answer_ms, "
-                    "state_before, state_after, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (r.deck_id, r.card_id, r.reviewed_at, r.rating, r.fsrs_rating, r.answer_ms,
-                     r.before.to_json() if r.before else None, r.after.to_json(), source),
-                )
+                key = (r.deck_id, r.card_id)
+                if key not in last:
+                    last[key] = self._latest_after(conn, r.deck_id, r.card_id)
+                conn.execute(REVIEW_INSERT, _review_values(r.deck_id, r.card_id, r.reviewed_at, r.rating,
+                                                           r.fsrs_rating, r.answer_ms, source, r.before, r.after,
+                                                           last[key]))
+                last[key] = r.after
                 self._put_state(conn, r.deck_id, r.card_id, r.after)
                 count += 1
         return count
@@ -539,13 +707,13 @@ class Collection:
         """
         with self._transaction() as conn:
             row = conn.execute(
-                "SELECT deck_id, card_id, state_before FROM reviews WHERE id = ?", (review_id,)
+                "SELECT deck_id, card_id, prior, before FROM reviews WHERE id = ?", (review_id,)
             ).fetchone()
             if row is None:
                 raise CollectionError(f"no review {review_id} to undo")
             if conn.execute("SELECT 1 FROM undos WHERE review_id = ?", (review_id,)).fetchone():
                 raise CollectionError(f"review {review_id} was already undone")
-            deck_id, card_id, before = row
+            deck_id, card_id, prior, before = row
             later = conn.execute(
                 "SELECT reviewed_at FROM reviews r WHERE deck_id = ? AND card_id = ? AND id > ? "
                 f"AND {STANDING} ORDER BY id DESC LIMIT 1",
@@ -556,10 +724,15 @@ class Collection:
                     f"{shown(deck_id)}/{shown(card_id)} was rated again after this rating "
                     f"(at {_utc_text(later[0])}, perhaps in another window); nothing was undone",
                     reason="undo refused")
-            if before is None:
+            undone = next(self._review_rows(["r.id = ?"], [review_id]))  # CollectionError if unreadable
+            if undone.before is None:
                 self._reset_to_new(conn, deck_id, card_id)
             else:
-                self._put_state(conn, deck_id, card_id, _state_from_json(before, deck_id, card_id, review_id))
+                self._put_state(conn, deck_id, card_id, undone.before)
+            # Later (undone) reviews of the card whose before-state is this review's after-state
+            # would read it from an earlier review once this one is undone: store it.
+            conn.execute("UPDATE reviews SET before = ? WHERE deck_id = ? AND card_id = ? AND id > ? "
+                         "AND before IS NULL AND prior != 0", (undone.after.to_json(), deck_id, card_id, review_id))
             conn.execute("INSERT INTO undos (review_id, undone_at) VALUES (?, ?)", (review_id, undone_at))
         return self.review(review_id)
 
@@ -569,11 +742,13 @@ class Collection:
         return self.conn.execute(f"SELECT deck_id, card_id, {_CARD_COLUMNS} FROM cards ORDER BY deck_id, card_id")
 
     def standing_log(self) -> Iterator[tuple]:
-        """The standing reviews as stored, unchecked, in order:
-        ``(id, deck_id, card_id, reviewed_at, rating, answer_ms, state_before, state_after)``."""
+        """The standing reviews as stored, unchecked, in order: ``(id, deck_id, card_id,
+        reviewed_at, rating, answer_ms, prior, before, damaged, *after columns)``; ``before``
+        is None when the before-state is new (``prior`` 0) or the previous standing review's
+        after-state, ``damaged`` the after-state's text when it could not be read into columns."""
         return self.conn.execute(
-            "SELECT id, deck_id, card_id, reviewed_at, rating, answer_ms, state_before, state_after "
-            f"FROM reviews r WHERE {STANDING} ORDER BY id")
+            "SELECT id, deck_id, card_id, reviewed_at, rating, answer_ms, prior, before, damaged, "
+            f"{_AFTER_COLUMNS} FROM reviews r WHERE {STANDING} ORDER BY id")
 
     def put_states(self, states: dict[tuple[str, str], CardState | None]) -> None:
         """Overwrite card states (None: new) in one transaction; the review log is not touched."""
@@ -605,6 +780,10 @@ class Collection:
         )
 
     def _transaction(self) -> _Transaction:
+        if self._copy is not None:
+            copy, self._copy = self._copy, None
+            source, self.conn = self.conn, copy()
+            source.close()
         return _Transaction(self.conn, self.path)
 
     def close(self) -> None:
@@ -706,6 +885,118 @@ def _check_schema(conn: sqlite3.Connection, path: Path) -> None:
                               reason="damaged file")
 
 
+_REVIEWS_5 = """
+    CREATE TABLE reviews_5 (
+        id           INTEGER PRIMARY KEY,
+        deck_id      TEXT NOT NULL,
+        card_id      TEXT NOT NULL,
+        reviewed_at  INTEGER NOT NULL,         -- UTC epoch milliseconds
+        rating       INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),
+        fsrs_rating  INTEGER NOT NULL CHECK (fsrs_rating BETWEEN 1 AND 4),
+        answer_ms    INTEGER,
+        source       TEXT,                     -- where it was rated: NULL here (studydeck), else 'anki'
+        prior        INTEGER NOT NULL,         -- the card's state code before the review (0: new)
+        before       TEXT,                     -- JSON CardState before, only when it is neither new
+                                               -- nor the after-state of the card's previous standing review
+        damaged      TEXT,                     -- an after-state that could not be read, as first stored
+        state        INTEGER,                  -- the card state after the review: the cards columns
+        step         INTEGER,
+        stability    REAL,
+        difficulty   REAL,
+        due_in       INTEGER,                  -- due - reviewed_at (ms)
+        last_review_in INTEGER,                -- last_review - reviewed_at (ms), 0 nearly always
+        reps         INTEGER,
+        lapses       INTEGER,
+        leech        INTEGER
+    )
+"""
+_REVIEW_INDEXES = """
+    CREATE INDEX reviews_time ON reviews (reviewed_at);
+    CREATE INDEX reviews_card_time ON reviews (deck_id, card_id, reviewed_at, id, fsrs_rating, rating);
+"""
+
+
+def _reviews_as_columns(conn: sqlite3.Connection) -> None:
+    """Schema 5: each review keeps its after-state as columns and its before-state only
+    when it cannot be read from the card's previous standing review (or is new).
+
+    The JSON is read by Python's parser (exact floats); an after-state that is not a
+    valid state keeps its text in ``damaged`` (doctor reports it, as before), a
+    before-state that is not one keeps its text in ``before`` with ``prior`` -1.
+    """
+    conn.execute(_REVIEWS_5)
+    undone = {r[0] for r in conn.execute("SELECT review_id FROM undos")}
+    # per card: the latest standing review's after-state and its text (a before-state with
+    # the same text is that state, without parsing it again)
+    latest: dict[tuple[str, str], tuple[CardState | None, str]] = {}
+    empty = (None,) * 9
+
+    def rows() -> Iterator[tuple]:
+        for (rid, deck_id, card_id, at, rating, fsrs_rating, answer_ms, source, before_text,
+             after_text) in conn.execute(
+                "SELECT id, deck_id, card_id, reviewed_at, rating, fsrs_rating, answer_ms, source, "
+                "state_before, state_after FROM reviews ORDER BY id"):
+            key = (deck_id, card_id)
+            try:
+                after = _parse_state(after_text)
+                columns, damaged = _after_values(after, at), None
+            except ValueError:
+                after, columns, damaged = None, empty, after_text
+            previous, previous_text = latest.get(key, (None, None))
+            if before_text is None:
+                prior, before = NEW, None
+            elif previous is not None and before_text == previous_text:
+                prior, before = previous.state, None
+            else:
+                try:
+                    state = _parse_state(before_text)
+                    prior = state.state
+                    before = None if previous is not None and state == previous else before_text
+                except ValueError:
+                    prior, before = -1, before_text
+            if rid not in undone:
+                latest[key] = (after, after_text)
+            yield (rid, deck_id, card_id, at, rating, fsrs_rating, answer_ms,
+                   None if source == "studydeck" else source, prior, before, damaged, *columns)
+
+    conn.executemany(f"INSERT INTO reviews_5 VALUES ({', '.join('?' * 20)})", rows())
+    conn.execute("DROP TABLE reviews")
+    conn.execute("ALTER TABLE reviews_5 RENAME TO reviews")
+    for statement in _statements(_REVIEW_INDEXES + _COUNT_TRIGGERS.split("CREATE TRIGGER undos_counted")[0]):
+        conn.execute(statement)
+    # The due index covers what the queue reads (today's due cards, page by page, in due
+    # then deck and card order), so a due card costs no visit to the table.
+    conn.execute("DROP INDEX cards_due")
+    conn.execute("CREATE INDEX cards_due ON cards (state, due, deck_id, card_id, position, suspended, buried_until)")
+
+
+def _parse_state(text: str) -> CardState:
+    """:meth:`CardState.from_json`, faster for the text ``to_json`` writes (every field,
+    in order): the same checks, without building a dict of keyword arguments."""
+    try:
+        data = json.loads(text)
+    except (TypeError, ValueError):
+        raise ValueError("not valid JSON") from None
+    if type(data) is dict and len(data) == 9 and tuple(data) == _STATE_ORDER:
+        row = (*tuple(data.values())[:8], bool(data["leech"]))   # as from_json reads the flag
+        problem = row_problem(row)
+        if problem:
+            raise ValueError(problem)
+        return CardState(*row)
+    return CardState.from_json(text)
+
+
+def _statements(script: str) -> Iterator[str]:
+    """The SQL statements of ``script``, a trigger's ``BEGIN ... END`` kept whole."""
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                yield pending
+            pending = ""
+
+
 def _migrate(conn: sqlite3.Connection, path: Path | str) -> None:
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version > SCHEMA_VERSION:
@@ -719,8 +1010,11 @@ def _migrate(conn: sqlite3.Connection, path: Path | str) -> None:
     try:
         version = conn.execute("PRAGMA user_version").fetchone()[0]  # another process may have won
         for target in range(version + 1, SCHEMA_VERSION + 1):
-            for statement in _MIGRATIONS[target].split(";"):
-                if statement.strip():
+            step = _MIGRATIONS[target]
+            if callable(step):
+                step(conn)
+            else:
+                for statement in _statements(step):
                     conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {target}")
         conn.execute("COMMIT")
@@ -789,56 +1083,77 @@ def _create(path: Path) -> None:
 
 
 def _snapshot(path: Path) -> Collection:
-    """A copy in memory of the collection at ``path``, read without writing a byte.
+    """The collection at ``path``, read without writing a byte.
 
     When no other connection has the file open (no ``-wal`` file beside it),
     it is read as ``immutable``, which makes no ``-wal`` or ``-shm`` files;
-    the copy is kept only if the file and the absent ``-wal`` are still as
-    they were afterwards (a writer would have made a ``-wal`` first).
-    Otherwise it is read with ``mode=ro``, which follows the other
-    connections' WAL consistently.
+    otherwise with ``mode=ro``, which follows the other connections' WAL
+    consistently.  A file at the current schema is read in place, so a large
+    collection costs no copy; what the caller writes (deck membership) goes
+    to a copy in memory made at the first write.  An older file is copied and
+    migrated in memory at once.
     """
     import os
     from urllib.parse import quote
 
     uri = "file:" + quote(str(path.resolve()))
+    has_wal = os.path.exists(f"{path}-wal")
+    # with a -wal, mode=ro sees its commits; immutable (no WAL index) is the fallback in a read-only folder
+    modes = ("?mode=ro", "?mode=ro&immutable=1") if has_wal else ("?mode=ro&immutable=1", "?mode=ro")
+    last: sqlite3.Error | None = None
+    for mode in modes:
+        source = None
+        try:
+            source = _connect(uri + mode, uri=True)
+            _check_schema(source, path)
+            if source.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+                # one read transaction: every number read afterwards comes from the same moment
+                source.execute("BEGIN")
+                source.execute("SELECT count(*) FROM deck_sync").fetchone()
+                collection = Collection(source, path, partial(_copy, source, path, uri, mode))
+                source = None
+                return collection
+            memory = _copy(source, path, uri, mode)
+            _migrate(memory, path)
+            return Collection(memory, path)
+        except sqlite3.Error as exc:
+            last = exc
+            if not getattr(exc, "sqlite_errorname", "").startswith("SQLITE_CANTOPEN"):
+                break
+        finally:
+            if source is not None:
+                source.close()
+    raise _explain(last, path) from None
+
+
+def _copy(source: sqlite3.Connection, path: Path, uri: str, mode: str) -> sqlite3.Connection:
+    """A copy in memory of the collection ``source`` reads.  An immutable read is kept
+    only if the file and the absent ``-wal`` are as they were afterwards (a writer makes
+    a ``-wal`` first); otherwise the file is read again with ``mode=ro``, following the WAL."""
+    import os
+
     wal = Path(f"{path}-wal")
 
     def stamp() -> tuple:
         info = os.stat(path)
         return info.st_mtime_ns, info.st_size, info.st_ino, wal.exists()
 
-    before = stamp()
-    # with a -wal, mode=ro sees its commits; immutable (no WAL index) is the fallback in a read-only folder
-    modes = ("?mode=ro", "?immutable=1") if before[3] else ("?immutable=1", "?mode=ro")
-    last: sqlite3.Error | None = None
-    for mode in modes:
-        source = memory = None
+    try:
+        before = stamp()
+        memory = _connect(":memory:")
+        source.backup(memory)
+        if "immutable" not in mode or stamp() == before:
+            return memory
+        memory.close()
+        again = _connect(uri + "?mode=ro", uri=True)
         try:
-            source = _connect(uri + mode, uri=True)
-            _check_schema(source, path)
             memory = _connect(":memory:")
-            source.backup(memory)
-            source.close()
-            source = None
-            if mode == "?immutable=1" and stamp() != before:
-                memory.close()
-                continue  # written meanwhile: read it again, following the WAL
-            _migrate(memory, path)
-            return Collection(memory, path)
-        except sqlite3.Error as exc:
-            last = exc
-            if memory is not None:
-                memory.close()
-            if not getattr(exc, "sqlite_errorname", "").startswith("SQLITE_CANTOPEN"):
-                break
+            again.backup(memory)
+            return memory
         finally:
-            if source is not None:
-                source.close()
-    if last is None:
-        raise CollectionError(f"{path}: the collection kept changing while it was read; try again",
-                              reason="busy")
-    raise _explain(last, path) from None
+            again.close()
+    except sqlite3.Error as exc:
+        raise _explain(exc, path) from None
 
 
 def open_collection(path: Path, create: bool = True, readonly: bool = False) -> Collection:
@@ -1345,13 +1660,14 @@ def cram_ratings(collection: Collection, deck_id: str, card_id: str) -> list[tup
 
 def card_reviews(collection: Collection, deck_id: str, card_id: str) -> list[ReviewRow]:
     """One card's standing reviews, oldest first."""
-    return list(collection._review_rows(["deck_id = ?", "card_id = ?", _STANDING_REVIEW], [deck_id, card_id]))
+    return list(collection._review_rows(["r.deck_id = ?", "r.card_id = ?", _STANDING_REVIEW], [deck_id, card_id],
+                                        walk=True))
 
 
 def counts_by_deck_since(collection: Collection, since_ms: int) -> dict[str, tuple[int, int]]:
     """Deck id -> (reviews, new cards introduced) since ``since_ms``, undone ones excluded."""
     rows = collection.conn.execute(
-        "SELECT deck_id, count(*), coalesce(sum(r.state_before IS NULL), 0) FROM reviews r "
+        "SELECT deck_id, count(*), coalesce(sum(r.prior = 0), 0) FROM reviews r "
         f"WHERE r.reviewed_at >= ? AND {_STANDING_REVIEW} GROUP BY deck_id", (since_ms,))
     return {deck_id: (int(n), int(new)) for deck_id, n, new in rows}
 

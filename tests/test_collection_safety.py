@@ -184,7 +184,7 @@ def test_malformed_json_state_in_the_log_is_a_one_line_error(tmp_path):
         session.rate(1)
         session.reveal()
         session.rate(3)
-        col.conn.execute("UPDATE reviews SET state_before = '{\"state\": 2,' WHERE id = 2")
+        col.conn.execute("UPDATE reviews SET before = '{\"state\": 2,' WHERE id = 2")
         with pytest.raises(SessionError, match=r"review 2 of card d/c0: stored state is invalid \(not valid JSON\)"):
             session.undo()
         with pytest.raises(CollectionError, match="review 2 of card d/c0"):

@@ -68,6 +68,20 @@ def _parse(text: str | None) -> CardState | None:
     return None if text is None else CardState.from_json(text)
 
 
+def _after(damaged: str | None, columns: tuple) -> CardState:
+    """A logged after-state from its columns; ValueError (what is wrong) if it is not one."""
+    if damaged is not None:
+        CardState.from_json(damaged)        # says why the text was not readable
+        raise ValueError("not a card state")
+    problem = row_problem(columns)
+    if problem:
+        raise ValueError(problem)
+    return CardState(*columns[:8], bool(columns[8]))
+
+
+_UNREADABLE = object()  # the previous review's after-state, when it could not be read
+
+
 def check(collection: Collection, config: Config) -> Report:
     """Replay every card's standing reviews and compare with its stored state."""
     scheduler = Scheduler(replace(config, fuzz=False))
@@ -82,16 +96,31 @@ def check(collection: Collection, config: Config) -> Report:
     for key in sorted(stored_rows.keys() | log.keys()):
         replayed: CardState | None = None
         forgot_at = forgotten.get(key, -1)
-        for review_id, _deck, _card, at, rating, answer_ms, before_text, after_text in log.get(key, ()):
+        previous = None   # the logged after-state of the card's previous standing review
+        for review_id, _deck, _card, at, rating, answer_ms, prior, before_text, damaged, *columns in log.get(key, ()):
+            after = logged_after = None
+            try:
+                after = _after(damaged, tuple(columns))
+                logged_after = after
+                if before_text is not None:
+                    before = _parse(before_text)
+                elif prior == NEW:
+                    before = None
+                elif previous is None or previous is _UNREADABLE:
+                    raise ValueError("the state before it is not recorded")
+                else:
+                    before = previous
+            except ValueError as exc:
+                if after is None or damaged is not None or row_problem(tuple(columns)):
+                    logged_after = _UNREADABLE
+                if at > forgot_at:
+                    report.lines.append(f"{_name(key)}: review {review_id} has an invalid state ({exc}); "
+                                        "it is replayed by the scheduler")
+                    report.damaged_log += 1
+                before, after = replayed, None
+            previous = logged_after
             if at <= forgot_at:
                 continue
-            try:
-                before, after = _parse(before_text), _parse(after_text)
-            except ValueError as exc:
-                report.lines.append(f"{_name(key)}: review {review_id} has an invalid state ({exc}); "
-                                    "it is replayed by the scheduler")
-                report.damaged_log += 1
-                before, after = replayed, None
             if before != replayed or after is None:
                 try:
                     after = scheduler.review(replayed, rating, from_ms(at), answer_ms).after

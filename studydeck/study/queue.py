@@ -47,30 +47,75 @@ def build_queue(collection: Collection, decks: Iterable[Deck], config: Config, n
     collection.sync_decks(decks, now_ms)
     today_ms = to_ms(day_start(now, config.day_starts_at))
     reviews_today, new_today = collection.counts_since(today_ms)
-    learning: list[Card] = []
-    reviews: list[Card] = []
     review_cap = max(0, config.max_reviews_per_day - reviews_today)
     deck_left = _deck_allowance(collection, config, by_id, today_ms, extra_new)
-    for deck_id, card_id, state, _due in collection.due_cards(now_ms, (LEARNING, REVIEW, RELEARNING)):
-        deck = by_id.get(deck_id)
-        card = deck.card(card_id) if deck is not None else None
-        if card is None:
-            continue
-        if state != REVIEW:
-            learning.append(card)
-        elif len(reviews) < review_cap and deck_left[deck_id][0] > 0:
-            reviews.append(card)
-            deck_left[deck_id][0] -= 1
+    learning_keys, review_keys = due_keys(collection, by_id, now_ms, review_cap,
+                                          {d: left[0] for d, left in deck_left.items()})
+    learning = _cards(by_id, learning_keys)
+    reviews = _cards(by_id, review_keys)
     new: list[Card] = []
     new_left = max(0, config.new_per_day + extra_new - new_today)
     if new_left == 0:
         return Queue(learning, reviews, new)
-    busy = busy_notes(collection, [c.key for c in learning + reviews], today_ms) if config.bury_siblings else None
+    busy = _BusyNotes(collection, learning_keys + review_keys, today_ms) if config.bury_siblings else None
     for deck in decks:
         room = min(new_left - len(new), deck_left[deck.id][1])  # this deck's own limit too
         if room > 0:
             new += [deck.card(card_id) for card_id in gather_new(collection, deck.id, room, busy, now_ms)]
     return Queue(learning, reviews, new)
+
+
+def due_keys(collection: Collection, deck_ids: Iterable[str], now_ms: int, review_cap: int,
+             deck_review_left: dict[str, int] | None = None) -> tuple[list[tuple[str, str, int]], list[tuple[str, str, int]]]:
+    """``(learning, reviews)``: ``(deck, card, position)`` of the due cards today's queue
+    holds for ``deck_ids``: every due learning and relearning card, then reviews in due
+    order up to ``review_cap`` (and each deck's ``deck_review_left``).
+
+    Reviews are read a page at a time from the due index, for the decks studied
+    only, so the work follows the cap, not the number of cards due.
+    """
+    wanted = list(deck_ids)
+    studied = set(wanted)  # learning cards are few: filtered here, the index read stays a plain range
+    learning = [key for key in collection.due_places(now_ms, (LEARNING, RELEARNING)) if key[0] in studied]
+    left = dict(deck_review_left) if deck_review_left is not None else None
+    open_decks = [d for d in wanted if left is None or left.get(d, 0) > 0]
+    reviews: list[tuple[str, str, int]] = []
+    after = None
+    while len(reviews) < review_cap and open_decks:
+        want = review_cap - len(reviews)
+        page = collection.due_cards(now_ms, (REVIEW,), want, open_decks, after, with_position=True)
+        for deck_id, card_id, _state, _due, position in page:
+            if left is not None:
+                if left[deck_id] <= 0:
+                    continue
+                left[deck_id] -= 1
+            reviews.append((deck_id, card_id, position))
+        if len(page) < want:
+            break
+        after = page[-1][3], page[-1][0], page[-1][1]
+        if left is not None:  # a deck at its own limit is left out of the next page
+            open_decks = [d for d in open_decks if left[d] > 0]
+    return learning, reviews
+
+
+def _cards(by_id: dict[str, Deck], keys: list[tuple[str, str, int]]) -> list[Card]:
+    """The cards of ``keys``: in a deck whose cards are built (a tuple), at the place the
+    collection recorded for it when it is still there, with no id table to build;
+    otherwise through the deck's own lookup, ``Deck.card``."""
+    out = []
+    append = out.append
+    built = {deck_id: deck.cards for deck_id, deck in by_id.items() if type(deck.cards) is tuple}
+    for deck_id, card_id, position in keys:
+        cards = built.get(deck_id)
+        if cards is not None and position < len(cards):
+            card = cards[position]
+            if card.card_id == card_id:
+                append(card)
+                continue
+        card = by_id[deck_id].card(card_id)
+        if card is not None:
+            append(card)
+    return out
 
 
 def _deck_allowance(collection: Collection, config: Config, by_id: dict[str, Deck], today_ms: int,
@@ -86,6 +131,32 @@ def _deck_allowance(collection: Collection, config: Config, by_id: dict[str, Dec
         out[deck_id] = [max(0, limits.max_reviews_per_day - reviewed),
                         max(0, limits.new_per_day + extra_new - introduced)]
     return out
+
+
+class _BusyNotes:
+    """:func:`busy_notes` as :func:`gather_new` asks it, one deck at a time: a deck's
+    notes are worked out when a new card of that deck is first looked up, so the
+    learning and review cards of decks with no new card to show cost nothing here."""
+
+    def __init__(self, collection: Collection, shown: list[tuple], today_ms: int) -> None:
+        self._by_deck: dict[str, list[str]] = {}
+        for key in shown:
+            self._by_deck.setdefault(key[0], []).append(key[1])
+        for deck_id, card_id in collection.cards_reviewed_since(today_ms):
+            self._by_deck.setdefault(deck_id, []).append(card_id)
+        self._notes: dict[str, set[str]] = {}
+
+    def _deck(self, deck_id: str) -> set[str]:
+        notes = self._notes.get(deck_id)
+        if notes is None:
+            notes = self._notes[deck_id] = {note_of(c) for c in self._by_deck.get(deck_id, ())}
+        return notes
+
+    def __contains__(self, key: tuple[str, str]) -> bool:
+        return key[1] in self._deck(key[0])
+
+    def add(self, key: tuple[str, str]) -> None:
+        self._deck(key[0]).add(key[1])
 
 
 def note_of(card_id: str) -> str:

@@ -17,7 +17,7 @@ from datetime import datetime
 from studydeck.config import Config
 from studydeck.model import Card, Deck
 from studydeck.study.clock import day_start, format_interval, to_ms
-from studydeck.study.queue import LEARN_AHEAD, busy_notes, gather_new, note_of
+from studydeck.study.queue import LEARN_AHEAD, busy_notes, due_keys, gather_new, note_of
 from studydeck.words import count
 from studydeck.store import LEARNING, RELEARNING, REVIEW, Collection
 
@@ -120,17 +120,9 @@ def _deck_new_left(collection: Collection, decks: list[Deck], config: Config, to
 
 def _queued(collection: Collection, wanted: set[str], now_ms: int, review_cap: int) -> list[tuple[str, str, int]]:
     """(deck, card, state) of the due cards today's queue holds: every learning
-    card, and reviews in due order up to the day's limit."""
-    out, reviews = [], 0
-    for deck_id, card_id, state, _due in collection.due_cards(now_ms, (LEARNING, REVIEW, RELEARNING)):
-        if deck_id not in wanted:
-            continue
-        if state == REVIEW:
-            if reviews >= review_cap:
-                continue
-            reviews += 1
-        out.append((deck_id, card_id, state))
-    return out
+    card, and reviews in due order up to the day's limit (a page at a time)."""
+    learning, reviews = due_keys(collection, sorted(wanted), now_ms, review_cap)
+    return [(d, c, LEARNING) for d, c, _p in learning] + [(d, c, REVIEW) for d, c, _p in reviews]
 
 
 def _unseen(collection: Collection, decks: list[Deck], now: datetime) -> dict[str, int]:
