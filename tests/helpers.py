@@ -34,3 +34,12 @@ class Clock:
 
     def advance(self, **kwargs: float) -> None:
         self.now += timedelta(**kwargs)
+
+
+def examples(n: int) -> int:
+    """Hypothesis examples for a property test: ``n`` with ``STUDYDECK_DEEP_TESTS=1``
+    (before a release, or after changing a fast path), a fifth of it (at least 100)
+    in the everyday run, so the suite stays within a few minutes on two cores."""
+    import os
+
+    return n if os.environ.get("STUDYDECK_DEEP_TESTS") == "1" else max(100, n // 5)

@@ -28,7 +28,7 @@ LONG_NAMES = {
     "escape": "Esc", "enter": "Enter", "space": "Space", "question_mark": "?", "tab": "Tab",
     "up": "↑", "down": "↓", "left": "←", "right": "→", "home": "Home", "end": "End",
     "pageup": "PgUp", "pagedown": "PgDn", "left_square_bracket": "[", "right_square_bracket": "]",
-    "plus": "+", "minus": "-", "equals_sign": "=",
+    "plus": "+", "minus": "-", "equals_sign": "=", "slash": "/",
 }
 # ... and in a key line, where room is short.
 SHORT_NAMES = {**LONG_NAMES, "escape": "esc", "enter": "enter", "space": "space", "pageup": "pgup",

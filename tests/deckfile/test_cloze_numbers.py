@@ -6,12 +6,13 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from studydeck.deckfile.cloze import deletion_numbers, find_deletions
+from tests.helpers import examples
 
 _PIECES = ["{{c1::", "{{c2::", "{{c0::", "{{c12::", "{{ c1:", "{{c:", "{{C1::", "{c1::", "::", "}}", "}",
            "{{", "a", "b", " ", "\n", ":", "c", "1"]
 
 
-@settings(max_examples=5000, deadline=None)
+@settings(max_examples=examples(5000), deadline=None)
 @given(st.lists(st.sampled_from(_PIECES), max_size=14).map("".join))
 @example("c_t = {{c1::f_t ⊙ c_(t-1)}} + {{c2::i_t ⊙ g_t::a product}}")
 @example("{{c1::a {{c2:: b}}")

@@ -13,6 +13,7 @@ from studydeck.drills.answers import (parse_integer, parse_scalar, parse_shapes,
                                       parse_vectors)
 from studydeck.drills.fmt import (round_half_up, sig_text, tolerance_for_decimals,
                                   tolerance_for_sig)
+from tests.helpers import examples
 
 
 @pytest.mark.parametrize("text, value", [
@@ -123,7 +124,7 @@ def test_grade_messages():
 
 # ---------------------------------------------------------------- properties
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.text(max_size=60))
 def test_parser_returns_a_value_or_answer_error(text):
     for parse in (parse_scalar, lambda t: parse_vector(t, 2), lambda t: parse_vectors(t, [1, 2]),
@@ -141,7 +142,7 @@ def test_parser_returns_a_value_or_answer_error(text):
 _answer_chars = st.sampled_from(list("0123456789.-+eE/ ,;[]()torch.Size_ab\u2212"))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.text(_answer_chars, max_size=40))
 def test_parser_near_miss_strings(text):
     q = _question([[0.1], [0.2, 0.3]], "vectors", labels=["h", "c"])

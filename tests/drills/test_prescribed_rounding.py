@@ -11,6 +11,7 @@ from studydeck.drills import PARAMS as CATALOG_PARAMS
 from studydeck.drills.selection import plan
 
 from .drill_student import KEEP, Student, decimals_asked, places_kept, typed_answer
+from tests.helpers import examples
 
 # every kind whose prompt prescribes the rounding of intermediate values
 KEEPERS = [k for k in KINDS if KEEP in generate(k, 0).prompt]
@@ -61,7 +62,7 @@ def test_student_rounding_exactly_as_told_accepted_over_many_seeds(kind):
                 assert verdict.correct, (kind, params, seed, text, q.answer_text, verdict.message)
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(400), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(KEEPERS), st.integers(0, 2**31 - 1), st.integers(0, 2**16),
        st.sampled_from([1, 2, 3]), st.integers(1, 6))
 def test_any_student_following_the_rule_is_accepted(kind, seed, habit_seed, size, decimals):

@@ -15,6 +15,7 @@ from studydeck.interop.cloze_source import (
     cloze_sources_whole,
 )
 from studydeck.model import Deck
+from tests.helpers import examples
 
 _PIECE = st.sampled_from(["{{c2::b::hint}}", "x", "x", "x", " ", "  ", "#", " #", ": ", ":", "'", '"', "\\",
                           "(", "-", "text: ", "é", "⊙", "{", "}", "[", "1", "\n"])
@@ -76,7 +77,7 @@ def _load(tmp_path, text: str) -> Deck | None:
     return deck
 
 
-@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+@settings(max_examples=examples(600), deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                    HealthCheck.function_scoped_fixture,
                                                                    HealthCheck.filter_too_much])
 @given(_deck_text())

@@ -21,6 +21,7 @@ from studydeck.interop.notetypes import (
     REVERSED_ID,
 )
 from tests.interop.helpers import SMALL_DECK, export, write_deck
+from tests.helpers import examples
 
 
 @pytest.fixture
@@ -145,7 +146,7 @@ def test_cloze_sources_read_note_by_note_agree_with_the_whole_file(tmp_path):
             assert by_note == whole      # the bundled decks take the fast way
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=examples(2000), deadline=None)
 @given(st.lists(st.one_of(st.text(), st.integers()), min_size=1, max_size=4))
 def test_guids_are_genankis(values):
     import genanki

@@ -7,9 +7,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from studydeck.interop import html
+from tests.helpers import examples
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("ab*_\\#-1. \t\n\r>`[]()!x\u00a0é")), max_size=40))
 def test_the_plain_text_path_agrees_with_markdownify(text):
     converter = html._converter_class()(**html._OPTIONS)
@@ -50,7 +51,7 @@ def test_a_field_at_the_depth_limit_converts():
     assert html.to_markdown("<span>" * html.MAX_HTML_DEPTH + "deep" + "</span>" * html.MAX_HTML_DEPTH) == "deep"
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=examples(3000), deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("ab1_ *`\\[]()<>&~#>-+=|.)!\"'{}:⊙é\t\n")), max_size=25))
 def test_the_inert_path_agrees_with_markdown_it(text):
     if html._is_inert(text):

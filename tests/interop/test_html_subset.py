@@ -6,6 +6,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from studydeck.interop import html, html_subset
+from tests.helpers import examples
 
 _TEXT = st.text(alphabet=st.sampled_from(list("ab *_`#-1.\\[]!\t\n\r\x0c\xa0 é\u2028>\"'")), max_size=6)
 _ENTITY = st.sampled_from(["&amp;", "&lt;", "&gt;", "&quot;", "&nbsp;", "&#39;"])
@@ -39,7 +40,7 @@ def _fast(field: str, image_target) -> str | None:
     return None if out is None else out.strip()
 
 
-@settings(max_examples=2500, deadline=None)
+@settings(max_examples=examples(2500), deadline=None)
 @given(_BALANCED)
 @example("What does the <strong>forget gate</strong> of cell 3 decide?")
 @example("<ul>\n<li>one</li>\n<li>two</li>\n</ul>")
@@ -51,7 +52,7 @@ def test_balanced_fields_convert_as_markdownify_does(field):
     assert fast == _reference(field, lambda src: "media/" + src), repr(field)
 
 
-@settings(max_examples=2500, deadline=None)
+@settings(max_examples=examples(2500), deadline=None)
 @given(_SOUP, st.booleans())
 def test_any_field_the_fast_path_takes_converts_as_markdownify_does(field, keep_images):
     target = (lambda src: "m/" + src) if keep_images else (lambda src: None)
@@ -81,7 +82,7 @@ _NEAR_FLAT = st.lists(st.one_of(_FLAT_TAG, _WORD, st.sampled_from(
     min_size=1, max_size=6).map("".join)
 
 
-@settings(max_examples=2500, deadline=None)
+@settings(max_examples=examples(2500), deadline=None)
 @given(_FLAT)
 @example("What does the <strong>forget gate</strong> of cell 3 decide?")
 @example("Which parts of <code>c_(t-1)</code> are kept, entry 3.")
@@ -94,7 +95,7 @@ def test_flat_fields_convert_as_markdownify_does(field):
     assert fast.strip() == _reference(field, None), repr(field)
 
 
-@settings(max_examples=2500, deadline=None)
+@settings(max_examples=examples(2500), deadline=None)
 @given(_NEAR_FLAT)
 def test_any_field_the_flat_path_takes_converts_as_markdownify_does(field):
     fast = html_subset.flat(field)

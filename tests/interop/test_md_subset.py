@@ -6,13 +6,14 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from studydeck.interop import html, md_subset
+from tests.helpers import examples
 
 _PIECES = ["a", "b", "word", "1", "é", "⊙", " ", "  ", "\n", "- ", "* ", "*", "**", "`", "_", "c_t", "(", ")",
            '"', "'", ".", ",", ":", "!", "?", "#", "|", "~", "[", "]", "<", "&", "\\", "\t", "1. ", "=", "+",
            "\xa0", "\u2028", "x_", "`a*b`", "**bold**", "*it*", "`code`", " **b**", "(*i*)", "\x00"]
 
 
-@settings(max_examples=6000, deadline=None)
+@settings(max_examples=examples(6000), deadline=None)
 @given(st.lists(st.sampled_from(_PIECES), max_size=14).map("".join))
 @example("What does the **forget gate** of cell 3 decide?")
 @example("Which parts of `c_(t-1)` are kept, entry 3.")

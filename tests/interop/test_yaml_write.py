@@ -16,6 +16,7 @@ from studydeck.interop import convert as convert_module
 from studydeck.interop import html, yaml_write
 from studydeck.interop.convert import SourceNote, convert, field_markdown, safe_media_name
 from studydeck.interop.notetypes import AnkiNotetype
+from tests.helpers import examples
 
 _TYPES = [
     AnkiNotetype(1, "Basic", False, 1, ("Front", "Back")),
@@ -73,7 +74,7 @@ def _files(notes):
                   for d in plan.decks}
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(400), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_notes())
 def test_every_written_deck_passes_the_checker_and_reads_back(notes):
     plan, files = _files(notes)
@@ -123,7 +124,7 @@ def _reference_paths(stack: ExitStack) -> None:
     stack.enter_context(mock.patch.object(yaml_write, "scalar", yaml_write._scalar_reference))
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_notes())
 @example([SourceNote(_TYPES[4], ("What does the <strong>forget gate</strong> decide?",
                                  "Which parts of <code>c_(t-1)</code> are kept.",
@@ -145,20 +146,20 @@ def test_the_fast_paths_write_the_bytes_the_reference_paths_write(notes):
         slow_plan.warnings, slow_plan.skipped, slow_plan.card_keys)
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=examples(2000), deadline=None)
 @given(st.text())
 def test_quoting_without_escapes_agrees_with_json_quoting(text):
     assert yaml_write.quoted(text) == yaml_write._quoted_escaped(text)
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=examples(2000), deadline=None)
 @given(st.one_of(st.text(), _FIELD))
 def test_a_field_taken_as_is_is_its_own_markdown(field):
     if convert_module.is_as_is(field):
         assert field_markdown(field) == field
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=examples(2000), deadline=None)
 @given(st.lists(st.one_of(st.text(max_size=8), st.sampled_from(["a", "b c", " a", "a ", "<", "&", "*"])),
                 max_size=4).map(tuple))
 def test_all_as_is_is_is_as_is_of_every_field(fields):

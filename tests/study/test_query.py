@@ -5,6 +5,7 @@ from hypothesis import given, settings, strategies as st
 
 from studydeck.study.query import (All, And, DeckIs, FlagIs, Not, Or, Prop, QueryError, Rated, StateIs,
                                    TagIs, Text, describe, normalize, parse)
+from tests.helpers import examples
 
 
 @pytest.mark.parametrize("text,tree", [
@@ -83,7 +84,7 @@ QUERY_CHARS = st.sampled_from(list('abcdeéÉ:-()"\\*<>=!01239 .') + ["or", "and
                                                                      "prop:", "rated:", "flag:", "ivl", "r"])
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(st.lists(QUERY_CHARS, max_size=25).map("".join))
 def test_any_text_parses_or_raises_a_query_error(text):
     try:

@@ -11,6 +11,7 @@ from studydeck.model import Card, Deck
 from studydeck.store import (QueryContext, all_card_rows, mark_cards, open_collection, search_cards)
 from studydeck.study import query_scan
 from studydeck.study.query import QueryError, parse
+from tests.helpers import examples
 
 DAY = 86_400_000
 NOW = 1_780_000_000_000
@@ -153,13 +154,13 @@ QUERIES = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=QUERIES, ctx=st.sampled_from(CONTEXTS))
 def test_random_queries_agree_with_the_python_scan(world, text, ctx):
     agree(world, text, ctx)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.sampled_from(list('aeéÉg*:-()"\\<>=!019 .') + ["or", "deck:", "tag:", "is:", "prop:r",
                                                                   "rated:", "flag:", "ivl", "due"]),
                 max_size=20).map("".join))
