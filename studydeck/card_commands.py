@@ -104,12 +104,18 @@ class _Context:
         self.collection = open_collection(paths.collection_path(args.home), create=create)
 
     def find(self, text: str, sort: str = "deck"):
+        keys, qctx = self.find_keys(text, sort)
+        from studydeck.study import browse
+
+        return browse.found_of(self.collection, self.decks, keys), qctx
+
+    def find_keys(self, text: str, sort: str = "deck"):
         from studydeck.cli import UsageError
         from studydeck.study import browse
         from studydeck.study.query import QueryError
 
         try:
-            return browse.find(self.collection, self.decks, self.config, text, self.now, sort)
+            return browse.find_keys(self.collection, self.decks, self.config, text, self.now, sort)
         except QueryError as exc:
             raise UsageError(f"query: {exc}") from None
 
@@ -130,35 +136,47 @@ def _one_line(text: str, width: int) -> str:
 
 
 def cmd_cards(args: argparse.Namespace) -> int:
+    from studydeck.study import browse
+
+    with _Context(args, create=False) as ctx:
+        keys, qctx = ctx.find_keys(_query_text(args), args.sort)
+        shown = 0
+        for start in range(0, len(keys), PAGE):  # printed a page at a time, as it is read
+            for f in browse.found_of(ctx.collection, ctx.decks, keys[start:start + PAGE]):
+                shown += 1
+                _print_card(f, qctx, args.json)
+        if not args.json:
+            print(f"{shown} card{'s' if shown != 1 else ''}", file=sys.stderr)
+    return 0
+
+
+PAGE = 500
+
+
+def _print_card(f, qctx, as_json: bool) -> None:
     import json
 
     from studydeck.study.browse import local_time
     from studydeck.study.clock import from_ms
 
-    with _Context(args, create=False) as ctx:
-        found, qctx = ctx.find(_query_text(args), args.sort)
-        for f in found:
-            row, card = f.row, f.card
-            r = f.retrievability(qctx)
-            if args.json:
-                print(json.dumps({
-                    "deck": row.deck_id, "card": row.card_id, "state": f.status(qctx),
-                    "due": None if row.state == 0 else from_ms(row.due).isoformat(),
-                    "interval_days": row.interval_days(), "stability": row.stability,
-                    "difficulty": row.difficulty, "retrievability": r, "reps": row.reps, "lapses": row.lapses,
-                    "leech": bool(row.leech), "suspended": bool(row.suspended), "buried": row.buried_until > qctx.now_ms,
-                    "flag": row.flag, "front": card.front, "tags": list(card.tags),
-                }, ensure_ascii=False))
-                continue
-            due = "-" if row.state == 0 else local_time(row.due)[:10]
-            ivl = row.interval_days()
-            print(f"{row.deck_id}/{row.card_id}  {f.status(qctx)}  due {due}  ivl {'-' if ivl is None else f'{ivl}d'}  "
-                  f"S {'-' if row.stability is None else f'{row.stability:.1f}'}  "
-                  f"R {'-' if r is None else f'{r:.0%}'}  lapses {row.lapses}"
-                  f"{f'  flag {row.flag}' if row.flag else ''}  {_one_line(card.front, 60)}")
-        if not args.json:
-            print(f"{len(found)} card{'s' if len(found) != 1 else ''}", file=sys.stderr)
-    return 0
+    row, card = f.row, f.card
+    r = f.retrievability(qctx)
+    if as_json:
+        print(json.dumps({
+            "deck": row.deck_id, "card": row.card_id, "state": f.status(qctx),
+            "due": None if row.state == 0 else from_ms(row.due).isoformat(),
+            "interval_days": row.interval_days(), "stability": row.stability,
+            "difficulty": row.difficulty, "retrievability": r, "reps": row.reps, "lapses": row.lapses,
+            "leech": bool(row.leech), "suspended": bool(row.suspended), "buried": row.buried_until > qctx.now_ms,
+            "flag": row.flag, "front": card.front, "tags": list(card.tags),
+        }, ensure_ascii=False))
+        return
+    due = "-" if row.state == 0 else local_time(row.due)[:10]
+    ivl = row.interval_days()
+    print(f"{row.deck_id}/{row.card_id}  {f.status(qctx)}  due {due}  ivl {'-' if ivl is None else f'{ivl}d'}  "
+          f"S {'-' if row.stability is None else f'{row.stability:.1f}'}  "
+          f"R {'-' if r is None else f'{r:.0%}'}  lapses {row.lapses}"
+          f"{f'  flag {row.flag}' if row.flag else ''}  {_one_line(card.front, 60)}")
 
 
 def _cmd_mark(args: argparse.Namespace, kind: str, flag: int = 0) -> int:

@@ -1471,8 +1471,32 @@ def search_cards(collection: Collection, node, ctx: QueryContext, decks: Sequenc
     return [_card_row(r) for r in collection.conn.execute(sql, args)]
 
 
+def search_keys(collection: Collection, node, ctx: QueryContext, decks: Sequence[Deck],
+                sort: str = "deck", limit: int | None = None) -> list[tuple[str, str]]:
+    """The ``(deck_id, card_id)`` of the matching cards, in order: what a search decides,
+    as Anki's browser finds ids first.  :func:`rows_of` reads the rows of a page of them."""
+    sql, args = search_sql(collection, node, ctx, decks, sort, limit, columns=_KEY_COLUMNS)
+    return [] if sql is None else collection.conn.execute(sql, args).fetchall()
+
+
+def rows_of(collection: Collection, keys: Sequence[tuple[str, str]]) -> list[CardRow]:
+    """The rows of ``keys``, in their order (keys without a row are left out)."""
+    found: dict[tuple[str, str], CardRow] = {}
+    for start in range(0, len(keys), 400):  # 2 parameters a key, well inside SQLite's limit
+        chunk = keys[start:start + 400]
+        marks = ",".join("(?, ?)" for _ in chunk)
+        for r in collection.conn.execute(
+                f"SELECT {_ROW_COLUMNS} FROM cards c WHERE (c.deck_id, c.card_id) IN (VALUES {marks})",
+                [part for key in chunk for part in key]):
+            found[(r[0], r[1])] = _card_row(r)
+    return [found[key] for key in keys if key in found]
+
+
+_KEY_COLUMNS = "c.deck_id, c.card_id"
+
+
 def search_sql(collection: Collection, node, ctx: QueryContext, decks: Sequence[Deck],
-               sort: str = "deck", limit: int | None = None) -> tuple[str | None, list]:
+               sort: str = "deck", limit: int | None = None, columns: str = _ROW_COLUMNS) -> tuple[str | None, list]:
     """The statement :func:`search_cards` runs and its parameters (None: nothing can match),
     after bringing the collection's copy of the decks up to date."""
     if sort not in _SORTS:
@@ -1492,6 +1516,11 @@ def search_sql(collection: Collection, node, ctx: QueryContext, decks: Sequence[
         # CROSS JOIN: one pass over the text, then a key lookup per match (SQLite would
         # otherwise walk every card and look up its text)
         source = "card_text t CROSS JOIN cards c ON c.deck_id = t.deck_id AND c.card_id = t.card_id"
+    elif isinstance(node, TagIs) and "*" not in node.pattern and sort != "added":
+        # one tag alone: walk that tag's rows, then a key lookup each (the IN list would
+        # probe the primary key for each of them and then test membership again)
+        source = "card_tags g CROSS JOIN cards c ON c.deck_id = g.deck_id AND c.card_id = g.card_id"
+        where = "(g.tag = ?)"
     elif sort == "added":
         source = "cards c JOIN card_text t ON t.deck_id = c.deck_id AND t.card_id = c.card_id"
     # Only when the collection places cards of decks not loaded now is the deck list part of
@@ -1504,7 +1533,7 @@ def search_sql(collection: Collection, node, ctx: QueryContext, decks: Sequence[
     order = _SORTS[sort]
     if not _uses(node, (Text, TagIs, StateIs, Prop, Rated, FlagIs)):
         order = order.replace("+", "")   # no filter index to protect: walk the key in order, stop at the limit
-    sql = (f"SELECT {_ROW_COLUMNS} FROM {source} WHERE c.position IS NOT NULL "
+    sql = (f"SELECT {columns} FROM {source} WHERE c.position IS NOT NULL "
            f"{decks_sql}AND {where} ORDER BY {order}")
     args += params
     if limit is not None:

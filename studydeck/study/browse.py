@@ -67,15 +67,27 @@ def parse_query(text: str) -> q.Node:
 def find(collection: Collection, decks: Sequence[Deck], config: Config, text: str, now: datetime,
          sort: str = "deck", limit: int | None = None) -> tuple[list[Found], QueryContext]:
     """The loaded cards matching ``text`` (raises :class:`~studydeck.study.query.QueryError`)."""
+    keys, ctx = find_keys(collection, decks, config, text, now, sort, limit)
+    return found_of(collection, decks, keys), ctx
+
+
+def find_keys(collection: Collection, decks: Sequence[Deck], config: Config, text: str, now: datetime,
+              sort: str = "deck", limit: int | None = None) -> tuple[list[tuple[str, str]], QueryContext]:
+    """The (deck, card) keys matching ``text``, in order; :func:`found_of` reads a page of them."""
     node = q.parse(text)
     ctx = query_context(collection, decks, config, now)
+    return store.search_keys(collection, node, ctx, decks, sort, limit), ctx
+
+
+def found_of(collection: Collection, decks: Sequence[Deck], keys: Sequence[tuple[str, str]]) -> list[Found]:
+    """Each key's loaded card with its collection row, in the keys' order."""
     by_id = {d.id: d for d in decks}
     found = []
-    for row in store.search_cards(collection, node, ctx, decks, sort, limit):
+    for row in store.rows_of(collection, keys):
         card = by_id[row.deck_id].card(row.card_id)
         if card is not None:
             found.append(Found(card, row))
-    return found, ctx
+    return found
 
 
 def next_day(now: datetime, config: Config) -> datetime:

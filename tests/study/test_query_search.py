@@ -8,7 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from studydeck.model import Card, Deck
-from studydeck.store import (QueryContext, all_card_rows, mark_cards, open_collection, search_cards)
+from studydeck.store import (QueryContext, all_card_rows, mark_cards, open_collection, rows_of, search_cards,
+                             search_keys)
 from studydeck.study import query_scan
 from studydeck.study.query import QueryError, parse
 from tests.helpers import examples
@@ -96,6 +97,8 @@ def agree(world, text: str, ctx: QueryContext = CONTEXTS[0]) -> list:
     got = [r.key for r in search_cards(col, tree, ctx, decks, sort="deck")]
     want = query_scan.scan(items, tree, ctx)
     assert got == want, text
+    keys = search_keys(col, tree, ctx, decks, sort="deck")
+    assert keys == got and [r.key for r in rows_of(col, keys)] == got, text  # keys first, then rows
     return got
 
 
