@@ -1485,8 +1485,10 @@ def rows_of(collection: Collection, keys: Sequence[tuple[str, str]]) -> list[Car
     for start in range(0, len(keys), 400):  # 2 parameters a key, well inside SQLite's limit
         chunk = keys[start:start + 400]
         marks = ",".join("(?, ?)" for _ in chunk)
+        # CROSS JOIN from the keys: one primary-key lookup each, never a walk of the table
         for r in collection.conn.execute(
-                f"SELECT {_ROW_COLUMNS} FROM cards c WHERE (c.deck_id, c.card_id) IN (VALUES {marks})",
+                f"WITH k(d, i) AS (VALUES {marks}) "
+                f"SELECT {_ROW_COLUMNS} FROM k CROSS JOIN cards c ON c.deck_id = k.d AND c.card_id = k.i",
                 [part for key in chunk for part in key]):
             found[(r[0], r[1])] = _card_row(r)
     return [found[key] for key in keys if key in found]
