@@ -452,3 +452,31 @@ async def test_enter_on_an_empty_drill_answer_shows_the_next_hint(make_app):
             await pilot.pause()
         assert "No more hints" in plain(view.query_one(".drill-solution"), width=300)
         assert not view.answered
+
+
+async def test_home_table_draws_the_rows_that_fit_and_follows_the_cursor(make_app):
+    """Forty decks at 80x24: a screenful of rows is drawn, the window follows the
+    cursor to the last deck and back, and a click picks the row it lands on."""
+    decks = {f"d{k:02d}": f"deck: d{k:02d}\ntitle: Deck {k:02d}\ncards:\n  - {{id: a, front: q, back: b}}\n"
+             for k in range(40)}
+    app = make_app(**decks)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.screen.query_one(DeckTable)
+        table.focus()
+        await pilot.pause()
+        shown = plain(table)
+        assert "Deck 00" in shown and "Deck 39" not in shown
+        assert len(shown.strip().splitlines()) - 1 == table.size.height - 1 < 40
+        await pilot.press("end")
+        await pilot.pause()
+        shown = plain(table)
+        assert "Deck 39" in shown and "Deck 00" not in shown and table.chosen == "d39"
+        await pilot.press("home")
+        await pilot.pause()
+        assert "Deck 00" in plain(table) and table.top == 0
+        await pilot.press("end")
+        await pilot.pause()
+        second = table.rows[table.top + 1][0]
+        await pilot.click(DeckTable, offset=(3, 2))  # the second row drawn
+        await pilot.pause()
+        assert type(app.screen).__name__ == "StudyScreen" and app.screen.card.deck_id == second

@@ -2,8 +2,10 @@
 
 A focusable Static that draws a Rich table with one highlighted row: the
 home screen is on the start-up path, and this costs a fraction of a
-DataTable (no per-cell widgets, little CSS).  ↑/↓ (or k/j) move the cursor,
-Enter posts :class:`DeckTable.DeckChosen`, a click on a row chooses it.
+DataTable (no per-cell widgets, little CSS).  Only the rows that fit are
+drawn (a window that follows the cursor), so a hundred decks cost what a
+screenful does.  ↑/↓ (or k/j) move the cursor, Enter posts
+:class:`DeckTable.DeckChosen`, a click on a row chooses it.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ class DeckTable(Static, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.rows: list[tuple[str, tuple]] = []  # (deck id, cells)
+        self.top = 0  # index of the first row drawn
 
     def set_rows(self, rows: list[tuple[str, tuple]]) -> None:
         self.rows = rows
@@ -51,7 +54,16 @@ class DeckTable(Static, can_focus=True):
     def watch_cursor(self) -> None:
         self._draw()
 
+    def _fitting(self) -> int:
+        """Rows that fit under the header: the widget's height once laid out, else the
+        terminal's (an upper bound; the layout then shrinks it and it is drawn again)."""
+        height = self.size.height if self.size.height > 1 else self.app.size.height
+        return max(1, height - 1)
+
     def _draw(self) -> None:
+        fitting = self._fitting()
+        self.top = min(max(self.top, self.cursor - fitting + 1), self.cursor,
+                       max(0, len(self.rows) - fitting))
         table = Table(box=None, padding=(0, 2, 0, 1), show_edge=False, header_style="bold")
         # The numbers keep their width; a long deck title gives way (…) on a narrow terminal.
         numbers = [max([len(name)] + [len(str(cells[k])) for _, cells in self.rows])
@@ -60,10 +72,10 @@ class DeckTable(Static, can_focus=True):
         table.add_column(COLUMNS[0], no_wrap=True, overflow="ellipsis", max_width=max(8, room))
         for name, width in zip(COLUMNS[1:], numbers):
             table.add_column(name, justify="right", no_wrap=True, min_width=width)
-        for index, (_deck_id, cells) in enumerate(self.rows):
+        for index in range(self.top, min(len(self.rows), self.top + fitting)):
             style = "reverse" if index == self.cursor and self.has_focus else (
                 "underline" if index == self.cursor else "")
-            table.add_row(*[Text(str(c)) for c in cells], style=style)
+            table.add_row(*[Text(str(c)) for c in self.rows[index][1]], style=style)
         self.update(table)
 
     def on_focus(self) -> None:
@@ -88,7 +100,7 @@ class DeckTable(Static, can_focus=True):
             self.post_message(self.DeckChosen(self.chosen))
 
     def on_click(self, event: events.Click) -> None:
-        row = event.y - 1  # the header takes the first line
-        if 0 <= row < len(self.rows):
+        row = self.top + event.y - 1  # the header takes the first line
+        if self.top <= row < len(self.rows):
             self.cursor = row
             self.action_choose()
