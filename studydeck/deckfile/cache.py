@@ -3,28 +3,52 @@
 An entry is keyed on blake2b-128 of the deck file's bytes plus a salt that
 changes whenever the checker or the drill catalog would parse the same bytes
 differently (``FORMAT_VERSION``, bumped with any change to the checker; the drill catalog; the caps).
-Layout of ``<cache_dir>/<content hash>.<salt>.deck``:
+Layout of ``<cache_dir>/<content hash>.<salt>.deck`` (format version 3):
 
-    b"SDK1" | CRC-32 of the payload (4 bytes, little-endian) | marshal payload
+    b"SDK1" | CRC-32 of the payload (4 bytes, little-endian) | payload
+    payload = header length (4 bytes) | header | ids | columns | offsets | records
 
-The payload holds plain tuples, the cards stored column by column (marshal
-reads them at C speed); the checksum is verified before unmarshalling, so a truncated or corrupt entry is treated as
-absent and rewritten.  Writes go to a temporary file in the same folder and are
-moved in place with ``os.replace``, so readers never see half an entry.  Every
-failure to read or write the cache is silent: the cache only saves time.
+The header (the deck, its card count, the lengths of the four parts, the
+findings) is checked whole when the entry is read.  The cards are stored three
+ways, each marshalled apart, so that a load unmarshals nothing of them until
+one is needed: the card ids (for ``Deck.card``), every card's fields as one
+record with a table of offsets (native unsigned ints: the cache is this
+machine's), to build one card alone, and the cards column by column (marshal
+reads them at C speed), to build a whole deck.  Each part is checked as
+strictly as the header when it is first unmarshalled; a part that fails drops
+the entry and the deck file is parsed again (see ``LazyCards``).  The checksum
+is verified before anything is unmarshalled, so a truncated or corrupt entry is
+treated as absent and rewritten.  Writes go to a temporary file in the same
+folder and are moved in place with ``os.replace``, so readers never see half
+an entry.  Every failure to read or write the cache is silent: the cache only
+saves time.
+
+Beside the entries, ``files.<salt>.index`` remembers each deck file's content
+hash (by absolute path) with the ``os.stat`` it was read under (size,
+mtime_ns, ctime_ns, inode, device), so a warm load stats a file instead of
+reading and hashing it.  A stat is recorded only when the file had not been
+modified for ``SETTLED_NS`` when it was read: a later change within the same
+timestamp tick cannot then leave the stat unchanged, and tools that put the
+mtime back still change the ctime.  The index is derived data too: an entry
+of the wrong shape (a hash that is not 32 hex digits, a stat that is not five
+integers) is dropped, and the whole index past its size bound is ignored.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
+import re
+import time
+from array import array
 import marshal
 import operator
 import os
 import stat
 import tempfile
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,7 +56,8 @@ from studydeck.deckfile.schema import DECK_ID_RE, MAX_FILE_BYTES
 from studydeck.model import CARD_TYPES, Card, Deck, Problem
 from studydeck.safetext import deck_text_ok
 
-FORMAT_VERSION = 2  # 2: bidi controls refused
+FORMAT_VERSION = 3  # 2: bidi controls refused; 3: cards as ids, columns and records, marshalled apart
+SETTLED_NS = 2_000_000_000  # a file unmodified this long is trusted by its stat
 _MAGIC = b"SDK1"
 _CARD_FIELDS = Card.__slots__
 _SALT: str | None = None
@@ -56,46 +81,163 @@ def build_cards(columns: tuple[tuple[bool, object], ...], n: int) -> list[Card]:
     ]
 
 
-def card_columns(cards: tuple[Card, ...]) -> tuple[tuple[bool, object], ...]:
-    """The columns ``build_cards`` reads, for ``cards`` (at least one)."""
+_FIELDS_OF = operator.attrgetter(*_CARD_FIELDS)  # card -> tuple of its fields, in order
+
+
+def card_columns(cards: tuple[Card, ...], records: list[tuple] | None = None
+                 ) -> tuple[tuple[bool, object], ...]:
+    """The columns ``build_cards`` reads, for ``cards`` (at least one), from their
+    ``records`` (``_FIELDS_OF`` of each) when already at hand."""
     columns = []
-    for values in zip(*map(operator.attrgetter(*_CARD_FIELDS), cards)):
+    for values in zip(*(records if records is not None else map(_FIELDS_OF, cards))):
         first = values[0]
-        if values.count(first) == len(values) and all(type(v) is type(first) for v in values):
+        if values.count(first) == len(values) and len(set(map(type, values))) == 1:
             columns.append((True, first))
         else:
             columns.append((False, values))
     return tuple(columns)
 
 
+class _Odd(Exception):
+    """A part of an entry that a fresh parse could not have given."""
+
 
 class LazyCards(Sequence):
     """A deck's cards from the cache, built on first use.
 
     Counting them (the home screen, ``check``'s totals) and syncing an
-    unchanged deck need no card objects, so a warm start builds none; the
-    first look at a card builds the deck's whole tuple, once.  It compares,
+    unchanged deck need no card objects, so a warm start builds none and
+    unmarshals none.  Looking up one card by index (``Deck.card``, through
+    :meth:`card_ids`, or a queue through the synced position) unmarshals that
+    card's record alone; iterating or slicing builds the deck's whole tuple,
+    once, from the columns, keeping the cards already built.  It compares,
     hashes and pickles as that tuple.
+
+    Each part is checked as strictly as a parse when it is unmarshalled.  A
+    part that fails calls ``reparse`` (given by the loader: it drops the entry,
+    parses the deck file again and gives its cards), and the fresh cards are
+    used from then on; without ``reparse`` the cards are empty.
     """
 
-    __slots__ = ("_columns", "_count", "_cards")
+    __slots__ = ("_blob", "_cols", "_count", "_cards", "_some", "_ids", "_rows", "_offsets",
+                 "_reparse")
 
-    def __init__(self, columns: tuple[tuple[bool, object], ...], count: int) -> None:
-        self._columns = columns
+    def __init__(self, columns: memoryview | bytes | tuple[tuple[bool, object], ...], count: int,
+                 ids: memoryview | bytes | None = None, rows: memoryview | bytes | None = None,
+                 offsets: memoryview | None = None,
+                 reparse: Callable[[], tuple[Card, ...]] | None = None) -> None:
+        marshalled = isinstance(columns, (bytes, memoryview))
+        self._blob = columns if marshalled else None  # the columns, still marshalled
+        self._cols = None if marshalled else columns
         self._count = count
         self._cards: tuple[Card, ...] | None = None
+        self._some: dict[int, Card] = {}  # cards built one at a time, by index
+        self._ids = ids            # marshalled tuple of the card ids, then the checked tuple
+        self._rows = rows          # each card's fields, marshalled one after the other
+        self._offsets = offsets    # where each record starts (count + 1 entries)
+        self._reparse = reparse
+
+    def _odd(self) -> tuple[Card, ...]:
+        """A part failed its check: the cards of a fresh parse replace all of them."""
+        reparse, self._reparse = self._reparse, None
+        cards = tuple(reparse()) if reparse is not None else ()
+        self._cards, self._count, self._some = cards, len(cards), {}
+        self._blob = self._cols = self._ids = self._rows = self._offsets = None
+        return cards
+
+    def _columns(self) -> tuple[tuple[bool, object], ...]:
+        if self._cols is None:
+            try:
+                columns = marshal.loads(self._blob)
+            except Exception:
+                raise _Odd from None
+            if not _columns_ok(columns, self._count):
+                raise _Odd
+            self._cols, self._blob = columns, None
+        return self._cols
 
     def _built(self) -> tuple[Card, ...]:
         if self._cards is None:
-            self._cards = tuple(build_cards(self._columns, self._count))
-            self._columns = None
+            try:
+                cards = build_cards(self._columns(), self._count)
+            except _Odd:
+                return self._odd()
+            for index, card in self._some.items():
+                cards[index] = card
+            self._cards = tuple(cards)
+            self._cols = self._rows = self._offsets = self._ids = None
+            self._some = {}
         return self._cards
+
+    def _checked_ids(self) -> tuple[str, ...] | None:
+        if isinstance(self._ids, (bytes, memoryview)):
+            try:
+                ids = marshal.loads(self._ids)
+            except Exception:
+                raise _Odd from None
+            if type(ids) is not tuple or len(ids) != self._count or not _column_ok("card_id", ids):
+                raise _Odd
+            self._ids = ids
+        return self._ids
+
+    def card_ids(self) -> Sequence[str]:
+        """Every card's ``card_id`` in order, without building the cards."""
+        if self._cards is None:
+            try:
+                ids = self._checked_ids()
+                if ids is not None:
+                    return ids
+                same, values = self._columns()[_CARD_FIELDS.index("card_id")]
+                return [values] * self._count if same else values
+            except _Odd:
+                self._odd()
+        return [card.card_id for card in self._cards]
+
+    def _one(self, index: int) -> Card:
+        if self._rows is None:
+            return Card(*[values if same else values[index] for same, values in self._columns()])
+        start, end = self._offsets[index], self._offsets[index + 1]
+        if not start <= end <= len(self._rows):
+            raise _Odd
+        try:
+            record = marshal.loads(self._rows[start:end])
+        except Exception:
+            raise _Odd from None
+        if (type(record) is not tuple or len(record) != len(_CARD_FIELDS)
+                or not _columns_ok(tuple((False, (value,)) for value in record), 1)):
+            raise _Odd
+        return Card(*record)
+
+    def check_all(self) -> bool:
+        """Unmarshal and check every part now (ids, columns, each record); False if one
+        fails.  The loader leaves this to first use; ``decode`` without ``reparse`` does it."""
+        try:
+            self._checked_ids()
+            self._columns()
+            if self._rows is not None:
+                for index in range(self._count):
+                    self._one(index)
+        except _Odd:
+            return False
+        return True
 
     def __len__(self) -> int:
         return self._count
 
     def __getitem__(self, index):
-        return self._built()[index]
+        if self._cards is not None or not isinstance(index, int):
+            return self._built()[index]
+        if index < 0:
+            index += self._count
+        if not 0 <= index < self._count:
+            raise IndexError("card index out of range")
+        card = self._some.get(index)
+        if card is None:
+            try:
+                card = self._some[index] = self._one(index)
+            except _Odd:
+                return self._odd()[index]
+        return card
 
     def __iter__(self):
         return iter(self._built())
@@ -141,13 +283,24 @@ def salt() -> str:
 
 
 def encode(parsed: Parsed) -> bytes:
+    """``SDK1 | CRC-32 | header length (4 bytes) | header | ids | columns | offsets | records``,
+    the CRC over everything after it; the header gives the lengths of the parts."""
     deck = parsed.deck
     deck_row = None
+    parts = [b"", b"", b"", b""]
     if deck is not None:
-        cards = (len(deck.cards), card_columns(deck.cards) if deck.cards else ())
-        deck_row = (deck.id, deck.title, deck.description, cards, deck.content_hash)
+        if deck.cards:
+            records = list(map(_FIELDS_OF, deck.cards))
+            rows = list(map(marshal.dumps, records))
+            offsets = array("I", itertools.accumulate(map(len, rows), initial=0))
+            parts = [marshal.dumps(tuple(card.card_id for card in deck.cards)),
+                     marshal.dumps(card_columns(deck.cards, records)), offsets.tobytes(),
+                     b"".join(rows)]
+        deck_row = (deck.id, deck.title, deck.description, len(deck.cards), deck.content_hash,
+                    tuple(len(part) for part in parts))
     problems = tuple((p.line, p.col, p.severity, p.message) for p in parsed.problems)
-    payload = marshal.dumps((FORMAT_VERSION, deck_row, problems, parsed.deck_pos))
+    header = marshal.dumps((FORMAT_VERSION, deck_row, problems, parsed.deck_pos))
+    payload = b"".join([len(header).to_bytes(4, "little"), header, *parts])
     return _MAGIC + zlib.crc32(payload).to_bytes(4, "little") + payload
 
 
@@ -155,7 +308,9 @@ def encode(parsed: Parsed) -> bytes:
 # everything parsed from it is smaller than that or a small multiple of it.
 _MAX_TEXT = MAX_FILE_BYTES
 _MAX_CARDS = MAX_FILE_BYTES // 8          # a card takes more than 8 bytes of YAML
-_MAX_PAYLOAD = 8 * MAX_FILE_BYTES
+_MAX_PAYLOAD = 16 * MAX_FILE_BYTES     # the cards are stored twice (columns and records)
+_MAX_HEADER = 2 * MAX_FILE_BYTES
+_OFFSET = array("I").itemsize
 _MAX_PROBLEMS = 100_000
 _TEXT_FIELDS = frozenset({"deck_id", "card_id", "note_id", "front", "back", "answer", "drill", "extra"})
 _SCALARS = (str, int, float, bool, type(None))
@@ -232,21 +387,28 @@ def _position_ok(line, col) -> bool:
     return type(line) is int and type(col) is int and 0 <= line <= _MAX_TEXT and 0 <= col <= _MAX_TEXT
 
 
-def decode(blob: bytes, filename: str) -> Parsed | None:
+def decode(blob: bytes, filename: str,
+           reparse: Callable[[str], tuple[Card, ...]] | None = None) -> Parsed | None:
     """The entry in ``blob`` with ``filename`` filled in; None if it is not a valid entry.
 
     An entry is derived data that anyone with access to the folder could have
     written: every count and length is bounded, every text is held to what a
     fresh parse gives (no control or bidi characters), every value has the
-    type its field needs.  Anything else makes the entry a miss.
+    type its field needs.  Anything else makes the entry a miss.  With
+    ``reparse`` (the loader's: deck id -> the cards of a fresh parse), the cards stay marshalled (views of ``blob``)
+    and each part is checked when first needed, ``reparse`` standing in for a
+    part that fails; without it every part is checked here.
     """
-    if blob[:4] != _MAGIC or len(blob) > _MAX_PAYLOAD:
+    if blob[:4] != _MAGIC or len(blob) > _MAX_PAYLOAD or len(blob) < 12:
         return None
-    payload = blob[8:]
-    if zlib.crc32(payload).to_bytes(4, "little") != blob[4:8]:
+    view = memoryview(blob)
+    if zlib.crc32(view[8:]).to_bytes(4, "little") != blob[4:8]:
         return None
     try:
-        entry = marshal.loads(payload)
+        end = 12 + int.from_bytes(view[8:12], "little")
+        if end > len(blob) or end - 12 > _MAX_HEADER:
+            return None
+        entry = marshal.loads(view[12:end])
         if type(entry) is not tuple or len(entry) != 4:
             return None
         version, deck_row, problems, deck_pos = entry
@@ -260,24 +422,63 @@ def decode(blob: bytes, filename: str) -> Parsed | None:
                     or row[2] not in ("error", "warning") or type(row[3]) is not str or len(row[3]) > _MAX_TEXT):
                 return None
         deck = None
-        if deck_row is not None:
-            if type(deck_row) is not tuple or len(deck_row) != 5:
+        if deck_row is None:
+            if end != len(blob):
                 return None
-            deck_id, title, description, cards_row, digest = deck_row
+        else:
+            if type(deck_row) is not tuple or len(deck_row) != 6:
+                return None
+            deck_id, title, description, count, digest, lengths = deck_row
             if (not _texts_ok((deck_id, title, description, digest)) or DECK_ID_RE.fullmatch(deck_id) is None
-                    or type(cards_row) is not tuple or len(cards_row) != 2):
+                    or type(count) is not int or not 0 <= count <= _MAX_CARDS
+                    or type(lengths) is not tuple or len(lengths) != 4
+                    or set(map(type, lengths)) != {int} or min(lengths) < 0):
                 return None
-            count, columns = cards_row
-            if type(count) is not int or not 0 <= count <= _MAX_CARDS:
+            parts = []
+            for length in lengths:
+                parts.append(view[end:end + length])
+                end += length
+            if end != len(blob):
                 return None
-            if count and not _columns_ok(columns, count):
-                return None
-            cards = LazyCards(columns, count) if count else ()
+            ids, columns, offsets, rows = parts
+            if not count:
+                if max(lengths):
+                    return None
+                cards = ()
+            else:
+                if len(offsets) != _OFFSET * (count + 1):
+                    return None
+                offsets = offsets.cast("I")
+                if offsets[0] != 0 or offsets[-1] != len(rows):
+                    return None
+                cards = LazyCards(columns, count, ids, rows, offsets,
+                                  None if reparse is None else functools.partial(reparse, deck_id))
+                if reparse is None and not cards.check_all():
+                    return None
             deck = Deck(deck_id, title, description, filename, cards, digest)
         found = [Problem(filename, *row) for row in problems]
         return Parsed(deck, found, deck_pos)
     except Exception:  # any malformed entry is a miss: the file is parsed again
         return None
+
+
+_HASH_RE = re.compile(r"[0-9a-f]{32}")
+_MAX_INDEX_BYTES = 64 * 1024 * 1024
+_MAX_INDEX_ENTRIES = 200_000
+
+
+def stat_key(st: os.stat_result) -> tuple[int, int, int, int, int]:
+    """What must be unchanged for a file's recorded content hash to be trusted."""
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
+
+
+def _index_entry_ok(path: object, entry: object) -> bool:
+    """An index entry as ``remember`` writes it: an absolute path without control
+    characters, five integers, a content hash of 32 hex digits."""
+    return (type(path) is str and type(entry) is tuple and len(entry) == 6
+            and all(type(v) is int for v in entry[:5]) and type(entry[5]) is str
+            and _HASH_RE.fullmatch(entry[5]) is not None and os.path.isabs(path)
+            and len(path) <= 4096 and deck_text_ok(path))
 
 
 class ParseCache:
@@ -288,11 +489,79 @@ class ParseCache:
         self._prefix = os.path.join(self.directory, "")
         self._ready = False
         self.writes = writes
+        self._index: dict[str, tuple] | None = None   # absolute path -> (*stat_key, hash)
+        self._index_changed = False
 
+    # -- the stat index ----------------------------------------------------
+    def _index_path(self) -> str:
+        return f"{self._prefix}files.{salt()}.index"
+
+    def _load_index(self) -> dict[str, tuple]:
+        if self._index is None:
+            self._index = {}
+            try:
+                with open(self._index_path(), "rb") as handle:
+                    if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                        return self._index
+                    blob = handle.read(_MAX_INDEX_BYTES + 1)
+            except OSError:
+                return self._index
+            try:
+                index = None
+                if (len(blob) <= _MAX_INDEX_BYTES and blob[:4] == _MAGIC
+                        and zlib.crc32(blob[8:]).to_bytes(4, "little") == blob[4:8]):
+                    index = marshal.loads(blob[8:])
+                if type(index) is dict and len(index) <= _MAX_INDEX_ENTRIES:
+                    good = {path: entry for path, entry in index.items() if _index_entry_ok(path, entry)}
+                    self._index_changed = len(good) != len(index)   # rewritten without the odd ones
+                    self._index = good
+                else:
+                    self._index_changed = True   # damaged or oversized: rewritten from this load
+            except Exception:  # a malformed index is only a slower load
+                self._index_changed = True
+        return self._index
+
+    def known_hash(self, path: str, st: os.stat_result) -> str | None:
+        """The content hash recorded for ``path`` if its stat is the one it was read under."""
+        entry = self._load_index().get(os.path.abspath(path))
+        if entry is not None and entry[:5] == stat_key(st):
+            return entry[5]
+        return None
+
+    def remember(self, path: str, st: os.stat_result, digest: str, now_ns: int | None = None) -> None:
+        """Record ``path``'s hash under the stat it was read with, once the file has settled."""
+        now_ns = time.time_ns() if now_ns is None else now_ns
+        if now_ns - st.st_mtime_ns < SETTLED_NS or now_ns - st.st_ctime_ns < SETTLED_NS:
+            return
+        entry = (*stat_key(st), digest)
+        index = self._load_index()
+        path = os.path.abspath(path)
+        if index.get(path) != entry and _index_entry_ok(path, entry):
+            index[path] = entry
+            self._index_changed = True
+
+    def forget(self, path: str) -> None:
+        """Drop ``path``'s index entry (its entry was odd, or the file is gone)."""
+        if self._load_index().pop(os.path.abspath(path), None) is not None:
+            self._index_changed = True
+
+    def save_index(self) -> None:
+        """Write the stat index if it changed (atomically; silently skipped on failure)."""
+        if self._index_changed and self.writes and self._index is not None:
+            if len(self._index) > _MAX_INDEX_ENTRIES:   # start again rather than grow without bound
+                self._index = {}
+            payload = marshal.dumps(self._index)
+            self._write(self._index_path(), _MAGIC + zlib.crc32(payload).to_bytes(4, "little") + payload)
+            self._index_changed = False
+
+    # -- the entries -------------------------------------------------------
     def _path(self, content_hash: str) -> str:
         return f"{self._prefix}{content_hash}.{salt()}.deck"
 
-    def get(self, content_hash: str, filename: str) -> Parsed | None:
+    def get(self, content_hash: str, filename: str,
+            reparse: Callable[[str], tuple[Card, ...]] | None = None) -> Parsed | None:
+        """The entry for ``content_hash``, or None; an odd entry is dropped.  With
+        ``reparse`` the cards are checked when first needed (see ``LazyCards``)."""
         path = self._path(content_hash)
         try:
             with open(path, "rb") as handle:
@@ -301,17 +570,23 @@ class ParseCache:
                 blob = handle.read(_MAX_PAYLOAD + 1)
         except OSError:
             return None
-        parsed = decode(blob, filename)
-        if parsed is None and self.writes:  # drop the odd entry; the fresh parse writes a good one
-            try:
-                os.unlink(path)
-            except OSError:
-                pass
+        parsed = decode(blob, filename, reparse)
+        if parsed is None:  # drop the odd entry; the fresh parse writes a good one
+            self.drop(content_hash)
         return parsed
 
+    def drop(self, content_hash: str) -> None:
+        if self.writes:
+            try:
+                os.unlink(self._path(content_hash))
+            except OSError:
+                pass
+
     def put(self, content_hash: str, parsed: Parsed) -> None:
-        if not self.writes:
-            return
+        if self.writes:
+            self._write(self._path(content_hash), encode(parsed))
+
+    def _write(self, target: str, blob: bytes) -> None:
         try:
             if not self._ready:
                 self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -319,8 +594,8 @@ class ParseCache:
             fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".deck")
             try:
                 with os.fdopen(fd, "wb") as handle:
-                    handle.write(encode(parsed))
-                os.replace(tmp, self._path(content_hash))
+                    handle.write(blob)
+                os.replace(tmp, target)
             except BaseException:
                 try:
                     os.unlink(tmp)
