@@ -46,7 +46,6 @@ import marshal
 import operator
 import os
 import stat
-import tempfile
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -290,18 +289,29 @@ def encode(parsed: Parsed) -> bytes:
     parts = [b"", b"", b"", b""]
     if deck is not None:
         if deck.cards:
+            dumps = marshal.dumps
             records = list(map(_FIELDS_OF, deck.cards))
-            rows = list(map(marshal.dumps, records))
-            offsets = array("I", itertools.accumulate(map(len, rows), initial=0))
-            parts = [marshal.dumps(tuple(card.card_id for card in deck.cards)),
-                     marshal.dumps(card_columns(deck.cards, records)), offsets.tobytes(),
+            rows = list(map(dumps, records))
+            columns = tuple(zip(*records))
+            parts = [dumps(columns[_ID_COLUMN]), dumps(_packed_columns(columns)),
+                     array("I", itertools.accumulate(map(len, rows), initial=0)).tobytes(),
                      b"".join(rows)]
         deck_row = (deck.id, deck.title, deck.description, len(deck.cards), deck.content_hash,
-                    tuple(len(part) for part in parts))
-    problems = tuple((p.line, p.col, p.severity, p.message) for p in parsed.problems)
+                    tuple(map(len, parts)))
+    problems = tuple([(p.line, p.col, p.severity, p.message) for p in parsed.problems])
     header = marshal.dumps((FORMAT_VERSION, deck_row, problems, parsed.deck_pos))
     payload = b"".join([len(header).to_bytes(4, "little"), header, *parts])
     return _MAGIC + zlib.crc32(payload).to_bytes(4, "little") + payload
+
+
+_ID_COLUMN = _CARD_FIELDS.index("card_id")
+
+
+def _packed_columns(columns: tuple[tuple, ...]) -> tuple[tuple[bool, object], ...]:
+    """``card_columns`` from the columns themselves: a value shared by all cards kept once."""
+    n = len(columns[0])
+    return tuple([(True, values[0]) if values.count(values[0]) == n and len(set(map(type, values))) == 1
+                  else (False, values) for values in columns])
 
 
 # Bounds on what an entry may hold: a deck file is at most MAX_FILE_BYTES, and
@@ -467,6 +477,17 @@ _MAX_INDEX_BYTES = 64 * 1024 * 1024
 _MAX_INDEX_ENTRIES = 200_000
 
 
+_PACK_RE = re.compile(r"[0-9a-f]{32}")
+
+
+def _packed_ok(digest: object, where: object) -> bool:
+    """A pack map entry as ``flush`` writes it: hash -> (pack id, offset, length)."""
+    return (type(digest) is str and _HASH_RE.fullmatch(digest) is not None and type(where) is tuple
+            and len(where) == 3 and type(where[0]) is str and _PACK_RE.fullmatch(where[0]) is not None
+            and type(where[1]) is int and type(where[2]) is int and 0 <= where[1]
+            and 12 <= where[2] <= _MAX_PAYLOAD)
+
+
 def stat_key(st: os.stat_result) -> tuple[int, int, int, int, int]:
     """What must be unchanged for a file's recorded content hash to be trusted."""
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
@@ -482,7 +503,12 @@ def _index_entry_ok(path: object, entry: object) -> bool:
 
 
 class ParseCache:
-    """Entries in ``directory`` (made 0700 on first write); ``writes=False`` only reads."""
+    """Entries in ``directory`` (made 0700 on first write); ``writes=False`` only reads.
+
+    A load hands its new entries to :meth:`add` and writes them with
+    :meth:`flush`, all in one pack file (creating a file costs more than
+    parsing a small deck); :meth:`put` writes one entry alone.
+    """
 
     def __init__(self, directory: str | os.PathLike[str], writes: bool = True) -> None:
         self.directory = Path(directory)
@@ -490,9 +516,12 @@ class ParseCache:
         self._ready = False
         self.writes = writes
         self._index: dict[str, tuple] | None = None   # absolute path -> (*stat_key, hash)
+        self._packed: dict[str, tuple[str, int, int]] = {}  # hash -> (pack id, offset, length)
         self._index_changed = False
+        self._pending: dict[str, bytes] = {}          # entries added, not yet written
+        self._fds: dict[str, int | None] = {}         # packs open during a load
 
-    # -- the stat index ----------------------------------------------------
+    # -- the index: files by stat, entries by pack ---------------------------
     def _index_path(self) -> str:
         return f"{self._prefix}files.{salt()}.index"
 
@@ -511,10 +540,15 @@ class ParseCache:
                 if (len(blob) <= _MAX_INDEX_BYTES and blob[:4] == _MAGIC
                         and zlib.crc32(blob[8:]).to_bytes(4, "little") == blob[4:8]):
                     index = marshal.loads(blob[8:])
-                if type(index) is dict and len(index) <= _MAX_INDEX_ENTRIES:
-                    good = {path: entry for path, entry in index.items() if _index_entry_ok(path, entry)}
-                    self._index_changed = len(good) != len(index)   # rewritten without the odd ones
-                    self._index = good
+                if (type(index) is tuple and len(index) == 2 and type(index[0]) is dict
+                        and type(index[1]) is dict and len(index[0]) <= _MAX_INDEX_ENTRIES
+                        and len(index[1]) <= _MAX_INDEX_ENTRIES):
+                    files, packed = index
+                    good = {path: entry for path, entry in files.items() if _index_entry_ok(path, entry)}
+                    where = {digest: at for digest, at in packed.items() if _packed_ok(digest, at)}
+                    # rewritten without the odd ones
+                    self._index_changed = len(good) != len(files) or len(where) != len(packed)
+                    self._index, self._packed = good, where
                 else:
                     self._index_changed = True   # damaged or oversized: rewritten from this load
             except Exception:  # a malformed index is only a slower load
@@ -546,11 +580,11 @@ class ParseCache:
             self._index_changed = True
 
     def save_index(self) -> None:
-        """Write the stat index if it changed (atomically; silently skipped on failure)."""
+        """Write the index if it changed (atomically; silently skipped on failure)."""
         if self._index_changed and self.writes and self._index is not None:
-            if len(self._index) > _MAX_INDEX_ENTRIES:   # start again rather than grow without bound
-                self._index = {}
-            payload = marshal.dumps(self._index)
+            if len(self._index) > _MAX_INDEX_ENTRIES or len(self._packed) > _MAX_INDEX_ENTRIES:
+                self._index, self._packed = {}, {}   # start again rather than grow without bound
+            payload = marshal.dumps((self._index, self._packed))
             self._write(self._index_path(), _MAGIC + zlib.crc32(payload).to_bytes(4, "little") + payload)
             self._index_changed = False
 
@@ -558,10 +592,46 @@ class ParseCache:
     def _path(self, content_hash: str) -> str:
         return f"{self._prefix}{content_hash}.{salt()}.deck"
 
+    def _pack_path(self, pack: str) -> str:
+        return f"{self._prefix}{pack}.{salt()}.pack"
+
+    def _from_pack(self, pack: str, offset: int, length: int) -> bytes | None:
+        if pack not in self._fds:
+            fd = None
+            try:
+                fd = os.open(self._pack_path(pack), os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+                if not stat.S_ISREG(os.fstat(fd).st_mode):
+                    os.close(fd)
+                    fd = None
+            except OSError:
+                fd = None
+            self._fds[pack] = fd
+        fd = self._fds[pack]
+        if fd is None:
+            return None
+        try:
+            blob = os.pread(fd, length, offset)
+        except OSError:
+            return None
+        return blob if len(blob) == length else None
+
     def get(self, content_hash: str, filename: str,
             reparse: Callable[[str], tuple[Card, ...]] | None = None) -> Parsed | None:
-        """The entry for ``content_hash``, or None; an odd entry is dropped.  With
-        ``reparse`` the cards are checked when first needed (see ``LazyCards``)."""
+        """The entry for ``content_hash`` (added by this load, in a pack, or alone), or
+        None; an odd entry is dropped.  With ``reparse`` the cards are checked when
+        first needed (see ``LazyCards``)."""
+        blob = self._pending.get(content_hash)
+        if blob is not None:
+            return decode(blob, filename, reparse)
+        self._load_index()
+        where = self._packed.get(content_hash)
+        if where is not None:
+            blob = self._from_pack(*where)
+            parsed = decode(blob, filename, reparse) if blob is not None else None
+            if parsed is not None:
+                return parsed
+            self._packed.pop(content_hash, None)   # the pack is gone or the entry odd
+            self._index_changed = True
         path = self._path(content_hash)
         try:
             with open(path, "rb") as handle:
@@ -576,6 +646,11 @@ class ParseCache:
         return parsed
 
     def drop(self, content_hash: str) -> None:
+        """Forget the entry for ``content_hash`` (wherever it is)."""
+        self._load_index()
+        if self._packed.pop(content_hash, None) is not None:
+            self._index_changed = True
+        self._pending.pop(content_hash, None)
         if self.writes:
             try:
                 os.unlink(self._path(content_hash))
@@ -583,17 +658,46 @@ class ParseCache:
                 pass
 
     def put(self, content_hash: str, parsed: Parsed) -> None:
+        """Write the entry for ``content_hash`` alone, now."""
         if self.writes:
             self._write(self._path(content_hash), encode(parsed))
 
-    def _write(self, target: str, blob: bytes) -> None:
+    def add(self, content_hash: str, parsed: Parsed) -> None:
+        """Keep the entry for ``content_hash`` to be written by ``flush``."""
+        if self.writes:
+            self._pending[content_hash] = encode(parsed)
+
+    def flush(self) -> None:
+        """Write the entries added, as one pack, and the index; close the packs read."""
+        for fd in self._fds.values():
+            if fd is not None:
+                os.close(fd)
+        self._fds = {}
+        if self._pending and self.writes:
+            self._load_index()
+            pack = os.urandom(16).hex()
+            offset, where = 0, {}
+            for digest, blob in self._pending.items():
+                where[digest] = (pack, offset, len(blob))
+                offset += len(blob)
+            if self._write(self._pack_path(pack), b"".join(self._pending.values())):
+                self._packed.update(where)
+                self._index_changed = True
+        self._pending = {}
+        self.save_index()
+
+    def _write(self, target: str, blob: bytes) -> bool:
+        """Write ``blob`` to ``target`` atomically (a private temporary file moved in
+        place); False if that failed."""
         try:
             if not self._ready:
                 self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
                 self._ready = True
-            fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".deck")
+            tmp = f"{self._prefix}.tmp-{os.urandom(8).hex()}"
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+                         | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0), 0o600)
             try:
-                with os.fdopen(fd, "wb") as handle:
+                with open(fd, "wb") as handle:
                     handle.write(blob)
                 os.replace(tmp, target)
             except BaseException:
@@ -603,4 +707,5 @@ class ParseCache:
                     pass
                 raise
         except (OSError, ValueError):
-            return
+            return False
+        return True

@@ -236,6 +236,7 @@ def _reparser(cache: ParseCache, name: str, digest: str):
         with _gc_paused():
             parsed = _parse(data, name, fresh)
         cache.put(fresh, parsed)
+        cache.save_index()
         deck = parsed.deck
         return tuple(deck.cards) if deck is not None and deck.id == deck_id else ()
     return reparse
@@ -285,7 +286,7 @@ def _load(paths: Iterable[str | os.PathLike[str]], cache_dir: Path | str | None,
             if parsed is None:
                 parsed = _parse(data, name, digest)
                 if cache is not None:
-                    cache.put(digest, parsed)
+                    cache.add(digest, parsed)
             if cache is not None:
                 cache.remember(name, info, digest, now_ns)
         result.files.append(name)
@@ -302,7 +303,7 @@ def _load(paths: Iterable[str | os.PathLike[str]], cache_dir: Path | str | None,
         owners[deck.id] = name
         result.decks.append(deck)
     if cache is not None:
-        cache.save_index()
+        cache.flush()   # the new entries in one pack, and the index
     return result
 
 

@@ -40,10 +40,15 @@ def _entries(cache_dir):
     return sorted(p for p in cache_dir.iterdir())
 
 
+def _packs(cache_dir):
+    """The pack files: each load writes its new entries in one."""
+    return sorted(cache_dir.glob("*.pack"), key=lambda p: p.stat().st_mtime_ns)
+
+
 def test_a_warm_load_equals_the_cold_one_without_parsing(tmp_path, deck_file, monkeypatch):
     cache_dir = tmp_path / "cache"
     cold = load_decks([deck_file.parent], cache_dir=cache_dir)
-    assert [e.suffix for e in _entries(cache_dir)] == [".deck"]
+    assert sorted(e.suffix for e in _entries(cache_dir)) == [".index", ".pack"]
     _no_parsing(monkeypatch)
     warm = load_decks([deck_file.parent], cache_dir=cache_dir)
     assert warm.decks == cold.decks and warm.problems == cold.problems
@@ -64,7 +69,7 @@ def test_an_edited_file_is_parsed_again(tmp_path, deck_file):
     load_decks([deck_file], cache_dir=cache_dir)
     deck_file.write_text(GOOD.replace("title: Cached", "title: Edited"), encoding="utf-8")
     result = load_decks([deck_file], cache_dir=cache_dir)
-    assert result.decks[0].title == "Edited" and len(_entries(cache_dir)) == 2
+    assert result.decks[0].title == "Edited" and len(_packs(cache_dir)) == 2
 
 
 def test_the_same_bytes_under_another_name_report_that_name(tmp_path, deck_file):
@@ -85,22 +90,25 @@ def test_the_same_bytes_under_another_name_report_that_name(tmp_path, deck_file)
     lambda blob: blob[:4] + bytes(4) + marshal.dumps((1, None)),
     lambda blob: blob[:4] + zlib.crc32(b"\x00").to_bytes(4, "little") + b"\x00",
 ])
-def test_a_corrupt_entry_is_ignored_and_rewritten(tmp_path, deck_file, damage):
+def test_a_corrupt_entry_is_ignored_and_rewritten(tmp_path, deck_file, damage, monkeypatch):
     cache_dir = tmp_path / "cache"
     cold = load_decks([deck_file], cache_dir=cache_dir)
-    [entry] = _entries(cache_dir)
-    good = entry.read_bytes()
+    [entry] = _packs(cache_dir)
+    good = entry.read_bytes()          # a pack of one entry is that entry
+    assert deckcache.decode(good, str(deck_file)) is not None
     entry.write_bytes(damage(good))
     again = load_decks([deck_file], cache_dir=cache_dir)
     assert again.decks == cold.decks and again.problems == cold.problems
-    assert entry.read_bytes() == good
+    assert [p.read_bytes() for p in _packs(cache_dir)][-1] == good   # written again
+    monkeypatch.setattr(deck_module, "_parse", lambda *a: pytest.fail("parsed although cached"))
+    assert load_decks([deck_file], cache_dir=cache_dir).decks == cold.decks
 
 
 def test_an_entry_of_another_format_version_is_ignored(tmp_path, deck_file, monkeypatch):
     cache_dir = tmp_path / "cache"
     load_decks([deck_file], cache_dir=cache_dir)
     monkeypatch.setattr(deckcache, "FORMAT_VERSION", deckcache.FORMAT_VERSION + 1)
-    [entry] = _entries(cache_dir)
+    [entry] = _packs(cache_dir)
     assert deckcache.decode(entry.read_bytes(), "x") is None
 
 
@@ -110,9 +118,11 @@ def test_writes_leave_no_temporary_files(tmp_path, deck_file):
         deck_file.write_text(GOOD.replace("Cached", f"Cached {i}"), encoding="utf-8")
         load_decks([deck_file], cache_dir=cache_dir)
     names = [p.name for p in _entries(cache_dir)]
-    assert len(names) == 3 and not any(n.startswith(".tmp") for n in names)
+    assert len(names) == 4 and len(_packs(cache_dir)) == 3 and not any(n.startswith(".tmp") for n in names)
     digest = content_hash(deck_file.read_bytes())
-    assert any(n.startswith(digest + ".") for n in names)
+    cache = deckcache.ParseCache(cache_dir)
+    cache._load_index()
+    assert cache._packed[digest][0] + "." in " ".join(n[:33] for n in names)
 
 
 def test_an_unusable_cache_folder_only_costs_time(tmp_path, deck_file):
@@ -344,11 +354,11 @@ def test_each_part_of_the_stat_key_counts(tmp_path, field):
     assert cache.known_hash(str(tmp_path / "a.yaml"), changed) is None
 
 
-def _tampered_index(index, change) -> None:
+def _tampered_index(index, change=None, change_packed=None) -> None:
+    """Rewrite the index (files by path, entries by pack) with a good checksum."""
     blob = index.read_bytes()
-    table = marshal.loads(blob[8:])
-    table = change(table)
-    payload = marshal.dumps(table)
+    files, packed = marshal.loads(blob[8:])
+    payload = marshal.dumps((change(files) if change else files, change_packed(packed) if change_packed else packed))
     index.write_bytes(b"SDK1" + zlib.crc32(payload).to_bytes(4, "little") + payload)
 
 
@@ -365,15 +375,44 @@ TAMPERED_INDEX = {
 def test_a_tampered_stat_index_entry_is_dropped(tmp_path, deck_file, monkeypatch, change):
     cache_dir, cold, index = _settled_load(tmp_path, deck_file, monkeypatch)
     _tampered_index(index, change)
-    table = marshal.loads(index.read_bytes()[8:])
+    files = marshal.loads(index.read_bytes()[8:])[0]
     cache = deckcache.ParseCache(cache_dir)
     assert cache._load_index() == {} and cache._index_changed   # the odd entry is gone
     reads = _count_reads(monkeypatch)
     assert load_decks([deck_file.parent], cache_dir=cache_dir).decks == cold.decks
     assert reads == [str(deck_file)]                           # read and hashed, not trusted
-    assert marshal.loads(index.read_bytes()[8:]) != table      # rewritten with a good entry
+    assert marshal.loads(index.read_bytes()[8:])[0] != files   # rewritten with a good entry
     reads.clear()
     assert load_decks([deck_file.parent], cache_dir=cache_dir).decks == cold.decks and reads == []
+
+
+TAMPERED_PACKED = {
+    "a pack name that walks out of the folder": lambda t: {h: ("../" + w[0][3:], *w[1:]) for h, w in t.items()},
+    "a negative offset": lambda t: {h: (w[0], -1, w[2]) for h, w in t.items()},
+    "a length past any entry": lambda t: {h: (w[0], w[1], 10**12) for h, w in t.items()},
+    "an offset of text": lambda t: {h: (w[0], "0", w[2]) for h, w in t.items()},
+    "a content hash that is not hex": lambda t: {"x" * 31 + h[-1]: w for h, w in t.items()},
+}
+
+
+@pytest.mark.parametrize("change", TAMPERED_PACKED.values(), ids=TAMPERED_PACKED.keys())
+def test_a_tampered_pack_entry_is_dropped(tmp_path, deck_file, monkeypatch, change):
+    cache_dir, cold, index = _settled_load(tmp_path, deck_file, monkeypatch)
+    _tampered_index(index, change_packed=change)
+    cache = deckcache.ParseCache(cache_dir)
+    cache._load_index()
+    assert cache._packed == {} and cache._index_changed
+    assert load_decks([deck_file.parent], cache_dir=cache_dir).decks == cold.decks   # parsed again
+    cache = deckcache.ParseCache(cache_dir)
+    cache._load_index()
+    assert list(cache._packed) == [cold.decks[0].content_hash]                   # and packed again
+
+
+def test_a_pack_entry_pointing_at_other_bytes_is_a_miss(tmp_path, deck_file, monkeypatch):
+    """An offset that lands inside the pack but not on an entry fails the entry's checks."""
+    cache_dir, cold, index = _settled_load(tmp_path, deck_file, monkeypatch)
+    _tampered_index(index, change_packed=lambda t: {h: (w[0], w[1] + 1, w[2] - 1) for h, w in t.items()})
+    assert load_decks([deck_file.parent], cache_dir=cache_dir).decks == cold.decks
 
 
 def test_a_stat_index_entry_naming_another_content_gives_that_entry_checked(tmp_path, deck_file, monkeypatch):
