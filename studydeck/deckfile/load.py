@@ -207,8 +207,8 @@ def _read(path: Path) -> tuple[bytes, os.stat_result] | Problem:
     try:
         # O_NONBLOCK: a FIFO put in a file's place after the listing cannot make us wait
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-        with open(fd, "rb") as handle:
-            info = os.fstat(handle.fileno())
+        try:
+            info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode):
                 return Problem(name, 0, 0, "error", "not a regular file")
             size = info.st_size
@@ -216,7 +216,19 @@ def _read(path: Path) -> tuple[bytes, os.stat_result] | Problem:
                 return Problem(name, 1, 1, "error", f"file is {size:,} bytes; the limit is "
                                                     f"{MAX_FILE_BYTES:,} bytes (split the deck "
                                                     "into several files)")
-            return handle.read(MAX_FILE_BYTES + 1), info
+            chunks = []
+            left = MAX_FILE_BYTES + 1
+            want = min(left, size + 1)
+            while True:   # one read for a file that keeps its size (a short read is the end)
+                chunk = os.read(fd, want)
+                chunks.append(chunk)
+                left -= len(chunk)
+                if len(chunk) < want or left <= 0:
+                    break
+                want = left
+            return (chunks[0] if len(chunks) == 1 else b"".join(chunks)), info
+        finally:
+            os.close(fd)
     except OSError as exc:
         return Problem(name, 0, 0, "error", f"cannot read the file: {exc.strerror or exc}")
 
@@ -244,6 +256,8 @@ def _reparser(cache: ParseCache, name: str, digest: str):
 
 def _cached(cache: ParseCache, name: str) -> Parsed | None:
     """The cached parse of ``name`` when its stat says it is unchanged since it was hashed."""
+    if not cache.knows_files():   # a cold cache: no stat to compare
+        return None
     try:
         st = os.stat(name)
     except OSError:
