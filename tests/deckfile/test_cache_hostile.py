@@ -194,3 +194,30 @@ def test_problems_from_the_cache_are_printed_on_one_line(tmp_path, deck_file):
     blob = deckcache.encode(deckcache.Parsed(deck, [Problem("x", 1, 1, "warning", "two\nlines\x1b[2J")], (1, 7)))
     parsed = deckcache.decode(blob, str(deck_file))
     assert str(parsed.problems[0]) == f"{deck_file}:1:1: warning: two\\nlines\\x1b[2J"
+
+
+def test_one_record_is_checked_as_its_column_would_be(deck_file):
+    """``_record_ok`` (one card looked up) agrees with ``_columns_ok`` on every card of a
+    parse and on every odd change above, field by field."""
+    cards = fresh(deck_file).decks[0].cards
+    changes = [{}, *ODD_CARDS.values(), {"params": "x"}, {"params": (("n", [1]),)}, {"params": (("n", 1, 2),)},
+               {"id_derived": 1}, {"line": True}, {"choices": ["a"]}, {"type": b"basic"}, {"back": "ok\tok\r\n"}]
+    for card in cards:
+        for change in changes:
+            record = deckcache._FIELDS_OF(dataclasses.replace(card, **change))
+            alone = tuple((False, (value,)) for value in record)
+            assert deckcache._record_ok(record) == deckcache._columns_ok(alone, 1), (card.card_id, change)
+    assert not deckcache._record_ok(deckcache._FIELDS_OF(cards[0])[:-1])
+
+
+def test_many_cards_looked_up_in_one_deck_build_it_once(tmp_path):
+    folder = tmp_path / "decks"
+    folder.mkdir()
+    body = "".join(f"  - id: n{i}\n    front: Q{i}\n    back: A{i}\n" for i in range(1000))
+    (folder / "a.yaml").write_text("deck: a\ntitle: A\ncards:\n" + body)
+    cold = load_decks([folder], cache_dir=tmp_path / "cache").decks[0]
+    warm = load_decks([folder], cache_dir=tmp_path / "cache").decks[0]
+    found = [warm.card(f"n{i}") for i in range(0, 1000, 3)]
+    assert found == [cold.card(f"n{i}") for i in range(0, 1000, 3)]
+    assert warm.cards._cards is not None          # built whole once enough were looked up
+    assert len(warm.cards._some) == 0 and list(warm.cards) == list(cold.cards)
