@@ -267,6 +267,30 @@ async def test_prefetched_home_numbers_are_the_same(make_app, clock):
         assert fetched == home_numbers(app.collection, app.decks, app.config, clock())
 
 
+async def test_home_paints_the_decks_first_and_counts_after(make_app, clock):
+    """At start-up (run_app) the home screen is painted with the decks and their
+    numbers pending; a thread reads the numbers after the paint and they fill in."""
+    from studydeck.tui.screens.home import home_numbers
+
+    app = make_app(basics=BASICS, mixed=MIXED)
+    _rate_on_days(app.collection, [2, 1], clock)
+    app.count_after_paint = True
+    painted = []
+    app.mark_painted = lambda: painted.append((plain(app.screen.query_one("#today")),
+                                               list(app.screen.query_one(DeckTable).rows)))
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(500):
+            await pilot.pause(0.01)
+            if "Streak" in plain(app.screen.query_one("#today")):
+                break
+        [(line, rows)] = painted
+        assert "Counting" in line and [cells[1:] for _id, cells in rows] == [("…",) * 4] * 2
+        assert "Streak: 2 days" in plain(app.screen.query_one("#today")) and app._prefetch is None
+        expected = home_numbers(app.collection, app.decks, app.config, clock()).today
+        assert app.screen.query_one(DeckTable).rows == [
+            (c.deck, (c.title, c.new, c.learning, c.review, c.unseen)) for c in expected.decks]
+
+
 async def test_deck_table_keys_and_click(make_app):
     app = make_app(basics=BASICS, mixed=MIXED)
     async with app.run_test(size=SIZE) as pilot:

@@ -99,19 +99,48 @@ class HomeScreen(Screen):
 
     def on_mount(self) -> None:
         self._shown_once = False
-        self.refresh_counts()
-        self.call_after_refresh(self.app.mark_painted)
+        self._counted = False
+        if self.app.count_after_paint and self.app._prefetch is None:
+            # Start-up: the decks are drawn at once and their numbers (a few
+            # grouped scans of the collection, hundreds of ms on a large one)
+            # are read on a thread after the first paint.
+            self._show_counting()
+            self.call_after_refresh(self._painted_then_count)
+        else:
+            self.refresh_counts(prefetched=True)
+            self.call_after_refresh(self.app.mark_painted)
+
+    def _painted_then_count(self) -> None:
+        self.app.mark_painted()
+        self.app.prefetch_home_numbers(done=self._numbers_ready)
+
+    def _numbers_ready(self) -> None:
+        if not self._counted:  # nothing has counted since: show the thread's numbers
+            self.refresh_counts(prefetched=True)
+
+    def _show_counting(self) -> None:
+        """The decks, their numbers shown as being counted."""
+        app = self.app
+        self.query_one(DeckTable).set_rows([(d.id, (d.title, "…", "…", "…", "…")) for d in app.decks])
+        line = Text("Counting today's cards…", style="bold")
+        if not app.decks:
+            line.append("\nNo decks loaded: add deck folders to the settings or use --deck-dir.")
+        self.query_one("#today", Static).update(line)
+        self.query_one(DeckErrorsPanel).show(app.problems)
 
     def on_screen_resume(self) -> None:
         if self._shown_once:  # back from another screen: the numbers have changed
             self.refresh_counts()
         self._shown_once = True
 
-    def refresh_counts(self) -> None:
+    def refresh_counts(self, prefetched: bool = False) -> None:
+        """Show the numbers: read now, or with ``prefetched`` those read on a thread
+        (numbers prefetched but not asked for are dropped: they may be stale)."""
         app = self.app
         numbers = app.take_prefetched_numbers()
-        if numbers is None:
+        if numbers is None or not prefetched:
             numbers = home_numbers(app.collection, app.decks, app.config, app.clock())
+        self._counted = True
         day = numbers.today
         self.query_one(DeckTable).set_rows(
             [(c.deck, (c.title, c.new, c.learning, c.review, c.unseen)) for c in day.decks])
