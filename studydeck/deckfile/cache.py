@@ -101,6 +101,29 @@ class _Odd(Exception):
     """A part of an entry that a fresh parse could not have given."""
 
 
+class _Parts:
+    """An entry's four card parts (ids, columns, offsets, records), each read and
+    checked against its length and CRC-32 when first asked for: ``fetch(start,
+    length)`` reads bytes of the entry (from memory, or again from its pack)."""
+
+    __slots__ = ("_fetch", "_spans", "_crcs", "_got")
+
+    def __init__(self, fetch: Callable[[int, int], bytes | None], spans: list[tuple[int, int]],
+                 crcs: tuple[int, ...]) -> None:
+        self._fetch, self._spans, self._crcs = fetch, spans, crcs
+        self._got: list[bytes | memoryview | None] = [None] * len(spans)
+
+    def get(self, part: int) -> bytes | memoryview:
+        got = self._got[part]
+        if got is None:
+            start, length = self._spans[part]
+            got = self._fetch(start, length)
+            if got is None or len(got) != length or zlib.crc32(got) != self._crcs[part]:
+                raise _Odd
+            self._got[part] = got
+        return got
+
+
 class LazyCards(Sequence):
     """A deck's cards from the cache, built on first use.
 
@@ -118,22 +141,17 @@ class LazyCards(Sequence):
     used from then on; without ``reparse`` the cards are empty.
     """
 
-    __slots__ = ("_blob", "_cols", "_count", "_cards", "_some", "_ids", "_rows", "_offsets",
-                 "_reparse")
+    __slots__ = ("_parts", "_cols", "_count", "_cards", "_some", "_ids", "_offsets", "_reparse")
 
-    def __init__(self, columns: memoryview | bytes | tuple[tuple[bool, object], ...], count: int,
-                 ids: memoryview | bytes | None = None, rows: memoryview | bytes | None = None,
-                 offsets: memoryview | None = None,
+    def __init__(self, count: int, parts: _Parts,
                  reparse: Callable[[], tuple[Card, ...]] | None = None) -> None:
-        marshalled = isinstance(columns, (bytes, memoryview))
-        self._blob = columns if marshalled else None  # the columns, still marshalled
-        self._cols = None if marshalled else columns
+        self._parts: _Parts | None = parts  # ids, columns, offsets, records: read when first needed
+        self._cols: tuple[tuple[bool, object], ...] | None = None
         self._count = count
         self._cards: tuple[Card, ...] | None = None
         self._some: dict[int, Card] = {}  # cards built one at a time, by index
-        self._ids = ids            # marshalled tuple of the card ids, then the checked tuple
-        self._rows = rows          # each card's fields, marshalled one after the other
-        self._offsets = offsets    # where each record starts (count + 1 entries)
+        self._ids: tuple[str, ...] | None = None
+        self._offsets: memoryview | None = None   # where each record starts (count + 1 entries)
         self._reparse = reparse
 
     def _odd(self) -> tuple[Card, ...]:
@@ -141,18 +159,23 @@ class LazyCards(Sequence):
         reparse, self._reparse = self._reparse, None
         cards = tuple(reparse()) if reparse is not None else ()
         self._cards, self._count, self._some = cards, len(cards), {}
-        self._blob = self._cols = self._ids = self._rows = self._offsets = None
+        self._parts = self._cols = self._ids = self._offsets = None
         return cards
+
+    def _loaded(self, part: int):
+        try:
+            return marshal.loads(self._parts.get(part))
+        except _Odd:
+            raise
+        except Exception:
+            raise _Odd from None
 
     def _columns(self) -> tuple[tuple[bool, object], ...]:
         if self._cols is None:
-            try:
-                columns = marshal.loads(self._blob)
-            except Exception:
-                raise _Odd from None
+            columns = self._loaded(1)
             if not _columns_ok(columns, self._count):
                 raise _Odd
-            self._cols, self._blob = columns, None
+            self._cols = columns
         return self._cols
 
     def _built(self) -> tuple[Card, ...]:
@@ -164,16 +187,13 @@ class LazyCards(Sequence):
             for index, card in self._some.items():
                 cards[index] = card
             self._cards = tuple(cards)
-            self._cols = self._rows = self._offsets = self._ids = None
+            self._parts = self._cols = self._offsets = self._ids = None
             self._some = {}
         return self._cards
 
-    def _checked_ids(self) -> tuple[str, ...] | None:
-        if isinstance(self._ids, (bytes, memoryview)):
-            try:
-                ids = marshal.loads(self._ids)
-            except Exception:
-                raise _Odd from None
+    def _checked_ids(self) -> tuple[str, ...]:
+        if self._ids is None:
+            ids = self._loaded(0)
             if type(ids) is not tuple or len(ids) != self._count or not _column_ok("card_id", ids):
                 raise _Odd
             self._ids = ids
@@ -183,23 +203,26 @@ class LazyCards(Sequence):
         """Every card's ``card_id`` in order, without building the cards."""
         if self._cards is None:
             try:
-                ids = self._checked_ids()
-                if ids is not None:
-                    return ids
-                same, values = self._columns()[_CARD_FIELDS.index("card_id")]
-                return [values] * self._count if same else values
+                return self._checked_ids()
             except _Odd:
                 self._odd()
         return [card.card_id for card in self._cards]
 
+    def _record_offsets(self) -> memoryview:
+        if self._offsets is None:
+            offsets = memoryview(self._parts.get(2)).cast("I")
+            if len(offsets) != self._count + 1 or offsets[0] != 0 or offsets[-1] != len(self._parts.get(3)):
+                raise _Odd
+            self._offsets = offsets
+        return self._offsets
+
     def _one(self, index: int) -> Card:
-        if self._rows is None:
-            return Card(*[values if same else values[index] for same, values in self._columns()])
-        start, end = self._offsets[index], self._offsets[index + 1]
-        if not start <= end <= len(self._rows):
+        offsets, rows = self._record_offsets(), self._parts.get(3)
+        start, end = offsets[index], offsets[index + 1]
+        if not start <= end <= len(rows):
             raise _Odd
         try:
-            record = marshal.loads(self._rows[start:end])
+            record = marshal.loads(rows[start:end])
         except Exception:
             raise _Odd from None
         if not _record_ok(record):
@@ -212,9 +235,8 @@ class LazyCards(Sequence):
         try:
             self._checked_ids()
             self._columns()
-            if self._rows is not None:
-                for index in range(self._count):
-                    self._one(index)
+            for index in range(self._count):
+                self._one(index)
         except _Odd:
             return False
         return True
@@ -284,7 +306,7 @@ def salt() -> str:
 
 def encode(parsed: Parsed) -> bytes:
     """``SDK1 | CRC-32 | header length (4 bytes) | header | ids | columns | offsets | records``,
-    the CRC over everything after it; the header gives the lengths of the parts."""
+    the CRC over the header and its length; the header gives each part's length and CRC-32."""
     deck = parsed.deck
     deck_row = None
     parts = [b"", b"", b"", b""]
@@ -298,11 +320,16 @@ def encode(parsed: Parsed) -> bytes:
                      array("I", itertools.accumulate(map(len, rows), initial=0)).tobytes(),
                      b"".join(rows)]
         deck_row = (deck.id, deck.title, deck.description, len(deck.cards), deck.content_hash,
-                    tuple(map(len, parts)))
+                    tuple(map(len, parts)), tuple(map(zlib.crc32, parts)))
     problems = tuple([(p.line, p.col, p.severity, p.message) for p in parsed.problems])
-    header = marshal.dumps((FORMAT_VERSION, deck_row, problems, parsed.deck_pos))
-    payload = b"".join([len(header).to_bytes(4, "little"), header, *parts])
-    return _MAGIC + zlib.crc32(payload).to_bytes(4, "little") + payload
+    return seal((FORMAT_VERSION, deck_row, problems, parsed.deck_pos), parts)
+
+
+def seal(header: tuple, parts=(b"", b"", b"", b"")) -> bytes:
+    """An entry: the magic, the CRC-32 of the header (with its length), the header, the parts."""
+    head = marshal.dumps(header)
+    head = len(head).to_bytes(4, "little") + head
+    return b"".join([_MAGIC, zlib.crc32(head).to_bytes(4, "little"), head, *parts])
 
 
 _ID_COLUMN = _CARD_FIELDS.index("card_id")
@@ -421,25 +448,29 @@ def _position_ok(line, col) -> bool:
 
 
 def decode(blob: bytes, filename: str,
-           reparse: Callable[[str], tuple[Card, ...]] | None = None) -> Parsed | None:
+           reparse: Callable[[str], tuple[Card, ...]] | None = None, *,
+           size: int | None = None, fetch: Callable[[int, int], bytes | None] | None = None) -> Parsed | None:
     """The entry in ``blob`` with ``filename`` filled in; None if it is not a valid entry.
 
     An entry is derived data that anyone with access to the folder could have
     written: every count and length is bounded, every text is held to what a
     fresh parse gives (no control or bidi characters), every value has the
     type its field needs.  Anything else makes the entry a miss.  With
-    ``reparse`` (the loader's: deck id -> the cards of a fresh parse), the cards stay marshalled (views of ``blob``)
-    and each part is checked when first needed, ``reparse`` standing in for a
-    part that fails; without it every part is checked here.
+    ``reparse`` (the loader's: deck id -> the cards of a fresh parse), the
+    card parts are read and checked when first needed, ``reparse`` standing
+    in for a part that fails; without it every part is checked here.
+    ``blob`` may hold only the start of an entry of ``size`` bytes (at least
+    its header), ``fetch(start, length)`` reading the rest when needed.
     """
-    if blob[:4] != _MAGIC or len(blob) > _MAX_PAYLOAD or len(blob) < 12:
+    size = len(blob) if size is None else size
+    if blob[:4] != _MAGIC or size > _MAX_PAYLOAD or len(blob) < 12:
         return None
     view = memoryview(blob)
-    if zlib.crc32(view[8:]).to_bytes(4, "little") != blob[4:8]:
-        return None
     try:
         end = 12 + int.from_bytes(view[8:12], "little")
         if end > len(blob) or end - 12 > _MAX_HEADER:
+            return None
+        if zlib.crc32(view[8:end]).to_bytes(4, "little") != blob[4:8]:
             return None
         entry = marshal.loads(view[12:end])
         if type(entry) is not tuple or len(entry) != 4:
@@ -456,35 +487,35 @@ def decode(blob: bytes, filename: str,
                 return None
         deck = None
         if deck_row is None:
-            if end != len(blob):
+            if end != size:
                 return None
         else:
-            if type(deck_row) is not tuple or len(deck_row) != 6:
+            if type(deck_row) is not tuple or len(deck_row) != 7:
                 return None
-            deck_id, title, description, count, digest, lengths = deck_row
+            deck_id, title, description, count, digest, lengths, crcs = deck_row
             if (not _texts_ok((deck_id, title, description, digest)) or DECK_ID_RE.fullmatch(deck_id) is None
                     or type(count) is not int or not 0 <= count <= _MAX_CARDS
                     or type(lengths) is not tuple or len(lengths) != 4
-                    or set(map(type, lengths)) != {int} or min(lengths) < 0):
+                    or set(map(type, lengths)) != {int} or min(lengths) < 0
+                    or type(crcs) is not tuple or len(crcs) != 4 or set(map(type, crcs)) != {int}
+                    or end + sum(lengths) != size):
                 return None
-            parts = []
-            for length in lengths:
-                parts.append(view[end:end + length])
-                end += length
-            if end != len(blob):
-                return None
-            ids, columns, offsets, rows = parts
             if not count:
                 if max(lengths):
                     return None
                 cards = ()
             else:
-                if len(offsets) != _OFFSET * (count + 1):
+                if lengths[2] != _OFFSET * (count + 1):
                     return None
-                offsets = offsets.cast("I")
-                if offsets[0] != 0 or offsets[-1] != len(rows):
-                    return None
-                cards = LazyCards(columns, count, ids, rows, offsets,
+                spans = []
+                for length in lengths:
+                    spans.append((end, length))
+                    end += length
+                if fetch is None:
+                    if len(blob) != size:
+                        return None
+                    fetch = lambda start, length: view[start:start + length]  # noqa: E731
+                cards = LazyCards(count, _Parts(fetch, spans, crcs),
                                   None if reparse is None else functools.partial(reparse, deck_id))
                 if reparse is None and not cards.check_all():
                     return None
@@ -496,6 +527,7 @@ def decode(blob: bytes, filename: str,
 
 
 _HASH_RE = re.compile(r"[0-9a-f]{32}")
+_HEAD_READ = 4096   # bytes read first from a packed entry: its header, in most decks
 _MAX_INDEX_BYTES = 64 * 1024 * 1024
 _MAX_INDEX_ENTRIES = 200_000
 
@@ -642,6 +674,26 @@ class ParseCache:
             return None
         return blob if len(blob) == length else None
 
+    def _pack_reader(self, pack: str, base: int) -> Callable[[int, int], bytes | None]:
+        """Reads bytes of the entry at ``base`` in ``pack``, opening the pack again
+        (cards are looked at after the load has closed it)."""
+        path = self._pack_path(pack)
+
+        def fetch(start: int, length: int) -> bytes | None:
+            try:
+                fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+            except OSError:
+                return None
+            try:
+                if not stat.S_ISREG(os.fstat(fd).st_mode):
+                    return None
+                return os.pread(fd, length, base + start)
+            except OSError:
+                return None
+            finally:
+                os.close(fd)
+        return fetch
+
     def get(self, content_hash: str, filename: str,
             reparse: Callable[[str], tuple[Card, ...]] | None = None) -> Parsed | None:
         """The entry for ``content_hash`` (added by this load, in a pack, or alone), or
@@ -652,9 +704,16 @@ class ParseCache:
             return decode(blob, filename, reparse)
         self._load_index()
         where = self._packed.get(content_hash)
-        if where is not None:
-            blob = self._from_pack(*where)
-            parsed = decode(blob, filename, reparse) if blob is not None else None
+        if where is not None:   # the header alone now; the card parts when they are needed
+            pack, offset, length = where
+            head = self._from_pack(pack, offset, min(length, _HEAD_READ))
+            if head is not None and len(head) >= 12:
+                need = 12 + int.from_bytes(head[8:12], "little")
+                if len(head) < need <= length:
+                    head = self._from_pack(pack, offset, need)
+            parsed = None
+            if head is not None:
+                parsed = decode(head, filename, reparse, size=length, fetch=self._pack_reader(pack, offset))
             if parsed is not None:
                 return parsed
             self._packed.pop(content_hash, None)   # the pack is gone or the entry odd

@@ -59,14 +59,12 @@ def unsealed(blob: bytes) -> tuple[tuple, list[bytes]]:
 
 
 def sealed(header_value, parts=(b"", b"", b"", b"")) -> bytes:
-    head = marshal.dumps(header_value)
-    payload = len(head).to_bytes(4, "little") + head + b"".join(parts)
-    return b"SDK1" + zlib.crc32(payload).to_bytes(4, "little") + payload
+    return deckcache.seal(header_value, parts)
 
 
 def with_deck_row(good, **changes):
     """``good``'s header with fields of its deck row changed (by name)."""
-    names = ("id", "title", "description", "count", "content_hash", "lengths")
+    names = ("id", "title", "description", "count", "content_hash", "lengths", "crcs")
     row = tuple(changes.get(name, value) for name, value in zip(names, good[1]))
     return good[:1] + (row,) + good[2:]
 
@@ -166,7 +164,8 @@ def test_an_odd_card_part_is_caught_when_first_used(tmp_path, deck_file, change,
     good, parts = unsealed(entry_with(deck_file, front="q"))
     changed = change(parts)
     assert changed != parts
-    blob = sealed(with_deck_row(good, lengths=tuple(map(len, changed))), changed)
+    blob = sealed(with_deck_row(good, lengths=tuple(map(len, changed)), crcs=tuple(map(zlib.crc32, changed))),
+                  changed)
     assert deckcache.decode(blob, str(deck_file)) is None   # every part checked when there is no fallback
     cache_dir = tmp_path / "cache"
     expected = fresh(deck_file).decks[0]
