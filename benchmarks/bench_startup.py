@@ -16,8 +16,8 @@ Method: each program runs in its own tmux session (100×30).  The time
 ``time.time()`` to the file named by STUDYDECK_PAINTED_FILE once its first
 screen has been painted (``call_after_refresh`` from the first screen's
 ``on_mount``; the studydeck app does this in HomeScreen).  The figure is
-marker − t0.  One warm-up run each (it also fills the deck parse cache, as
-any second start of the app would find it; the deck files are 2 s old by
+marker − t0.  One warm-up run each (it also fills the deck parse cache and
+writes the bytecode, as any second start of the app would find them; the deck files are 2 s old by
 then, as at any later start), then REPEATS pairs, the order swapped every
 pair; printed: the median and min-max of each and of the per-pair ratio.
 Target: studydeck within 1.3× of the bare app.
@@ -180,8 +180,12 @@ def main() -> int:
         (tmp / "bare.py").write_text(BARE_APP, encoding="utf-8")
         marker = tmp / "painted"
         py = shlex.quote(sys.executable)
+        # Bytecode is written by the warm-up run and read by every run after it, as
+        # at any second start (PYTHONDONTWRITEBYTECODE set to anything, even "0",
+        # would have every run compile studydeck's modules again).
+        os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
         base_env = {"TERM": "xterm-256color", "STUDYDECK_PAINTED_FILE": str(marker),
-                    "STUDYDECK_HOME": str(tmp / "home"), "PYTHONDONTWRITEBYTECODE": "0"}
+                    "STUDYDECK_HOME": str(tmp / "home")}
         runs = {
             "bare Textual app (baseline)": f"{py} {shlex.quote(str(tmp / 'bare.py'))}",
             "studydeck": f"cd {shlex.quote(str(tmp))} && {py} -m studydeck --no-bundled "
