@@ -1,37 +1,41 @@
-"""The parse cache: one file per deck content, so an unchanged deck loads without YAML.
+"""The parse cache: deck parses kept by content, so an unchanged deck loads without YAML.
 
 An entry is keyed on blake2b-128 of the deck file's bytes plus a salt that
 changes whenever the checker or the drill catalog would parse the same bytes
 differently (``FORMAT_VERSION``, bumped with any change to the checker; the drill catalog; the caps).
-Layout of ``<cache_dir>/<content hash>.<salt>.deck`` (format version 3):
+An entry (format version 3) is
 
-    b"SDK1" | CRC-32 of the payload (4 bytes, little-endian) | payload
-    payload = header length (4 bytes) | header | ids | columns | offsets | records
+    b"SDK1" | CRC-32 of the header with its length (4 bytes, little-endian)
+    | header length (4 bytes) | header | ids | columns | offsets | records
 
-The header (the deck, its card count, the lengths of the four parts, the
-findings) is checked whole when the entry is read.  The cards are stored three
-ways, each marshalled apart, so that a load unmarshals nothing of them until
-one is needed: the card ids (for ``Deck.card``), every card's fields as one
-record with a table of offsets (native unsigned ints: the cache is this
-machine's), to build one card alone, and the cards column by column (marshal
-reads them at C speed), to build a whole deck.  Each part is checked as
-strictly as the header when it is first unmarshalled; a part that fails drops
-the entry and the deck file is parsed again (see ``LazyCards``).  The checksum
-is verified before anything is unmarshalled, so a truncated or corrupt entry is
-treated as absent and rewritten.  Writes go to a temporary file in the same
-folder and are moved in place with ``os.replace``, so readers never see half
-an entry.  Every failure to read or write the cache is silent: the cache only
-saves time.
+The header (the deck, its card count, each card part's length and CRC-32,
+the findings) is checked whole when the entry is read.  The cards are stored
+three ways, each marshalled apart, so that a load reads and unmarshals none of
+them until one is needed: the card ids (for ``Deck.card``), every card's
+fields as one record with a table of offsets (native unsigned ints: the cache
+is this machine's), to build one card alone, and the cards column by column
+(marshal reads them at C speed), to build a whole deck.  Each part is read,
+checked against its CRC and checked as strictly as a parse when first used; a
+part that fails drops the entry and the deck file is parsed again (see
+``LazyCards``).
 
-Beside the entries, ``files.<salt>.index`` remembers each deck file's content
-hash (by absolute path) with the ``os.stat`` it was read under (size,
-mtime_ns, ctime_ns, inode, device), so a warm load stats a file instead of
-reading and hashing it.  A stat is recorded only when the file had not been
+Files in ``<cache_dir>``: a load writes the entries it parsed in one pack,
+``<random id>.<salt>.pack`` (creating a file costs more than parsing a small
+deck); an entry found odd after the load is written again alone, as
+``<content hash>.<salt>.deck``.  ``files.<salt>.index`` holds two maps: each
+deck file's content hash by absolute path with the ``os.stat`` it was read
+under (size, mtime_ns, ctime_ns, inode, device), so a warm load stats a file
+instead of reading and hashing it, and each packed entry's pack, offset and
+length by content hash.  A stat is recorded only when the file had not been
 modified for ``SETTLED_NS`` when it was read: a later change within the same
 timestamp tick cannot then leave the stat unchanged, and tools that put the
-mtime back still change the ctime.  The index is derived data too: an entry
-of the wrong shape (a hash that is not 32 hex digits, a stat that is not five
-integers) is dropped, and the whole index past its size bound is ignored.
+mtime back still change the ctime.  Every file is written to a temporary
+name in the folder and moved in place with ``os.replace``, so readers never
+see half of one; packs are never rewritten.  The index is derived data too:
+an entry of the wrong shape (a hash or pack id that is not 32 hex digits, a
+stat that is not five integers, a negative offset) is dropped, and an index
+past its size bound is ignored.  Every failure to read or write the cache is
+silent: the cache only saves time.
 """
 
 from __future__ import annotations
