@@ -72,6 +72,10 @@ def add_study_options(parser: argparse.ArgumentParser) -> None:
 
 def custom_options(args: argparse.Namespace, collection, decks, config, now) -> dict:
     """Session keyword arguments for ``study``'s custom-study options."""
+    given = (getattr(args, "query", None), getattr(args, "ahead", None), getattr(args, "forgotten", None),
+             bool(getattr(args, "cram", False)), getattr(args, "more_new", 0) or 0, getattr(args, "limit", 100))
+    if given == (None, None, None, False, 0, 100):  # none given (every start of the app): nothing to check
+        return {"extra_new": 0}
     from studydeck.cli import UsageError
     from studydeck.study.custom import CustomStudy, session_options
     from studydeck.study.query import QueryError
