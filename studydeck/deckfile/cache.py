@@ -293,17 +293,30 @@ class Parsed:
     deck_pos: tuple[int, int] = (1, 1)
 
 
+def _catalog_key() -> object:
+    """What the drill catalog contributes to the salt: the source of
+    ``studydeck/drills/catalog.py`` (where ``KINDS`` and ``PARAMS`` are
+    written out), read rather than imported (importing the drills package costs
+    every warm start several ms); its values when there is no source file."""
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "drills", "catalog.py")
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.blake2b(handle.read(), digest_size=16).hexdigest()
+    except OSError:
+        from studydeck.drills import catalog
+
+        return (sorted(catalog.KINDS.items()), repr(catalog.PARAMS))
+
+
 def salt() -> str:
     global _SALT
     if _SALT is None:
         from studydeck.deckfile import schema as deck_schema
-        from studydeck.drills import catalog
 
         # PyYAML's version and C/pure-Python parser are left out of the key on
         # purpose: importing yaml here would cost every warm start its import
         # time, and tests check both parsers give the same findings.
-        parts = (FORMAT_VERSION, _CARD_FIELDS, sorted(catalog.KINDS.items()), repr(catalog.PARAMS),
-                 deck_schema.MAX_DEPTH, deck_schema.MAX_FILE_BYTES)
+        parts = (FORMAT_VERSION, _CARD_FIELDS, _catalog_key(), deck_schema.MAX_DEPTH, deck_schema.MAX_FILE_BYTES)
         _SALT = hashlib.blake2b(repr(parts).encode(), digest_size=4).hexdigest()
     return _SALT
 

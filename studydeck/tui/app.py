@@ -113,8 +113,8 @@ class StudyDeckApp(App[int]):
 
         SQLite releases the GIL, so the queries (tens to hundreds of ms on a
         large collection) do not hold up the UI.  The home screen takes the
-        result once, then queries directly.  ``done`` is called on the app's
-        thread when the numbers are ready.
+        result once, then queries directly.  ``done`` is called on the thread when the numbers
+        are ready: it must be safe to call from there (post a message).
         """
         import threading
 
@@ -130,10 +130,7 @@ class StudyDeckApp(App[int]):
             except Exception as exc:  # the UI thread recomputes and reports it
                 result["error"] = exc
             if done is not None:
-                try:
-                    self.call_from_thread(done)
-                except RuntimeError:  # the app has already stopped
-                    pass
+                done()
 
         thread = threading.Thread(target=work, name="studydeck-prefetch", daemon=True)
         thread.start()

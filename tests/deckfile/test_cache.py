@@ -447,3 +447,30 @@ def test_a_load_that_writes_nothing_leaves_the_index_alone(tmp_path, deck_file, 
     before = index.read_bytes()
     load_decks([deck_file.parent], cache_dir=cache_dir, cache_writes=False)
     assert index.read_bytes() == before and len(_entries(cache_dir)) == 2
+
+
+def test_the_salt_follows_the_drill_catalog_source(monkeypatch):
+    """The salt reads the catalog's source rather than importing the drills package;
+    any edit to it (kinds, parameters) gives another salt, so old entries are not read."""
+    from pathlib import Path
+
+    from studydeck.drills import catalog
+
+    source = Path(catalog.__file__).read_bytes()
+    assert b"KINDS: dict[str, str] = {" in source and b"PARAMS: dict[str, dict[str, Param]] = {" in source
+    monkeypatch.setattr(deckcache, "_SALT", None)
+    before = deckcache.salt()
+    real_open = open
+
+    def edited(path, *args, **kwargs):
+        if str(path) == catalog.__file__:
+            import io
+            return io.BytesIO(source.replace(b'"sigmoid.value"', b'"sigmoid.valued"', 1))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(deckcache, "_SALT", None)
+    monkeypatch.setattr("builtins.open", edited)
+    try:
+        assert deckcache.salt() != before
+    finally:
+        monkeypatch.undo()

@@ -10,17 +10,20 @@ Decks whose files failed to load are listed below the table as
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
-from studydeck.study import stats
-from studydeck.study.today import Today, today
 from studydeck.words import count
+
+if TYPE_CHECKING:
+    from studydeck.study.today import Today
 from studydeck.tui.keys import COMMAND_PALETTE, static_bar
 from studydeck.tui.widgets.deck_table import DeckTable
 
@@ -55,6 +58,10 @@ class HomeNumbers:
 
 
 def home_numbers(collection, decks, config, now) -> HomeNumbers:
+    # imported here: at start-up the numbers are read after the first paint
+    from studydeck.study import stats
+    from studydeck.study.today import today
+
     return HomeNumbers(today(collection, decks, config, now), stats.current_streak(collection, now))
 
 
@@ -110,11 +117,16 @@ class HomeScreen(Screen):
             self.refresh_counts(prefetched=True)
             self.call_after_refresh(self.app.mark_painted)
 
+    class NumbersRead(Message):
+        """The start-up thread has read the home screen's numbers."""
+
     def _painted_then_count(self) -> None:
         self.app.mark_painted()
-        self.app.prefetch_home_numbers(done=self._numbers_ready)
+        # post_message is safe from the thread; an error then surfaces in the app
+        self.app.prefetch_home_numbers(done=lambda: self.post_message(self.NumbersRead()))
 
-    def _numbers_ready(self) -> None:
+    def on_home_screen_numbers_read(self, event: NumbersRead) -> None:
+        event.stop()
         if not self._counted:  # nothing has counted since: show the thread's numbers
             self.refresh_counts(prefetched=True)
 
