@@ -45,8 +45,11 @@ class DeckTable(Static, can_focus=True):
 
     def set_rows(self, rows: list[tuple[str, tuple]]) -> None:
         self.rows = rows
-        self.cursor = min(self.cursor, max(0, len(rows) - 1))
-        self._draw()
+        cursor = min(self.cursor, max(0, len(rows) - 1))
+        if cursor == self.cursor:
+            self._draw()
+        else:
+            self.cursor = cursor  # drawn by watch_cursor
 
     @property
     def chosen(self) -> str | None:
