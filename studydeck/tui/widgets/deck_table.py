@@ -42,9 +42,11 @@ class DeckTable(Static, can_focus=True):
         super().__init__(id=id)
         self.rows: list[tuple[str, tuple]] = []  # (deck id, cells)
         self.top = 0  # index of the first row drawn
+        self._has_rows = False  # set_rows called: drawing before it would draw an empty table
 
     def set_rows(self, rows: list[tuple[str, tuple]]) -> None:
         self.rows = rows
+        self._has_rows = True
         cursor = min(self.cursor, max(0, len(rows) - 1))
         if cursor == self.cursor:
             self._draw()
@@ -56,7 +58,8 @@ class DeckTable(Static, can_focus=True):
         return self.rows[self.cursor][0] if self.rows else None
 
     def watch_cursor(self) -> None:
-        self._draw()
+        if self._has_rows:  # before the first rows there is nothing to draw
+            self._draw()
 
     def _fitting(self) -> int:
         """Rows that fit under the header: the widget's height once laid out, else the
@@ -88,7 +91,8 @@ class DeckTable(Static, can_focus=True):
         return table
 
     def on_focus(self) -> None:
-        self._draw()
+        if self._has_rows:
+            self._draw()
 
     def _lines(self, numbers: list[int], room: int, fitting: int) -> Text:
         """The rows that fit as lines of text, laid out as the Rich table below lays
@@ -117,7 +121,8 @@ class DeckTable(Static, can_focus=True):
         self._draw()
 
     def on_blur(self) -> None:
-        self._draw()
+        if self._has_rows:
+            self._draw()
 
     def action_move(self, step: int) -> None:
         if self.rows:
