@@ -70,8 +70,17 @@ def add_study_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--limit", type=int, metavar="N", default=100, help="at most N cards in a filtered session (100)")
 
 
+def custom_given(args: argparse.Namespace) -> bool:
+    """Whether any custom-study option differs from its default."""
+    given = (getattr(args, "query", None), getattr(args, "ahead", None), getattr(args, "forgotten", None),
+             bool(getattr(args, "cram", False)), getattr(args, "more_new", 0) or 0, getattr(args, "limit", 100))
+    return given != (None, None, None, False, 0, 100)
+
+
 def custom_options(args: argparse.Namespace, collection, decks, config, now) -> dict:
     """Session keyword arguments for ``study``'s custom-study options."""
+    if not custom_given(args):  # nothing to check: today's queue
+        return {"extra_new": 0}
     from studydeck.cli import UsageError
     from studydeck.study.custom import CustomStudy, session_options
     from studydeck.study.query import QueryError

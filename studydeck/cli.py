@@ -210,9 +210,13 @@ def cmd_study(args: argparse.Namespace) -> int:
     if not args.plain:
         from studydeck.tui.app import run_app  # deferred: textual loads only for the app
 
+        custom = None
+        if card_commands.custom_given(args):  # without: no clock read, no query language loaded at start-up
+            def custom(collection, now):
+                return card_commands.custom_options(args, collection, decks, config, now)
         return run_app(home=args.home, config=config, loaded=loaded,
                        deck_ids=[d.id for d in decks] if args.decks else None, study_now=bool(args.decks),
-                       custom=lambda collection, now: card_commands.custom_options(args, collection, decks, config, now))
+                       custom=custom)
     from studydeck import paths
     from studydeck.plain import PlainStudy
     from studydeck.study.clock import utcnow
@@ -338,28 +342,35 @@ def _main(argv: Sequence[str] | None) -> int:
     args = parser.parse_args(argv)
     from studydeck.config import ConfigError
     from studydeck.deckfile.load import DeckError
-    from studydeck.drills.errors import DrillError, UnknownKindError
     from studydeck.interop import InteropError
     from studydeck.safetext import shown
     from studydeck.store import CollectionError
 
-    known_errors = (ConfigError, DeckError, CollectionError, DrillError, InteropError)
+    known_errors = (ConfigError, DeckError, CollectionError, InteropError)
     command = args.command or "study"
     if args.command is None:
         args.decks, args.plain = [], False
     try:
         return COMMANDS[command](args)
-    except (UsageError, UnknownKindError) as exc:
+    except (UsageError, *_drill_errors("UnknownKindError")) as exc:
         parser.print_usage(sys.stderr)
         print(f"studydeck: error: {shown(exc)}", file=sys.stderr)
         return 2
-    except known_errors as exc:  # one line each (a DeckError's lines are findings, already escaped)
+    except (*known_errors, *_drill_errors("DrillError")) as exc:
+        # one line each (a DeckError's lines are findings, already escaped)
         print(f"studydeck: error: {exc if isinstance(exc, DeckError) else shown(exc)}", file=sys.stderr)
         return 1
     except BrokenPipeError:
         return 0
     except Exception as exc:
         return _unexpected(exc, getattr(args, "home", None))
+
+
+def _drill_errors(name: str) -> tuple[type[Exception], ...]:
+    """The drills' error class ``name`` if the drills are loaded (a drill error can only
+    come from them), else none: the app's start does not import the drills package."""
+    errors = sys.modules.get("studydeck.drills.errors")
+    return (getattr(errors, name),) if errors is not None else ()
 
 
 def _unexpected(exc: Exception, home: str | None) -> int:

@@ -90,13 +90,27 @@ class Deck:
     path: str                       # the file it was loaded from
     cards: Sequence[Card] = field(default_factory=tuple)  # a tuple, or the parse cache's lazy equivalent
     content_hash: str = ""
-    _by_id: dict[str, Card] | None = field(default=None, init=False, compare=False, repr=False)
+    _by_id: dict[str, int] | None = field(default=None, init=False, compare=False, repr=False)
 
     def card(self, card_id: str) -> Card | None:
-        """The card with ``card_id``, by a lookup table built on first use."""
-        if self._by_id is None:
-            object.__setattr__(self, "_by_id", {c.card_id: c for c in self.cards})
-        return self._by_id.get(card_id)
+        """The card with ``card_id``, through an id → index table built on first use.
+
+        Cards from the parse cache give their ids without being built, so a
+        lookup builds only the card it returns.
+        """
+        for _ in range(2):   # twice: a cached deck whose entry failed its check has new cards
+            if self._by_id is None:
+                ids = getattr(self.cards, "card_ids", None)
+                ids = ids() if ids is not None else [c.card_id for c in self.cards]
+                object.__setattr__(self, "_by_id", {card_id: i for i, card_id in enumerate(ids)})
+            index = self._by_id.get(card_id)
+            if index is None:
+                return None
+            card = self.cards[index] if index < len(self.cards) else None
+            if card is not None and card.card_id == card_id:
+                return card
+            object.__setattr__(self, "_by_id", None)
+        return None
 
     def membership_key(self) -> str:
         """Changes whenever the deck's card ids or their order change."""

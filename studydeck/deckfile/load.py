@@ -22,6 +22,7 @@ import gc
 import hashlib
 import os
 import stat
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from pathlib import Path
 
 from studydeck.deckfile.schema import MAX_DEPTH, MAX_FILE_BYTES  # noqa: F401 - part of this module's API
 from studydeck.deckfile.cache import ParseCache, Parsed
-from studydeck.model import Deck, Problem
+from studydeck.model import Card, Deck, Problem
 from studydeck.safetext import UNSAFE_RE
 
 # deck_yaml (PyYAML) and deck_notes (the schema walk) load only when a file
@@ -200,13 +201,14 @@ def _special_kind(path: str) -> str | None:
     return "not a file"
 
 
-def _read(path: Path) -> bytes | Problem:
+def _read(path: Path) -> tuple[bytes, os.stat_result] | Problem:
+    """The file's bytes and the stat of the open file they were read from."""
     name = str(path)
     try:
         # O_NONBLOCK: a FIFO put in a file's place after the listing cannot make us wait
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-        with open(fd, "rb") as handle:
-            info = os.fstat(handle.fileno())
+        try:
+            info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode):
                 return Problem(name, 0, 0, "error", "not a regular file")
             size = info.st_size
@@ -214,9 +216,58 @@ def _read(path: Path) -> bytes | Problem:
                 return Problem(name, 1, 1, "error", f"file is {size:,} bytes; the limit is "
                                                     f"{MAX_FILE_BYTES:,} bytes (split the deck "
                                                     "into several files)")
-            return handle.read(MAX_FILE_BYTES + 1)
+            chunks = []
+            left = MAX_FILE_BYTES + 1
+            want = min(left, size + 1)
+            while True:   # one read for a file that keeps its size (a short read is the end)
+                chunk = os.read(fd, want)
+                chunks.append(chunk)
+                left -= len(chunk)
+                if len(chunk) < want or left <= 0:
+                    break
+                want = left
+            return (chunks[0] if len(chunks) == 1 else b"".join(chunks)), info
+        finally:
+            os.close(fd)
     except OSError as exc:
         return Problem(name, 0, 0, "error", f"cannot read the file: {exc.strerror or exc}")
+
+
+def _reparser(cache: ParseCache, name: str, digest: str):
+    """What a cached deck's cards fall back on when a part of its entry fails its
+    check: the entry is dropped, the file read and parsed again (and cached
+    again); its cards, or none if the file no longer gives deck ``deck_id``."""
+    def reparse(deck_id: str) -> tuple[Card, ...]:
+        cache.drop(digest)
+        cache.forget(name)
+        read = _read(Path(name))
+        if isinstance(read, Problem):
+            return ()
+        data, _info = read
+        fresh = content_hash(data)
+        with _gc_paused():
+            parsed = _parse(data, name, fresh)
+        cache.put(fresh, parsed)
+        cache.save_index()
+        deck = parsed.deck
+        return tuple(deck.cards) if deck is not None and deck.id == deck_id else ()
+    return reparse
+
+
+def _cached(cache: ParseCache, name: str) -> Parsed | None:
+    """The cached parse of ``name`` when its stat says it is unchanged since it was hashed."""
+    if not cache.knows_files():   # a cold cache: no stat to compare
+        return None
+    try:
+        st = os.stat(name)
+    except OSError:
+        return None
+    digest = cache.known_hash(name, st)
+    return _from_cache(cache, digest, name) if digest is not None else None
+
+
+def _from_cache(cache: ParseCache, digest: str, name: str) -> Parsed | None:
+    return cache.get(digest, name, _reparser(cache, name, digest))
 
 
 def load_decks(paths: Iterable[str | os.PathLike[str]],
@@ -234,19 +285,25 @@ def _load(paths: Iterable[str | os.PathLike[str]], cache_dir: Path | str | None,
     result = LoadResult()
     cache = ParseCache(cache_dir, writes=cache_writes) if cache_dir is not None else None
     owners: dict[str, str] = {}   # deck id -> file that defined it first
+    now_ns = time.time_ns()
     for path in deck_files(paths, result.problems):
         name = str(path)
-        data = _read(path)
-        if isinstance(data, Problem):
-            result.problems.append(data)
-            continue
-        result.files.append(name)
-        digest = content_hash(data)
-        parsed = cache.get(digest, name) if cache is not None else None
+        parsed = _cached(cache, name) if cache is not None else None
         if parsed is None:
-            parsed = _parse(data, name, digest)
+            read = _read(path)
+            if isinstance(read, Problem):
+                result.problems.append(read)
+                continue
+            data, info = read
+            digest = content_hash(data)
+            parsed = _from_cache(cache, digest, name) if cache is not None else None
+            if parsed is None:
+                parsed = _parse(data, name, digest)
+                if cache is not None:
+                    cache.add(digest, parsed)
             if cache is not None:
-                cache.put(digest, parsed)
+                cache.remember(name, info, digest, now_ns)
+        result.files.append(name)
         result.problems.extend(parsed.problems)
         deck = parsed.deck
         if deck is None:
@@ -259,6 +316,8 @@ def _load(paths: Iterable[str | os.PathLike[str]], cache_dir: Path | str | None,
             continue
         owners[deck.id] = name
         result.decks.append(deck)
+    if cache is not None:
+        cache.flush()   # the new entries in one pack, and the index
     return result
 
 

@@ -100,7 +100,11 @@ class LocalDays:
         zone = zone or local_zone()
         self.first = first
         n = (last - first).days + 2
-        self.bounds = [to_ms(local_day_start(first + timedelta(days=i), zone)) for i in range(n)]
+        # as to_ms(local_day_start(day, zone)): an aware datetime's timestamp() goes
+        # through the same utcoffset (fold=0), without building the UTC datetime
+        days = (first + timedelta(days=i) for i in range(n))
+        self.bounds = [int(datetime(d.year, d.month, d.day, tzinfo=zone).timestamp() * 1000)
+                       for d in days]
 
     def date_of(self, ms: int) -> date | None:
         """The local date of ``ms``, or None outside the range."""

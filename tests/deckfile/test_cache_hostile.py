@@ -38,16 +38,35 @@ def plant(cache_dir, deck_file, blob: bytes) -> str:
 
 
 def entry_with(deck_file, **changes) -> bytes:
-    """A well-formed entry (right magic, right checksum) for ``deck_file`` whose first card is changed."""
-    deck = fresh(deck_file).decks[0]
+    """A well-formed entry (right magic, right checksum) for ``deck_file`` whose first card is changed
+    (the deck and its findings as a parse gives them: only the card is odd)."""
+    loaded = fresh(deck_file)
+    deck = loaded.decks[0]
     first = dataclasses.replace(deck.cards[0], **changes)
     deck = Deck(deck.id, deck.title, deck.description, deck.path, (first, *deck.cards[1:]), deck.content_hash)
-    return deckcache.encode(deckcache.Parsed(deck, [], (1, 7)))
+    return deckcache.encode(deckcache.Parsed(deck, loaded.problems, (1, 7)))
 
 
-def sealed(payload_value) -> bytes:
-    payload = marshal.dumps(payload_value)
-    return b"SDK1" + zlib.crc32(payload).to_bytes(4, "little") + payload
+def unsealed(blob: bytes) -> tuple[tuple, list[bytes]]:
+    """An entry's header and its four card parts (ids, columns, offsets, records)."""
+    end = 12 + int.from_bytes(blob[8:12], "little")
+    header = marshal.loads(blob[12:end])
+    parts = []
+    for length in (header[1][5] if header[1] is not None else (0, 0, 0, 0)):
+        parts.append(blob[end:end + length])
+        end += length
+    return header, parts
+
+
+def sealed(header_value, parts=(b"", b"", b"", b"")) -> bytes:
+    return deckcache.seal(header_value, parts)
+
+
+def with_deck_row(good, **changes):
+    """``good``'s header with fields of its deck row changed (by name)."""
+    names = ("id", "title", "description", "count", "content_hash", "lengths", "crcs")
+    row = tuple(changes.get(name, value) for name, value in zip(names, good[1]))
+    return good[:1] + (row,) + good[2:]
 
 
 def test_the_cache_folder_is_private(tmp_path, deck_file):
@@ -78,24 +97,85 @@ def test_an_odd_card_in_an_entry_is_dropped_and_the_file_parsed_again(tmp_path, 
 
 
 ODD_ENTRIES = {
-    "a count of a trillion cards": lambda good: good[:1] + ((good[1][0], good[1][1], good[1][2],
-                                                             (10**12, tuple((True, v) for _s, v in good[1][3][1])),
-                                                             good[1][4]),) + good[2:],
+    "a count of a trillion cards": lambda good: with_deck_row(good, count=10**12),
     "a problem that is not a problem": lambda good: good[:2] + (((1, 1, "fatal", "x"),),) + good[3:],
     "a code object": lambda good: (compile("import os", "x", "exec"),),
     "a deck position of text": lambda good: good[:3] + (("1", "7"),),
-    "a deck id of a list": lambda good: good[:1] + ((["x"],) + good[1][1:],) + good[2:],
+    "a deck id of a list": lambda good: with_deck_row(good, id=["x"]),
+    "part lengths past the end": lambda good: with_deck_row(good, lengths=(*good[1][5][:3], good[1][5][3] + 9)),
+    "a negative part length": lambda good: with_deck_row(good, lengths=(-1, *good[1][5][1:])),
+    "one card fewer than the offsets give": lambda good: with_deck_row(good, count=good[1][3] - 1),
 }
 
 
 @pytest.mark.parametrize("make", ODD_ENTRIES.values(), ids=ODD_ENTRIES.keys())
 def test_an_odd_entry_is_a_miss(tmp_path, deck_file, make):
-    good = marshal.loads(entry_with(deck_file, front="q")[8:])
-    blob = sealed(make(good))
+    good, parts = unsealed(entry_with(deck_file, front="q"))
+    blob = sealed(make(good), parts)
     assert deckcache.decode(blob, str(deck_file)) is None
     cache_dir = tmp_path / "cache"
     plant(cache_dir, deck_file, blob)
     assert load_decks([deck_file], cache_dir=cache_dir).decks == fresh(deck_file).decks
+
+
+def _record_with(parts, index, **changes):
+    """``parts`` with card ``index``'s record (alone) changed, the offsets made to fit."""
+    import array
+
+    offsets = array.array("I", parts[2])
+    records = [marshal.loads(parts[3][a:b]) for a, b in zip(offsets, offsets[1:])]
+    names = deckcache._CARD_FIELDS
+    records[index] = tuple(changes.get(name, value) for name, value in zip(names, records[index]))
+    assert records[index] != marshal.loads(parts[3][offsets[index]:offsets[index + 1]])
+    rows = [marshal.dumps(r) for r in records]
+    offsets = array.array("I", [0])
+    for row in rows:
+        offsets.append(offsets[-1] + len(row))
+    return [parts[0], parts[1], offsets.tobytes(), b"".join(rows)]
+
+
+# (the change, the ways of looking at the cards that use the changed part)
+ODD_PARTS = {
+    "an escape sequence in one card's record": (lambda parts: _record_with(parts, 0, front="\x1b[2Jq"),
+                                                 {"by id", "by index"}),
+    "a line of text in one card's record": (lambda parts: _record_with(parts, 2, line="3"), {"by id", "by index"}),
+    "a record of the wrong length": (lambda parts: parts[:3] + [marshal.dumps(("x",)).ljust(len(parts[3]), b"N")],
+                                     {"by id", "by index"}),
+    "a card id with a bidi override": (lambda parts: [marshal.dumps(("a\u202e",) + marshal.loads(parts[0])[1:]),
+                                                      *parts[1:]], {"by id"}),
+    "ids that are not a tuple": (lambda parts: [marshal.dumps(list(marshal.loads(parts[0]))), *parts[1:]],
+                                 {"by id"}),
+    "columns that do not unmarshal": (lambda parts: [parts[0], b"\xff" * len(parts[1]), *parts[2:]], {"all"}),
+    "a control character in a column": (lambda parts: [parts[0], marshal.dumps(tuple(
+        (same, values if name != "back" else "b\x07" if same else ("b\x07", *values[1:])) for name, (same, values)
+        in zip(deckcache._CARD_FIELDS, marshal.loads(parts[1])))), *parts[2:]], {"all"}),
+}
+LOOKS = {
+    "by id": lambda deck, cards: [deck.card(c.card_id) for c in cards],     # ids, then single records
+    "by index": lambda deck, cards: [deck.cards[i] for i in range(len(cards))],
+    "all": lambda deck, cards: list(deck.cards),                            # the columns
+}
+
+
+@pytest.mark.parametrize("change,catching", ODD_PARTS.values(), ids=ODD_PARTS.keys())
+def test_an_odd_card_part_is_caught_when_first_used(tmp_path, deck_file, change, catching):
+    """The loader leaves the card parts marshalled; each is checked when first used,
+    and one that fails drops the entry and the file's fresh parse gives the cards."""
+    good, parts = unsealed(entry_with(deck_file, front="q"))
+    changed = change(parts)
+    assert changed != parts
+    blob = sealed(with_deck_row(good, lengths=tuple(map(len, changed)), crcs=tuple(map(zlib.crc32, changed))),
+                  changed)
+    assert deckcache.decode(blob, str(deck_file)) is None   # every part checked when there is no fallback
+    cache_dir = tmp_path / "cache"
+    expected = fresh(deck_file).decks[0]
+    for name, look in LOOKS.items():
+        where = plant(cache_dir, deck_file, blob)
+        deck = load_decks([deck_file], cache_dir=cache_dir).decks[0]
+        assert look(deck, expected.cards) == list(expected.cards)
+        replaced = deckcache.decode(open(where, "rb").read(), str(deck_file)) is not None
+        assert replaced == (name in catching), name
+        assert deck.cards == expected.cards and deck == expected
 
 
 def test_a_valid_entry_still_hits(tmp_path, deck_file, monkeypatch):
@@ -113,3 +193,30 @@ def test_problems_from_the_cache_are_printed_on_one_line(tmp_path, deck_file):
     blob = deckcache.encode(deckcache.Parsed(deck, [Problem("x", 1, 1, "warning", "two\nlines\x1b[2J")], (1, 7)))
     parsed = deckcache.decode(blob, str(deck_file))
     assert str(parsed.problems[0]) == f"{deck_file}:1:1: warning: two\\nlines\\x1b[2J"
+
+
+def test_one_record_is_checked_as_its_column_would_be(deck_file):
+    """``_record_ok`` (one card looked up) agrees with ``_columns_ok`` on every card of a
+    parse and on every odd change above, field by field."""
+    cards = fresh(deck_file).decks[0].cards
+    changes = [{}, *ODD_CARDS.values(), {"params": "x"}, {"params": (("n", [1]),)}, {"params": (("n", 1, 2),)},
+               {"id_derived": 1}, {"line": True}, {"choices": ["a"]}, {"type": b"basic"}, {"back": "ok\tok\r\n"}]
+    for card in cards:
+        for change in changes:
+            record = deckcache._FIELDS_OF(dataclasses.replace(card, **change))
+            alone = tuple((False, (value,)) for value in record)
+            assert deckcache._record_ok(record) == deckcache._columns_ok(alone, 1), (card.card_id, change)
+    assert not deckcache._record_ok(deckcache._FIELDS_OF(cards[0])[:-1])
+
+
+def test_many_cards_looked_up_in_one_deck_build_it_once(tmp_path):
+    folder = tmp_path / "decks"
+    folder.mkdir()
+    body = "".join(f"  - id: n{i}\n    front: Q{i}\n    back: A{i}\n" for i in range(1000))
+    (folder / "a.yaml").write_text("deck: a\ntitle: A\ncards:\n" + body)
+    cold = load_decks([folder], cache_dir=tmp_path / "cache").decks[0]
+    warm = load_decks([folder], cache_dir=tmp_path / "cache").decks[0]
+    found = [warm.card(f"n{i}") for i in range(0, 1000, 3)]
+    assert found == [cold.card(f"n{i}") for i in range(0, 1000, 3)]
+    assert warm.cards._cards is not None          # built whole once enough were looked up
+    assert len(warm.cards._some) == 0 and list(warm.cards) == list(cold.cards)

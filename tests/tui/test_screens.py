@@ -267,6 +267,30 @@ async def test_prefetched_home_numbers_are_the_same(make_app, clock):
         assert fetched == home_numbers(app.collection, app.decks, app.config, clock())
 
 
+async def test_home_paints_the_decks_first_and_counts_after(make_app, clock):
+    """At start-up (run_app) the home screen is painted with the decks and their
+    numbers pending; a thread reads the numbers after the paint and they fill in."""
+    from studydeck.tui.screens.home import home_numbers
+
+    app = make_app(basics=BASICS, mixed=MIXED)
+    _rate_on_days(app.collection, [2, 1], clock)
+    app.count_after_paint = True
+    painted = []
+    app.mark_painted = lambda: painted.append((plain(app.screen.query_one("#today")),
+                                               list(app.screen.query_one(DeckTable).rows)))
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(500):
+            await pilot.pause(0.01)
+            if "Streak" in plain(app.screen.query_one("#today")):
+                break
+        [(line, rows)] = painted
+        assert "Counting" in line and [cells[1:] for _id, cells in rows] == [("…",) * 4] * 2
+        assert "Streak: 2 days" in plain(app.screen.query_one("#today")) and app._prefetch is None
+        expected = home_numbers(app.collection, app.decks, app.config, clock()).today
+        assert app.screen.query_one(DeckTable).rows == [
+            (c.deck, (c.title, c.new, c.learning, c.review, c.unseen)) for c in expected.decks]
+
+
 async def test_deck_table_keys_and_click(make_app):
     app = make_app(basics=BASICS, mixed=MIXED)
     async with app.run_test(size=SIZE) as pilot:
@@ -452,3 +476,31 @@ async def test_enter_on_an_empty_drill_answer_shows_the_next_hint(make_app):
             await pilot.pause()
         assert "No more hints" in plain(view.query_one(".drill-solution"), width=300)
         assert not view.answered
+
+
+async def test_home_table_draws_the_rows_that_fit_and_follows_the_cursor(make_app):
+    """Forty decks at 80x24: a screenful of rows is drawn, the window follows the
+    cursor to the last deck and back, and a click picks the row it lands on."""
+    decks = {f"d{k:02d}": f"deck: d{k:02d}\ntitle: Deck {k:02d}\ncards:\n  - {{id: a, front: q, back: b}}\n"
+             for k in range(40)}
+    app = make_app(**decks)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.screen.query_one(DeckTable)
+        table.focus()
+        await pilot.pause()
+        shown = plain(table)
+        assert "Deck 00" in shown and "Deck 39" not in shown
+        assert len(shown.strip().splitlines()) - 1 == table.size.height - 1 < 40
+        await pilot.press("end")
+        await pilot.pause()
+        shown = plain(table)
+        assert "Deck 39" in shown and "Deck 00" not in shown and table.chosen == "d39"
+        await pilot.press("home")
+        await pilot.pause()
+        assert "Deck 00" in plain(table) and table.top == 0
+        await pilot.press("end")
+        await pilot.pause()
+        second = table.rows[table.top + 1][0]
+        await pilot.click(DeckTable, offset=(3, 2))  # the second row drawn
+        await pilot.pause()
+        assert type(app.screen).__name__ == "StudyScreen" and app.screen.card.deck_id == second

@@ -10,17 +10,20 @@ Decks whose files failed to load are listed below the table as
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
-from studydeck.study import stats
-from studydeck.study.today import Today, today
 from studydeck.words import count
+
+if TYPE_CHECKING:
+    from studydeck.study.today import Today
 from studydeck.tui.keys import COMMAND_PALETTE, static_bar
 from studydeck.tui.widgets.deck_table import DeckTable
 
@@ -55,6 +58,10 @@ class HomeNumbers:
 
 
 def home_numbers(collection, decks, config, now) -> HomeNumbers:
+    # imported here: at start-up the numbers are read after the first paint
+    from studydeck.study import stats
+    from studydeck.study.today import today
+
     return HomeNumbers(today(collection, decks, config, now), stats.current_streak(collection, now))
 
 
@@ -99,19 +106,53 @@ class HomeScreen(Screen):
 
     def on_mount(self) -> None:
         self._shown_once = False
-        self.refresh_counts()
-        self.call_after_refresh(self.app.mark_painted)
+        self._counted = False
+        if self.app.count_after_paint and self.app._prefetch is None:
+            # Start-up: the decks are drawn at once and their numbers (a few
+            # grouped scans of the collection, hundreds of ms on a large one)
+            # are read on a thread after the first paint.
+            self._show_counting()
+            self.call_after_refresh(self._painted_then_count)
+        else:
+            self.refresh_counts(prefetched=True)
+            self.call_after_refresh(self.app.mark_painted)
+
+    class NumbersRead(Message):
+        """The start-up thread has read the home screen's numbers."""
+
+    def _painted_then_count(self) -> None:
+        self.app.mark_painted()
+        # post_message is safe from the thread; an error then surfaces in the app
+        self.app.prefetch_home_numbers(done=lambda: self.post_message(self.NumbersRead()))
+
+    def on_home_screen_numbers_read(self, event: NumbersRead) -> None:
+        event.stop()
+        if not self._counted:  # nothing has counted since: show the thread's numbers
+            self.refresh_counts(prefetched=True)
+
+    def _show_counting(self) -> None:
+        """The decks, their numbers shown as being counted."""
+        app = self.app
+        self.query_one(DeckTable).set_rows([(d.id, (d.title, "…", "…", "…", "…")) for d in app.decks])
+        line = Text("Counting today's cards…", style="bold")
+        if not app.decks:
+            line.append("\nNo decks loaded: add deck folders to the settings or use --deck-dir.")
+        self.query_one("#today", Static).update(line)
+        self.query_one(DeckErrorsPanel).show(app.problems)
 
     def on_screen_resume(self) -> None:
         if self._shown_once:  # back from another screen: the numbers have changed
             self.refresh_counts()
         self._shown_once = True
 
-    def refresh_counts(self) -> None:
+    def refresh_counts(self, prefetched: bool = False) -> None:
+        """Show the numbers: read now, or with ``prefetched`` those read on a thread
+        (numbers prefetched but not asked for are dropped: they may be stale)."""
         app = self.app
         numbers = app.take_prefetched_numbers()
-        if numbers is None:
+        if numbers is None or not prefetched:
             numbers = home_numbers(app.collection, app.decks, app.config, app.clock())
+        self._counted = True
         day = numbers.today
         self.query_one(DeckTable).set_rows(
             [(c.deck, (c.title, c.new, c.learning, c.review, c.unseen)) for c in day.decks])
