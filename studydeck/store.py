@@ -1215,7 +1215,6 @@ _ACTION_COLUMNS = {
     "suspend": ("suspended",), "unsuspend": ("suspended",), "bury": ("buried_until",),
     "unbury": ("buried_until",), "flag": ("flag",), "forget": tuple(_STATE_RESET),
 }
-_STANDING_REVIEW = "NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = r.id)"
 MS_PER_DAY = 86_400_000
 
 
@@ -1383,7 +1382,7 @@ def compile_query(node, ctx: QueryContext, params: list) -> str:
                 params.append(rating)
                 extra = " AND r.rating = ?"
             return ("((c.deck_id, c.card_id) IN (SELECT deck_id, card_id FROM reviews r "
-                    f"WHERE r.reviewed_at >= ?{extra} AND {_STANDING_REVIEW}))")
+                    f"WHERE r.reviewed_at >= ?{extra} AND {STANDING}))")
         case q.Prop(name, op, value):
             return _prop_sql(name, op, value, ctx, params)
     raise TypeError(f"not a query node: {node!r}")
@@ -1617,7 +1616,7 @@ class Undone:
 def undo_last(collection: Collection, now_ms: int) -> Undone | None:
     """Undo the latest standing review, cram rating or action, whichever came last; None if none."""
     conn = collection.conn
-    review = conn.execute(f"SELECT id, reviewed_at, deck_id, card_id FROM reviews r WHERE {_STANDING_REVIEW} "
+    review = conn.execute(f"SELECT id, reviewed_at, deck_id, card_id FROM reviews r WHERE {STANDING} "
                           "ORDER BY id DESC LIMIT 1").fetchone()
     cram = conn.execute("SELECT id, reviewed_at, deck_id, card_id FROM cram_reviews WHERE undone_at IS NULL "
                         "ORDER BY id DESC LIMIT 1").fetchone()
@@ -1691,7 +1690,7 @@ def cram_ratings(collection: Collection, deck_id: str, card_id: str) -> list[tup
 
 def card_reviews(collection: Collection, deck_id: str, card_id: str) -> list[ReviewRow]:
     """One card's standing reviews, oldest first."""
-    return list(collection._review_rows(["r.deck_id = ?", "r.card_id = ?", _STANDING_REVIEW], [deck_id, card_id],
+    return list(collection._review_rows(["r.deck_id = ?", "r.card_id = ?", STANDING], [deck_id, card_id],
                                         walk=True))
 
 
@@ -1699,7 +1698,7 @@ def counts_by_deck_since(collection: Collection, since_ms: int) -> dict[str, tup
     """Deck id -> (reviews, new cards introduced) since ``since_ms``, undone ones excluded."""
     rows = collection.conn.execute(
         "SELECT deck_id, count(*), coalesce(sum(r.prior = 0), 0) FROM reviews r "
-        f"WHERE r.reviewed_at >= ? AND {_STANDING_REVIEW} GROUP BY deck_id", (since_ms,))
+        f"WHERE r.reviewed_at >= ? AND {STANDING} GROUP BY deck_id", (since_ms,))
     return {deck_id: (int(n), int(new)) for deck_id, n, new in rows}
 
 
