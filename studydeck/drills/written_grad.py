@@ -103,6 +103,20 @@ def entry(ar: Arithmetic, da: Num, *factors: float) -> Num:
     return product(ar, da, *(exact(v) for v in factors))
 
 
+def graded(kind: str, seed: int, params: dict, steps: list[list[str]], *, prompt: str, given: dict,
+           answer, answer_format: str, decimals: int, label: str, exact_parts, num_parts, cell: dict):
+    """The question of a backprop drill: ``steps`` (one list of lines per hint) closed by
+    the rounding note of :func:`closing`, the tolerance from it, the answer labelled
+    ``label`` when it is a vector."""
+    from .common import question
+
+    tol, note = closing(decimals, [label], exact_parts, num_parts)
+    steps[-1] += note
+    return question(kind, seed, params, prompt=prompt, given=given, answer=answer, answer_format=answer_format,
+                    solution=[ln for s in steps for ln in s], decimals=decimals, tolerance=tol, cell=cell,
+                    labels=[label] if answer_format == "vector" else None, hints=["\n".join(s) for s in steps])
+
+
 def closing(decimals: int, labels: list[str], exact_parts, num_parts) -> tuple[float, list[str]]:
     """The tolerance of an answer made of ``exact_parts`` (one list per label) written as
     ``num_parts``, and the solution's closing note when rounding moved a last digit."""

@@ -35,7 +35,6 @@ from ..common import (
     grid,
     keep_digits,
     pylist,
-    question,
     rng_for,
     scratch,
     sizes,
@@ -210,12 +209,10 @@ def hidden_state(kind: str, seed: int, params: dict):
                                   w["dh_parts"][k][b + 1].shown))
             lines += preactivation(f"dL/dh0[{k}]", parts, w["dh_prev"][k].shown)
     exact = step.grads["h_prev"]
-    tol, note = written_grad.closing(d, ["dL/dh0"], [exact], [w["dh_prev"]])
-    steps.append(lines + note)
-    return question(kind, seed, params, prompt=prompt, given=given(step), answer=exact,
-                    answer_format="vector", solution=[ln for s in steps for ln in s], decimals=d,
-                    tolerance=tol, cell=cell_values(step), labels=["dL/dh0"],
-                    hints=["\n".join(s) for s in steps])
+    steps.append(lines)
+    return written_grad.graded(kind, seed, params, steps, prompt=prompt, given=given(step), answer=exact,
+                               answer_format="vector", decimals=d, label="dL/dh0", exact_parts=[exact],
+                               num_parts=[w["dh_prev"]], cell=cell_values(step))
 
 
 def gate(kind: str, seed: int, params: dict):
@@ -229,14 +226,11 @@ def gate(kind: str, seed: int, params: dict):
     with fmt.step_decimals(ar.places):
         steps = chain_to(step, q)
     exact = step.da(q)
-    tol, note = written_grad.closing(d, [f"dL/da_{q}"], [exact], [step.w["da_" + q]])
-    steps[-1] += note
     values = given(step)
     values["gate"] = q
-    return question(kind, seed, params, prompt=prompt, given=values, answer=exact,
-                    answer_format="vector", solution=[ln for s in steps for ln in s], decimals=d,
-                    tolerance=tol, cell=cell_values(step), labels=[f"dL/da_{q}"],
-                    hints=["\n".join(s) for s in steps])
+    return written_grad.graded(kind, seed, params, steps, prompt=prompt, given=values, answer=exact,
+                               answer_format="vector", decimals=d, label=f"dL/da_{q}", exact_parts=[exact],
+                               num_parts=[step.w["da_" + q]], cell=cell_values(step))
 
 
 WEIGHTS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
@@ -276,13 +270,12 @@ def weight(kind: str, seed: int, params: dict):
                     f"{_g(source[k])} = {fmt.num(num.shown)}")
     why = (f"{entry} sits inside r ⊙ (W_hn·h0 + b_hn), so r[{j}] multiplies its gradient:" if inside
            else f"{entry} enters a_{q}[{j}] directly:")
-    tol, note = written_grad.closing(d, [f"dL/d{entry}"], [[answer]], [[num]])
-    steps.append([why, last] + note)
+    steps.append([why, last])
     values = given(step)
     values.update(weight=name, gate=q)
-    return question(kind, seed, params, prompt=prompt, given=values, answer=answer,
-                    answer_format="scalar", solution=[ln for s in steps for ln in s], decimals=d,
-                    tolerance=tol, cell=cell_values(step), hints=["\n".join(s) for s in steps])
+    return written_grad.graded(kind, seed, params, steps, prompt=prompt, given=values, answer=answer,
+                               answer_format="scalar", decimals=d, label=f"dL/d{entry}", exact_parts=[[answer]],
+                               num_parts=[[num]], cell=cell_values(step))
 
 
 GENERATORS = {

@@ -30,7 +30,6 @@ from ..common import (
     grid,
     keep_digits,
     pylist,
-    question,
     rng_for,
     scratch,
     sizes,
@@ -236,12 +235,9 @@ def cell_state(kind: str, seed: int, params: dict):
     with fmt.step_decimals(ar.places):
         steps = [total_dc_lines(step), cell_prev_lines(step)]
     exact = step.grads["c_prev"]
-    tol, note = written_grad.closing(d, ["dL/dc0"], [exact], [step.w["dc_prev"]])
-    steps[-1] += note
-    return question(kind, seed, params, prompt=prompt, given=given(step), answer=exact,
-                    answer_format="vector", solution=[ln for s in steps for ln in s], decimals=d,
-                    tolerance=tol, cell=cell_values(step), labels=["dL/dc0"],
-                    hints=["\n".join(s) for s in steps])
+    return written_grad.graded(kind, seed, params, steps, prompt=prompt, given=given(step), answer=exact,
+                               answer_format="vector", decimals=d, label="dL/dc0", exact_parts=[exact],
+                               num_parts=[step.w["dc_prev"]], cell=cell_values(step))
 
 
 def hidden_state(kind: str, seed: int, params: dict):
@@ -257,12 +253,9 @@ def hidden_state(kind: str, seed: int, params: dict):
         steps.append(["h0 enters every pre-activation through weight_hh: dL/dh0 = W_hh^T·da."]
                      + hidden_grad_lines(step))
     exact = step.grads["h_prev"]
-    tol, note = written_grad.closing(d, ["dL/dh0"], [exact], [step.w["dh_prev"]])
-    steps[-1] += note
-    return question(kind, seed, params, prompt=prompt, given=given(step, weights=True),
-                    answer=exact, answer_format="vector",
-                    solution=[ln for s in steps for ln in s], decimals=d, tolerance=tol,
-                    cell=cell_values(step), labels=["dL/dh0"], hints=["\n".join(s) for s in steps])
+    return written_grad.graded(kind, seed, params, steps, prompt=prompt, given=given(step, weights=True),
+                               answer=exact, answer_format="vector", decimals=d, label="dL/dh0",
+                               exact_parts=[exact], num_parts=[step.w["dh_prev"]], cell=cell_values(step))
 
 
 def gate(kind: str, seed: int, params: dict):
@@ -277,14 +270,11 @@ def gate(kind: str, seed: int, params: dict):
         steps = [] if q == "o" else [total_dc_lines(step)]
         steps.append([f"{act}'(a_{q}) = {derivative}; chain rule:"] + gate_grad_lines(step, q))
     exact = step.da(q)
-    tol, note = written_grad.closing(d, [f"dL/da_{q}"], [exact], [step.w["da_" + q]])
-    steps[-1] += note
     values = given(step)
     values["gate"] = q
-    return question(kind, seed, params, prompt=prompt, given=values, answer=exact,
-                    answer_format="vector", solution=[ln for s in steps for ln in s], decimals=d,
-                    tolerance=tol, cell=cell_values(step), labels=[f"dL/da_{q}"],
-                    hints=["\n".join(s) for s in steps])
+    return written_grad.graded(kind, seed, params, steps, prompt=prompt, given=values, answer=exact,
+                               answer_format="vector", decimals=d, label=f"dL/da_{q}", exact_parts=[exact],
+                               num_parts=[step.w["da_" + q]], cell=cell_values(step))
 
 
 WEIGHTS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
@@ -320,13 +310,12 @@ def weight(kind: str, seed: int, params: dict):
             sym = "x" if name == "weight_ih" else "h0"
             last = (f"a_{q}[{j}] contains {entry}·{sym}[{k}], so dL/d{entry} = da_{q}[{j}]·{sym}[{k}] "
                     f"= {_n(da.shown)}·{_g(source[k])} = {fmt.num(num.shown)}")
-    tol, note = written_grad.closing(d, [f"dL/d{entry}"], [[answer]], [[num]])
-    steps.append([last] + note)
+    steps.append([last])
     values = given(step)
     values["weight"] = name
-    return question(kind, seed, params, prompt=prompt, given=values, answer=answer,
-                    answer_format="scalar", solution=[ln for s in steps for ln in s], decimals=d,
-                    tolerance=tol, cell=cell_values(step), hints=["\n".join(s) for s in steps])
+    return written_grad.graded(kind, seed, params, steps, prompt=prompt, given=values, answer=answer,
+                               answer_format="scalar", decimals=d, label=f"dL/d{entry}", exact_parts=[[answer]],
+                               num_parts=[[num]], cell=cell_values(step))
 
 
 GENERATORS = {
