@@ -21,7 +21,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from studydeck.interop import InteropError, gc_paused
+from studydeck.deckfile.load import gc_paused
+from studydeck.interop import InteropError
 from studydeck.interop.cloze_source import cloze_sources
 from studydeck.interop.html import to_html
 from studydeck.model import Card, Deck

@@ -17,7 +17,8 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from studydeck.interop import InteropError, gc_paused
+from studydeck.deckfile.load import gc_paused
+from studydeck.interop import InteropError
 from studydeck.interop.anki_read import MAX_MEDIA_BYTES, AnkiPackage, read_package
 from studydeck.interop.convert import ImportPlan, SourceNote, convert
 from studydeck.interop.yaml_write import check_written, deck_yaml

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import gc
 
-from studydeck.interop import gc_paused
+from studydeck.deckfile.load import gc_paused
 
 
 def test_the_collector_resumes_and_what_was_made_is_in_the_oldest_generation():
