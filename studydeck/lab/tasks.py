@@ -13,6 +13,7 @@ paper criteria:
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,7 +37,7 @@ class TaskError(ValueError):
     """A task argument (the length) is out of range: a usage error with a one-line message."""
 
 
-class Task:
+class Task(ABC):
     """Base class; subclasses set the class attributes and write ``sample`` and ``test_set``."""
 
     name = ""
@@ -65,24 +66,25 @@ class Task:
         self.length = length
 
     # ------------------------------------------------------------- subclasses
+    @abstractmethod
     def sample(self, rng, n):
         """``n`` fresh training sequences as a :class:`~studydeck.lab.batch.Batch`."""
-        raise NotImplementedError
 
+    @abstractmethod
     def test_set(self, rng):
         """The fixed test set, drawn once from ``rng``."""
-        raise NotImplementedError
 
     def prepare(self, rng):
         """Draw whatever fixed training material the task needs (Exp. 1's 256 strings)."""
+        return None  # most tasks need none
 
     def criterion_sets(self, test):
         """The batches every sequence of which must be correct (``solved_by == "sets"``)."""
         return [test]
 
+    @abstractmethod
     def correct(self, probs_or_values, batch):
         """(N,) bool: which sequences the outputs process correctly by the paper's rule."""
-        raise NotImplementedError
 
     # ----------------------------------------------------------------- shared
     def outputs(self, raw):
