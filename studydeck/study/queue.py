@@ -48,7 +48,7 @@ def build_queue(collection: Collection, decks: Iterable[Deck], config: Config, n
     today_ms = to_ms(day_start(now, config.day_starts_at))
     reviews_today, new_today = collection.counts_since(today_ms)
     review_cap = max(0, config.max_reviews_per_day - reviews_today)
-    deck_left = _deck_allowance(collection, config, by_id, today_ms, extra_new)
+    deck_left = deck_allowance(collection, config, by_id, today_ms, extra_new)
     learning_keys, review_keys = due_keys(collection, by_id, now_ms, review_cap,
                                           {d: left[0] for d, left in deck_left.items()})
     learning = _cards(by_id, learning_keys)
@@ -118,14 +118,15 @@ def _cards(by_id: dict[str, Deck], keys: list[tuple[str, str, int]]) -> list[Car
     return out
 
 
-def _deck_allowance(collection: Collection, config: Config, by_id: dict[str, Deck], today_ms: int,
-                    extra_new: int) -> dict[str, list[int]]:
-    """Deck id -> [reviews, new cards] it may still show today under its own limits."""
+def deck_allowance(collection: Collection, config: Config, deck_ids: Iterable[str], today_ms: int,
+                   extra_new: int = 0) -> dict[str, list[int]]:
+    """Deck id -> [reviews, new cards] it may still show today under its own limits
+    (``[decks.ID]``, its preset, else the top level)."""
     from studydeck.store import counts_by_deck_since
 
     done = counts_by_deck_since(collection, today_ms) if (config.decks or config.presets) else {}
     out = {}
-    for deck_id in by_id:
+    for deck_id in deck_ids:
         limits = config.for_deck(deck_id)
         reviewed, introduced = done.get(deck_id, (0, 0))
         out[deck_id] = [max(0, limits.max_reviews_per_day - reviewed),

@@ -17,7 +17,7 @@ from datetime import datetime
 from studydeck.config import Config
 from studydeck.model import Card, Deck
 from studydeck.study.clock import day_start, format_interval, to_ms
-from studydeck.study.queue import LEARN_AHEAD, busy_notes, due_keys, gather_new, note_of
+from studydeck.study.queue import LEARN_AHEAD, busy_notes, deck_allowance, due_keys, gather_new, note_of
 from studydeck.words import count
 from studydeck.store import LEARNING, RELEARNING, REVIEW, Collection
 
@@ -89,12 +89,12 @@ def today(collection: Collection, decks: list[Deck], config: Config, now: dateti
             shown = _queued(collection, wanted, now_ms, review_cap)
         busy = busy_notes(collection, [(d, c) for d, c, _s in shown], today_ms)
     shared = set(busy) if busy is not None else None
-    deck_new_left = _deck_new_left(collection, decks, config, today_ms)
+    deck_new_left = {deck_id: left[1] for deck_id, left in deck_allowance(collection, config, wanted, today_ms).items()}
     new_total = 0
     rows = []
     for deck in decks:
         alone = taken = 0
-        own = deck_new_left.get(deck.id, new_left)
+        own = deck_new_left[deck.id]
         if new_left and own and unseen.get(deck.id):
             alone = len(gather_new(collection, deck.id, min(new_left, own),
                                    set(busy) if busy is not None else None, now_ms))
@@ -105,17 +105,6 @@ def today(collection: Collection, decks: list[Deck], config: Config, now: dateti
                               unseen.get(deck.id, 0), len(deck.cards)))
     return Today(rows, new_total, sum(learning.values()), sum(review.values()), sum(unseen.values()),
                  reviews_done, new_done, config.new_per_day, config.max_reviews_per_day, held)
-
-
-def _deck_new_left(collection: Collection, decks: list[Deck], config: Config, today_ms: int) -> dict[str, int]:
-    """Deck id -> new cards it may still introduce today under its own limit
-    (``[decks.ID]`` or its preset); empty when no deck has one of its own."""
-    if not (config.decks or config.presets):
-        return {}
-    from studydeck.store import counts_by_deck_since
-
-    done = counts_by_deck_since(collection, today_ms)
-    return {deck.id: max(0, config.for_deck(deck.id).new_per_day - done.get(deck.id, (0, 0))[1]) for deck in decks}
 
 
 def _queued(collection: Collection, wanted: set[str], now_ms: int, review_cap: int) -> list[tuple[str, str, int]]:
