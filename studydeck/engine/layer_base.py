@@ -89,7 +89,17 @@ class RecurrentLayer(ParamModule):
             X = x.transpose(1, 0, 2)
         else:
             X = x
-        return np.array(X, order="C", copy=True), unbatched  # the backward pass keeps it
+        # The backward pass keeps the input: a copy, in memory already mapped by the last call.
+        kept = self._workspace("input").get("X", X.shape, self.dtype)
+        np.copyto(kept, X)
+        return kept, unbatched
+
+    def _workspace(self, key):
+        """The :class:`Workspace` kept under ``key``: (layer, direction) for a kernel's."""
+        ws = self._workspaces.get(key)
+        if ws is None:
+            ws = self._workspaces[key] = Workspace()
+        return ws
 
     def _prepare_states(self, hx, N, unbatched):
         LD = self.num_layers * self.num_directions
@@ -122,15 +132,19 @@ class RecurrentLayer(ParamModule):
             outs = []
             for direction in range(self.num_directions):
                 k = layer * self.num_directions + direction
-                Xd = layer_input if direction == 0 else np.ascontiguousarray(layer_input[::-1])
-                ws = self._workspaces.setdefault((layer, direction), Workspace())
+                ws = self._workspace((layer, direction))
+                Xd = layer_input
+                if direction:  # the sequence back to front, in the workspace's memory
+                    Xd = ws.get("reversed input", layer_input.shape, self.dtype)
+                    np.copyto(Xd, layer_input[::-1])
                 out, last, cache = self._run(Xd, [s[k] for s in states],
                                              self.direction_params(layer, direction), ws)
                 for final, value in zip(finals, last):
                     final[k] = value
                 caches[(layer, direction)] = cache
                 outs.append(out if direction == 0 else out[::-1])
-            layer_input = np.concatenate(outs, axis=2) if len(outs) > 1 else outs[0].copy()
+            layer_input = self._joined(outs, last_layer=layer == self.num_layers - 1,
+                                       key=("joined", layer))
         object.__setattr__(self, "_caches", (caches, unbatched, X.shape))
         output = layer_input
         if unbatched:
@@ -143,6 +157,28 @@ class RecurrentLayer(ParamModule):
         return output, tuple(finals)
 
     __call__ = forward
+
+    def _joined(self, outs, last_layer, key):
+        """A layer's output from its directions' outputs (views of their workspaces).
+
+        The last layer's is a new array, the caller's to keep.  A lower layer's
+        is only the next layer's input, read before the next call overwrites the
+        workspaces: a contiguous view is used as it is, anything else is copied
+        into a workspace of its own.
+        """
+        if len(outs) == 1 and (last_layer or not outs[0].flags.c_contiguous):
+            out = outs[0]
+            kept = np.empty(out.shape, self.dtype) if last_layer else (
+                self._workspace(key).get("output", out.shape, self.dtype))
+            np.copyto(kept, out)
+            return kept
+        if len(outs) == 1:
+            return outs[0]
+        T, N = outs[0].shape[:2]
+        shape = (T, N, sum(o.shape[2] for o in outs))
+        joined = np.empty(shape, self.dtype) if last_layer else (
+            self._workspace(key).get("output", shape, self.dtype))
+        return np.concatenate(outs, axis=2, out=joined)
 
     # ---------------------------------------------------------------- backward
     def _backward(self, grad_output, grad_finals, record=False):

@@ -166,3 +166,25 @@ def test_importing_the_engine_imports_neither_torch_nor_textual():
             "bad = [m for m in ('torch', 'textual') if m in sys.modules]; "
             "sys.exit(1 if bad else 0)")
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+
+@pytest.mark.parametrize("cls", [LSTM, GRU, RNN])
+@pytest.mark.parametrize("layers, bidirectional", [(1, False), (2, False), (2, True)])
+def test_outputs_and_gradients_survive_later_calls_and_input_edits(cls, layers, bidirectional):
+    """The layer keeps its input and lower layers' outputs in reused memory: what it
+    returns is the caller's, a later call changes none of it, and editing the input
+    after the forward pass leaves the backward pass's gradients alone."""
+    rng = np.random.default_rng(3)
+    layer = cls(3, 4, num_layers=layers, bidirectional=bidirectional, seed=0)
+    x = rng.normal(size=(5, 2, 3))
+    out, _ = layer(x)
+    grad = rng.normal(size=out.shape)
+    expected = layer.backward(grad)
+    kept = out.copy()
+    x[...] = rng.normal(size=x.shape)  # the caller reuses its buffer
+    edited = layer.backward(grad)
+    for name, value in expected.items():
+        assert np.array_equal(edited[name], value), name
+    layer(rng.normal(size=(5, 2, 3)))  # a second call with other data
+    assert np.array_equal(out, kept)
