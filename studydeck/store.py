@@ -420,6 +420,16 @@ class Collection:
             "AND position IS NOT NULL AND suspended = 0 AND buried_until <= ? ORDER BY due, deck_id, card_id",
             (*states, now_ms, now_ms)).fetchall()
 
+    def due_between(self, after_ms: int, until_ms: int, states: tuple[int, ...]) -> list[tuple[str, str, int, int]]:
+        """``(deck_id, card_id, position, due)`` of :meth:`due_cards`' cards at ``until_ms``
+        that are due after ``after_ms``, in its order: a range of the covering due index,
+        so the cards due by ``after_ms`` are not read."""
+        marks = ",".join("?" * len(states))
+        return self.conn.execute(
+            f"SELECT deck_id, card_id, position, due FROM cards WHERE state IN ({marks}) AND due > ? AND due <= ? "
+            "AND position IS NOT NULL AND suspended = 0 AND buried_until <= ? ORDER BY due, deck_id, card_id",
+            (*states, after_ms, until_ms, until_ms)).fetchall()
+
     def due_counts(self, now_ms: int, ahead_ms: int) -> list[tuple[str, int, int, int]]:
         """Per deck and state (learning, review, relearning), of cards in a deck:
         ``(deck_id, state, due by now_ms, due by ahead_ms)``."""

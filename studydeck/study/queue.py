@@ -5,11 +5,16 @@ As Anki builds it: due learning and relearning cards first, then due reviews
 ``new_per_day`` a day, all decks together), with new siblings buried.  The
 study day rolls over at ``day_starts_at`` local time; every instant here is
 timezone-aware UTC.
+
+The queue holds card *keys* (deck id, card id, place in the deck), never the
+cards: a session builds a card (:func:`card_at`) only when it reaches it, so
+starting a session with hundreds of learning cards due costs no more cards
+than starting one with a few.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from collections.abc import Iterable
 
@@ -22,24 +27,52 @@ LEARN_AHEAD = timedelta(minutes=20)
 """Anki's learn-ahead limit: with nothing else left, a learning card due within it is shown early."""
 
 
+Key = tuple[str, str, int]
+"""A queued card: ``(deck id, card id, position)``; the position is where the
+collection last saw the card in its deck (-1 when unknown), a hint only."""
+
+
 @dataclass(frozen=True)
 class Queue:
-    learning: list[Card]
-    reviews: list[Card]
-    new: list[Card]
+    """Today's queue as keys, in the order a session shows them; the properties
+    ``learning``, ``reviews`` and ``new`` build the cards (skipping any no longer
+    in their deck) for callers that want them all at once."""
+
+    learning_keys: list[Key]
+    review_keys: list[Key]
+    new_keys: list[Key]
+    decks: dict[str, Deck] = field(default_factory=dict, repr=False, compare=False)
 
     def __len__(self) -> int:
-        return len(self.learning) + len(self.reviews) + len(self.new)
+        return len(self.learning_keys) + len(self.review_keys) + len(self.new_keys)
+
+    @property
+    def keys(self) -> list[Key]:
+        """Every key: learning, then reviews, then new cards."""
+        return self.learning_keys + self.review_keys + self.new_keys
+
+    @property
+    def learning(self) -> list[Card]:
+        return _cards(self.decks, self.learning_keys)
+
+    @property
+    def reviews(self) -> list[Card]:
+        return _cards(self.decks, self.review_keys)
+
+    @property
+    def new(self) -> list[Card]:
+        return _cards(self.decks, self.new_keys)
 
 
 def build_queue(collection: Collection, decks: Iterable[Deck], config: Config, now: datetime,
                 extra_new: int = 0) -> Queue:
-    """Today's queue for ``decks``: learning, then reviews, then new cards.
+    """Today's queue for ``decks``: learning, then reviews, then new cards, as keys.
 
     The collection knows each deck's cards (``sync_decks``), so new cards are
     found by an index lookup, not by comparing every card with the history.
     Each deck's own limits (``[decks.ID]``, its preset) apply within the
     top-level ones; ``extra_new`` raises today's new-card limits (custom study).
+    No card is built here.
     """
     decks = list(decks)
     by_id = {deck.id: deck for deck in decks}
@@ -51,18 +84,16 @@ def build_queue(collection: Collection, decks: Iterable[Deck], config: Config, n
     deck_left = deck_allowance(collection, config, by_id, today_ms, extra_new)
     learning_keys, review_keys = due_keys(collection, by_id, now_ms, review_cap,
                                           {d: left[0] for d, left in deck_left.items()})
-    learning = _cards(by_id, learning_keys)
-    reviews = _cards(by_id, review_keys)
-    new: list[Card] = []
+    new: list[Key] = []
     new_left = max(0, config.new_per_day + extra_new - new_today)
     if new_left == 0:
-        return Queue(learning, reviews, new)
+        return Queue(learning_keys, review_keys, new, by_id)
     busy = _BusyNotes(collection, learning_keys + review_keys, today_ms) if config.bury_siblings else None
     for deck in decks:
         room = min(new_left - len(new), deck_left[deck.id][1])  # this deck's own limit too
         if room > 0:
-            new += [deck.card(card_id) for card_id in gather_new(collection, deck.id, room, busy, now_ms)]
-    return Queue(learning, reviews, new)
+            new += [(deck.id, card_id, -1) for card_id in gather_new(collection, deck.id, room, busy, now_ms)]
+    return Queue(learning_keys, review_keys, new, by_id)
 
 
 def due_keys(collection: Collection, deck_ids: Iterable[str], now_ms: int, review_cap: int,
@@ -98,24 +129,25 @@ def due_keys(collection: Collection, deck_ids: Iterable[str], now_ms: int, revie
     return learning, reviews
 
 
-def _cards(by_id: dict[str, Deck], keys: list[tuple[str, str, int]]) -> list[Card]:
-    """The cards of ``keys``: in a deck whose cards are built (a tuple), at the place the
-    collection recorded for it when it is still there, with no id table to build;
-    otherwise through the deck's own lookup, ``Deck.card``."""
-    out = []
-    append = out.append
-    built = {deck_id: deck.cards for deck_id, deck in by_id.items() if type(deck.cards) is tuple}
-    for deck_id, card_id, position in keys:
-        cards = built.get(deck_id)
-        if cards is not None and position < len(cards):
-            card = cards[position]
-            if card.card_id == card_id:
-                append(card)
-                continue
-        card = by_id[deck_id].card(card_id)
-        if card is not None:
-            append(card)
-    return out
+def card_at(by_id: dict[str, Deck], key: Key) -> Card | None:
+    """The card of ``key``, built now: at its recorded position when the card is
+    still there (no id table to build), else through ``Deck.card``; None when its
+    deck is not studied or no longer holds it (the deck was edited)."""
+    deck_id, card_id, position = key
+    deck = by_id.get(deck_id)
+    if deck is None:
+        return None
+    cards = deck.cards
+    if 0 <= position < len(cards):
+        card = cards[position]
+        if card.card_id == card_id:
+            return card
+    return deck.card(card_id)
+
+
+def _cards(by_id: dict[str, Deck], keys: list[Key]) -> list[Card]:
+    """The cards of ``keys`` that still exist, in order (see :func:`card_at`)."""
+    return [card for key in keys if (card := card_at(by_id, key)) is not None]
 
 
 def deck_allowance(collection: Collection, config: Config, deck_ids: Iterable[str], today_ms: int,
