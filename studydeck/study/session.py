@@ -41,7 +41,7 @@ from enum import StrEnum
 from studydeck.config import Config
 from studydeck.model import Card, Deck
 from studydeck.study.clock import MS_PER_DAY, format_interval, from_ms, to_ms, utcnow
-from studydeck.study.queue import LEARN_AHEAD, Key, build_queue, card_at
+from studydeck.study.queue import LEARN_AHEAD, DueLearning, Key, build_queue, card_at
 from studydeck.study.scheduler import LABELS, Outcome, Scheduler, Schedulers, state_name
 from studydeck.words import count
 from studydeck.store import LEARNING, RELEARNING, CardState, Collection, CollectionError
@@ -111,6 +111,76 @@ class _Done:
     kind: str  # what the card counted as before the rating: new, learning or review
 
 
+class _Line:
+    """The keys a session still has to show, in order: ``front`` (keys put back
+    first: an undone card's successor), then the due learning keys not read yet
+    (``source``, read a page at a time), then ``rest`` (reviews, new cards, cards
+    added later).  A key read from ``source`` is marked ``learning`` in ``kinds``."""
+
+    def __init__(self, rest: list[Key], source: DueLearning | None = None,
+                 kinds: dict[tuple[str, str], str] | None = None) -> None:
+        self.front: list[Key] = []
+        self.source = source
+        self.taken = 0          # keys taken from source
+        self.rest = rest
+        self.kinds = kinds if kinds is not None else {}
+
+    @property
+    def unread(self) -> int:
+        """Learning keys still in ``source``, all of kind ``learning``."""
+        return len(self.source) - self.taken if self.source is not None else 0
+
+    def __len__(self) -> int:
+        return len(self.front) + self.unread + len(self.rest)
+
+    def held(self) -> list[Key]:
+        """The keys read so far (``front`` and ``rest``), without reading ``source``."""
+        return self.front + self.rest
+
+    def pop_first(self) -> Key | None:
+        if self.front:
+            return self.front.pop(0)
+        while self.unread > 0:
+            key = self.source.get(self.taken)
+            if key is not None:
+                self.taken += 1
+                self.kinds.setdefault((key[0], key[1]), "learning")
+                return key
+        if self.rest:
+            return self.rest.pop(0)
+        return None
+
+    def push_first(self, key: Key) -> None:
+        self.front.insert(0, key)
+
+    def append(self, key: Key) -> None:
+        self.rest.append(key)
+
+    def extend(self, keys: Iterable[Key]) -> None:
+        self.rest.extend(keys)
+
+    def keys(self) -> list[Key]:
+        """Every key, in order (``source`` read to its end first)."""
+        while self.unread > 0:
+            key = self.source.get(self.taken)
+            if key is not None:
+                self.taken += 1
+                self.kinds.setdefault((key[0], key[1]), "learning")
+                self.front.append(key)
+        self.source = None
+        return self.front + self.rest
+
+    def pop_last(self) -> Key | None:
+        self.keys()
+        if self.rest:
+            return self.rest.pop()
+        return self.front.pop() if self.front else None
+
+    def last(self) -> Key | None:
+        keys = self.keys()
+        return keys[-1] if keys else None
+
+
 class Session:
     def __init__(
         self,
@@ -145,14 +215,18 @@ class Session:
         self._built: dict[tuple[str, str], Card] = {}  # cards in hand: given, or shown in this session
         if cards is None:
             queue = build_queue(collection, self.decks, config, now, extra_new)
-            self._main: list[Key] = queue.keys
-            for kind, group in (("learning", queue.learning_keys), ("review", queue.review_keys),
-                                ("new", queue.new_keys)):
+            learning = queue.learning_keys  # read a page at a time as the session reaches them
+            self._main = (_Line(queue.review_keys + queue.new_keys, learning, self._kind)
+                          if isinstance(learning, DueLearning)
+                          else _Line(list(learning) + queue.review_keys + queue.new_keys, None, self._kind))
+            if not isinstance(learning, DueLearning):
+                self._kind.update(((deck_id, card_id), "learning") for deck_id, card_id, _ in learning)
+            for kind, group in (("review", queue.review_keys), ("new", queue.new_keys)):
                 self._kind.update(((deck_id, card_id), kind) for deck_id, card_id, _ in group)
             # (due ms, key): learning cards due later today, from this session or an earlier one
             self._pending: list[tuple[int, Key]] = self._learning_later(to_ms(now))
         else:  # custom study: the given cards, each counted by its state now
-            self._main = []
+            self._main = _Line([], None, self._kind)
             for card in cards:
                 self._main.append(self._hold(card))
                 state = collection.card_state(*card.key)
@@ -191,8 +265,8 @@ class Session:
         while self.current is None:  # a key whose card left its deck is skipped
             if self._pending and self._pending[0][0] <= now_ms:
                 key = self._pending.pop(0)[1]
-            elif self._main:
-                key = self._main.pop(0)
+            elif (key := self._main.pop_first()) is not None:
+                pass
             elif self._pending and self._pending[0][0] <= now_ms + LEARN_AHEAD.total_seconds() * 1000:
                 key = self._pending.pop(0)[1]
             else:
@@ -266,12 +340,13 @@ class Session:
         learning, review); learning cards count once they are due within the
         learn-ahead limit."""
         soon = to_ms(self.clock()) + LEARN_AHEAD.total_seconds() * 1000
-        keys = list(self._main) + [key for due, key in self._pending if due <= soon]
+        keys = self._main.held() + [key for due, key in self._pending if due <= soon]
         kind = self._kind.get
         kinds = [kind((key[0], key[1]), "new") for key in keys]
         if self.current is not None:
             kinds.append(kind(self.current.key, "new"))
-        return kinds.count("new"), kinds.count("learning"), kinds.count("review")
+        # the learning keys not read yet are learning cards due now
+        return kinds.count("new"), kinds.count("learning") + self._main.unread, kinds.count("review")
 
     def card_label(self) -> str:
         """Where the session is: ``18 new · 2 learning · 5 review · basics · new basic``."""
@@ -323,7 +398,7 @@ class Session:
     def _more_new(self, limit: int) -> list[Card]:
         from studydeck.study.today import more_new  # deferred: only at the end
 
-        queued = [(key[0], key[1]) for key in self._main] + [(key[0], key[1]) for _due, key in self._pending]
+        queued = [(key[0], key[1]) for key in self._main.keys()] + [(key[0], key[1]) for _due, key in self._pending]
         return more_new(self.collection, self.decks, self.config, self.clock(), queued, limit)
 
     @property
@@ -344,7 +419,7 @@ class Session:
         if self.phase != Phase.DONE:
             raise SessionError("finish the cards due first")
         cards = self._more_new(self.extra_new_batch)
-        self._main += [self._hold(card) for card in cards]
+        self._main.extend(self._hold(card) for card in cards)
         self._kind.update((card.key, "new") for card in cards)
         if cards:
             self.summary.ended = None
@@ -389,7 +464,7 @@ class Session:
                                       set(found() if found is not None else (c.card_id for c in deck.cards)))
             return key[1] in held
 
-        self._main = [key for key in self._main if kept(key)]
+        self._main = _Line([key for key in self._main.keys() if kept(key)], None, self._kind)
         self._pending = [(due, key) for due, key in self._pending if kept(key)]
         if self._feedback is not None:
             self._feedback = fresh(self._feedback) or self._feedback
@@ -562,8 +637,9 @@ class Session:
                 from studydeck.store import undo_cram
 
                 undo_cram(self.collection, last.review_id, to_ms(self.clock()))
-                if last.outcome.rating < 3 and self._main and self._main[-1][:2] == last.card.key:
-                    self._main.pop()
+                if last.outcome.rating < 3 and (tail := self._main.last()) is not None \
+                        and tail[:2] == last.card.key:
+                    self._main.pop_last()
             else:
                 self.collection.undo_review(last.review_id, to_ms(self.clock()))
         except CollectionError as exc:
@@ -574,7 +650,7 @@ class Session:
         self._kind[last.card.key] = last.kind
         self._pending = [(due, key) for due, key in self._pending if key[:2] != last.card.key]
         if self.current is not None:
-            self._main.insert(0, self._hold(self.current))
+            self._main.push_first(self._hold(self.current))
         self.current = last.card
         self._built[last.card.key] = last.card
         self._feedback = None
