@@ -49,11 +49,6 @@ class Queue:
         return len(self.learning_keys) + len(self.review_keys) + len(self.new_keys)
 
     @property
-    def keys(self) -> list[Key]:
-        """Every key: learning, then reviews, then new cards."""
-        return list(self.learning_keys) + self.review_keys + self.new_keys
-
-    @property
     def learning(self) -> list[Card]:
         return _cards(self.decks, self.learning_keys)
 

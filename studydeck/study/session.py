@@ -137,15 +137,22 @@ class _Line:
         """The keys read so far (``front`` and ``rest``), without reading ``source``."""
         return self.front + self.rest
 
-    def pop_first(self) -> Key | None:
-        if self.front:
-            return self.front.pop(0)
+    def _take(self) -> Key | None:
+        """The next key of ``source``; None when it has no more (it may hold fewer than
+        it counted, if another process changed the cards)."""
         while self.unread > 0:
             key = self.source.get(self.taken)
             if key is not None:
                 self.taken += 1
                 self.kinds.setdefault((key[0], key[1]), "learning")
                 return key
+        return None
+
+    def pop_first(self) -> Key | None:
+        if self.front:
+            return self.front.pop(0)
+        if (key := self._take()) is not None:
+            return key
         if self.rest:
             return self.rest.pop(0)
         return None
@@ -161,12 +168,8 @@ class _Line:
 
     def keys(self) -> list[Key]:
         """Every key, in order (``source`` read to its end first)."""
-        while self.unread > 0:
-            key = self.source.get(self.taken)
-            if key is not None:
-                self.taken += 1
-                self.kinds.setdefault((key[0], key[1]), "learning")
-                self.front.append(key)
+        while (key := self._take()) is not None:
+            self.front.append(key)
         self.source = None
         return self.front + self.rest
 
@@ -215,12 +218,12 @@ class Session:
         self._built: dict[tuple[str, str], Card] = {}  # cards in hand: given, or shown in this session
         if cards is None:
             queue = build_queue(collection, self.decks, config, now, extra_new)
-            learning = queue.learning_keys  # read a page at a time as the session reaches them
-            self._main = (_Line(queue.review_keys + queue.new_keys, learning, self._kind)
-                          if isinstance(learning, DueLearning)
-                          else _Line(list(learning) + queue.review_keys + queue.new_keys, None, self._kind))
-            if not isinstance(learning, DueLearning):
-                self._kind.update(((deck_id, card_id), "learning") for deck_id, card_id, _ in learning)
+            later = queue.review_keys + queue.new_keys
+            if isinstance(queue.learning_keys, DueLearning):  # read a page at a time as they are reached
+                self._main = _Line(later, queue.learning_keys, self._kind)
+            else:
+                self._main = _Line(list(queue.learning_keys) + later, None, self._kind)
+                self._kind.update(((deck_id, card_id), "learning") for deck_id, card_id, _ in queue.learning_keys)
             for kind, group in (("review", queue.review_keys), ("new", queue.new_keys)):
                 self._kind.update(((deck_id, card_id), kind) for deck_id, card_id, _ in group)
             # (due ms, key): learning cards due later today, from this session or an earlier one
