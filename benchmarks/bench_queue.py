@@ -9,7 +9,11 @@ run.  Each run is a first call, as at the start of a session, with fresh
 built when first looked at, by the deck loader's rules), and decks whose cards
 are already built (a tuple), which measures the queue's own work.
 
-Baseline: the same build with 1% due.  The four cases are interleaved (order
+Second figure, what starting a session costs: ``Session(...)`` on the same
+decks and collections, i.e. ``build_queue``, the learning cards due later today
+and the first card built, at 50% against 1% due, in the same two forms.
+
+Baseline: the same build (session start) with 1% due.  The eight cases are interleaved (order
 reversed every round); the script prints the median and min-max of each and of
 the per-pair ratio 50% / 1%.  Targets: ratio <= 1.5 and the 50% case <= 30 ms.
 Times are thread CPU time (time.thread_time; SQLite runs in this thread): on
@@ -35,6 +39,7 @@ from studydeck.deckfile import cache
 from studydeck.model import Card, Deck
 from studydeck.study.clock import to_ms
 from studydeck.study.queue import build_queue
+from studydeck.study.session import Session
 from benchmarks.review_rows import insert_reviews
 from studydeck.store import LEARNING, RELEARNING, REVIEW, CardState, open_collection
 
@@ -112,19 +117,25 @@ def main() -> None:
             cols[fraction] = open_collection(path)
         later = now + timedelta(seconds=1)
 
-        def run(fraction: float, decks_from: str) -> float:
+        def run(fraction: float, decks_from: str, what: str) -> float:
             decks = fresh_decks(entries)
             if decks_from == "built":
                 decks = [replace(d, cards=tuple(d.cards)) for d in decks]
             gc.collect()  # the decks just made are not the queue's garbage to collect
             start = time.thread_time()
-            queue = build_queue(cols[fraction], decks, config, later)
+            if what == "queue":
+                queue = build_queue(cols[fraction], decks, config, later)
+            else:
+                session = Session(cols[fraction], decks, config, clock=lambda: later)
             spent = (time.thread_time() - start) * 1000
-            sizes[fraction] = (len(queue.learning), len(queue.reviews), len(queue.new))
+            if what == "queue":
+                sizes[fraction] = (len(queue.learning_keys), len(queue.review_keys), len(queue.new_keys))
+            else:
+                assert session.current is not None
             return spent
 
         sizes: dict[float, tuple[int, int, int]] = {}
-        cases = [(f, m) for m in ("cache", "built") for f in (0.01, 0.5)]
+        cases = [(f, m, w) for w in ("queue", "session") for m in ("cache", "built") for f in (0.01, 0.5)]
         for case in cases:
             run(*case)
         times: dict[tuple[float, str], list[float]] = {case: [] for case in cases}
@@ -136,11 +147,14 @@ def main() -> None:
     for fraction in (0.01, 0.5):
         learning, reviews, new = sizes[fraction]
         print(f"{fraction:4.0%} due: queue {learning} learning, {reviews} reviews, {new} new")
-    print(f"baseline: the 1%-due build; budget {BUDGET_MS:.0f} ms for the 50%-due build; {args.pairs} pairs, "
+    print(f"baseline: the 1%-due case; budget {BUDGET_MS:.0f} ms for the 50%-due case; {args.pairs} pairs, "
           "thread CPU time")
-    for mode, what in (("cache", "decks fresh from the parse cache (a session's first build)"),
-                       ("built", "decks with their cards built (tuples)")):
-        low, high = times[(0.01, mode)], times[(0.5, mode)]
+    for (kind, mode), what in (
+            (("queue", "cache"), "build_queue, decks fresh from the parse cache (a session's first build)"),
+            (("queue", "built"), "build_queue, decks with their cards built (tuples)"),
+            (("session", "cache"), "session start (queue, learning due later, first card), decks from the cache"),
+            (("session", "built"), "session start, decks with their cards built")):
+        low, high = times[(0.01, mode, kind)], times[(0.5, mode, kind)]
         ratios = [h / lo for h, lo in zip(high, low)]
         median, ratio = statistics.median(high), statistics.median(ratios)
         print(f"{what}:")

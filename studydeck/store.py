@@ -420,6 +420,32 @@ class Collection:
             "AND position IS NOT NULL AND suspended = 0 AND buried_until <= ? ORDER BY due, deck_id, card_id",
             (*states, now_ms, now_ms)).fetchall()
 
+    def due_between(self, after_ms: int, until_ms: int, states: tuple[int, ...]) -> list[tuple[str, str, int, int]]:
+        """``(deck_id, card_id, position, due)`` of :meth:`due_cards`' cards at ``until_ms``
+        that are due after ``after_ms``, in its order: a range of the covering due index,
+        so the cards due by ``after_ms`` are not read."""
+        marks = ",".join("?" * len(states))
+        return self.conn.execute(
+            f"SELECT deck_id, card_id, position, due FROM cards WHERE state IN ({marks}) AND due > ? AND due <= ? "
+            "AND position IS NOT NULL AND suspended = 0 AND buried_until <= ? ORDER BY due, deck_id, card_id",
+            (*states, after_ms, until_ms, until_ms)).fetchall()
+
+    def due_count(self, now_ms: int, states: tuple[int, ...], deck_ids: Iterable[str]) -> int:
+        """How many cards :meth:`due_cards` would give for ``deck_ids``, counted in the due index."""
+        deck_ids = list(deck_ids)
+        row = self.conn.execute(
+            f"SELECT count(*) FROM cards WHERE state IN ({','.join('?' * len(states))}) AND due <= ? "
+            "AND position IS NOT NULL AND suspended = 0 AND buried_until <= ? "
+            f"AND deck_id IN ({','.join('?' * len(deck_ids))})", (*states, now_ms, now_ms, *deck_ids)).fetchone()
+        return int(row[0])
+
+    def due_in_deck(self, deck_id: str, now_ms: int, states: tuple[int, ...]) -> list[str]:
+        """Card ids of one deck's cards that :meth:`due_cards` would give (in no set order)."""
+        return [r[0] for r in self.conn.execute(
+            f"SELECT card_id FROM cards WHERE deck_id = ? AND state IN ({','.join('?' * len(states))}) "
+            "AND due <= ? AND position IS NOT NULL AND suspended = 0 AND buried_until <= ?",
+            (deck_id, *states, now_ms, now_ms))]
+
     def due_counts(self, now_ms: int, ahead_ms: int) -> list[tuple[str, int, int, int]]:
         """Per deck and state (learning, review, relearning), of cards in a deck:
         ``(deck_id, state, due by now_ms, due by ahead_ms)``."""

@@ -23,6 +23,10 @@ into a short step in this session or an earlier one) comes back once it is
 due, or up to twenty minutes early when nothing else is left (Anki's "learn
 ahead" limit); the end says when the next one is due.  What is left is
 counted as Anki counts it: new · learning · review.
+
+The session holds the cards still to come as keys (:data:`~studydeck.study.queue.Key`)
+and builds a card only when it becomes the current one; a key whose card has
+left its deck is skipped then.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ from enum import StrEnum
 from studydeck.config import Config
 from studydeck.model import Card, Deck
 from studydeck.study.clock import MS_PER_DAY, format_interval, from_ms, to_ms, utcnow
-from studydeck.study.queue import LEARN_AHEAD, build_queue
+from studydeck.study.queue import LEARN_AHEAD, DueLearning, Key, build_queue, card_at
 from studydeck.study.scheduler import LABELS, Outcome, Scheduler, Schedulers, state_name
 from studydeck.words import count
 from studydeck.store import LEARNING, RELEARNING, CardState, Collection, CollectionError
@@ -107,6 +111,79 @@ class _Done:
     kind: str  # what the card counted as before the rating: new, learning or review
 
 
+class _Line:
+    """The keys a session still has to show, in order: ``front`` (keys put back
+    first: an undone card's successor), then the due learning keys not read yet
+    (``source``, read a page at a time), then ``rest`` (reviews, new cards, cards
+    added later).  A key read from ``source`` is marked ``learning`` in ``kinds``."""
+
+    def __init__(self, rest: list[Key], source: DueLearning | None = None,
+                 kinds: dict[tuple[str, str], str] | None = None) -> None:
+        self.front: list[Key] = []
+        self.source = source
+        self.taken = 0          # keys taken from source
+        self.rest = rest
+        self.kinds = kinds if kinds is not None else {}
+
+    @property
+    def unread(self) -> int:
+        """Learning keys still in ``source``, all of kind ``learning``."""
+        return len(self.source) - self.taken if self.source is not None else 0
+
+    def __len__(self) -> int:
+        return len(self.front) + self.unread + len(self.rest)
+
+    def held(self) -> list[Key]:
+        """The keys read so far (``front`` and ``rest``), without reading ``source``."""
+        return self.front + self.rest
+
+    def _take(self) -> Key | None:
+        """The next key of ``source``; None when it has no more (it may hold fewer than
+        it counted, if another process changed the cards)."""
+        while self.unread > 0:
+            key = self.source.get(self.taken)
+            if key is not None:
+                self.taken += 1
+                self.kinds.setdefault((key[0], key[1]), "learning")
+                return key
+        return None
+
+    def pop_first(self) -> Key | None:
+        if self.front:
+            return self.front.pop(0)
+        if (key := self._take()) is not None:
+            return key
+        if self.rest:
+            return self.rest.pop(0)
+        return None
+
+    def push_first(self, key: Key) -> None:
+        self.front.insert(0, key)
+
+    def append(self, key: Key) -> None:
+        self.rest.append(key)
+
+    def extend(self, keys: Iterable[Key]) -> None:
+        self.rest.extend(keys)
+
+    def keys(self) -> list[Key]:
+        """Every key, in order (``source`` read to its end first)."""
+        while (key := self._take()) is not None:
+            self.front.append(key)
+        self.source = None
+        return self.front + self.rest
+
+    def pop_last(self) -> Key | None:
+        self.keys()
+        if self.rest:
+            return self.rest.pop()
+        return self.front.pop() if self.front else None
+
+    def last(self) -> Key | None:
+        keys = self.keys()
+        return keys[-1] if keys else None
+
+
 class Session:
     def __init__(
         self,
@@ -136,17 +213,25 @@ class Session:
             self._schedulers = Schedulers(config, saved_parameters(collection))
             self._schedulers._made[(None, config.desired_retention)] = self.scheduler
         now = clock()
-        self._kind: dict[tuple[str, str], str] = {}  # card key -> new, learning or review
+        self._kind: dict[tuple[str, str], str] = {}  # (deck, card) -> new, learning or review
+        self._by_id = {deck.id: deck for deck in self.decks}
+        self._built: dict[tuple[str, str], Card] = {}  # cards in hand: given, or shown in this session
         if cards is None:
             queue = build_queue(collection, self.decks, config, now, extra_new)
-            self._main: list[Card] = queue.learning + queue.reviews + queue.new
-            for kind, group in (("learning", queue.learning), ("review", queue.reviews), ("new", queue.new)):
-                self._kind.update((card.key, kind) for card in group)
-            # (due ms, card): learning cards due later today, from this session or an earlier one
-            self._pending: list[tuple[int, Card]] = self._learning_later(to_ms(now))
+            later = queue.review_keys + queue.new_keys
+            if isinstance(queue.learning_keys, DueLearning):  # read a page at a time as they are reached
+                self._main = _Line(later, queue.learning_keys, self._kind)
+            else:
+                self._main = _Line(list(queue.learning_keys) + later, None, self._kind)
+                self._kind.update(((deck_id, card_id), "learning") for deck_id, card_id, _ in queue.learning_keys)
+            for kind, group in (("review", queue.review_keys), ("new", queue.new_keys)):
+                self._kind.update(((deck_id, card_id), kind) for deck_id, card_id, _ in group)
+            # (due ms, key): learning cards due later today, from this session or an earlier one
+            self._pending: list[tuple[int, Key]] = self._learning_later(to_ms(now))
         else:  # custom study: the given cards, each counted by its state now
-            self._main = list(cards)
-            for card in self._main:
+            self._main = _Line([], None, self._kind)
+            for card in cards:
+                self._main.append(self._hold(card))
                 state = collection.card_state(*card.key)
                 self._kind[card.key] = ("new" if state is None else
                                         "review" if state.state not in (LEARNING, RELEARNING) else "learning")
@@ -162,17 +247,34 @@ class Session:
         self._advance()
 
     # -- the queue ---------------------------------------------------------
+    def _hold(self, card: Card) -> Key:
+        """Keep ``card`` in hand (a given or shown card is not built again); its key."""
+        self._built[card.key] = card
+        return (card.deck_id, card.card_id, -1)
+
+    def _card(self, key: Key) -> Card | None:
+        """The card of a queued key, built now; None if it left its deck."""
+        card = self._built.get((key[0], key[1]))
+        if card is None:
+            card = card_at(self._by_id, key)
+            if card is not None:
+                self._built[card.key] = card
+        return card
+
     def _advance(self) -> None:
         now_ms = to_ms(self.clock())
         self._pending.sort(key=lambda item: item[0])
-        if self._pending and self._pending[0][0] <= now_ms:
-            self.current = self._pending.pop(0)[1]
-        elif self._main:
-            self.current = self._main.pop(0)
-        elif self._pending and self._pending[0][0] <= now_ms + LEARN_AHEAD.total_seconds() * 1000:
-            self.current = self._pending.pop(0)[1]
-        else:
-            self.current = None
+        self.current = None
+        while self.current is None:  # a key whose card left its deck is skipped
+            if self._pending and self._pending[0][0] <= now_ms:
+                key = self._pending.pop(0)[1]
+            elif (key := self._main.pop_first()) is not None:
+                pass
+            elif self._pending and self._pending[0][0] <= now_ms + LEARN_AHEAD.total_seconds() * 1000:
+                key = self._pending.pop(0)[1]
+            else:
+                break
+            self.current = self._card(key)
         self._phase = Phase.FRONT if self.current is not None else Phase.DONE
         self._question = None
         self._graded = None
@@ -180,15 +282,14 @@ class Session:
         if self.current is None and self.summary.ended is None:
             self.summary.ended = self.clock()
 
-    def _learning_later(self, now_ms: int) -> list[tuple[int, Card]]:
-        by_id = {deck.id: deck for deck in self.decks}
+    def _learning_later(self, now_ms: int) -> list[tuple[int, Key]]:
+        """(due, key) of the learning cards of these decks due later today, no card built."""
         out = []
-        for deck_id, card_id, _state, due in self.collection.due_cards(now_ms + MS_PER_DAY, (LEARNING, RELEARNING)):
-            deck = by_id.get(deck_id)
-            card = deck.card(card_id) if deck is not None and due > now_ms else None
-            if card is not None:
-                out.append((due, card))
-                self._kind[card.key] = "learning"
+        for deck_id, card_id, position, due in self.collection.due_between(
+                now_ms, now_ms + MS_PER_DAY, (LEARNING, RELEARNING)):
+            if deck_id in self._by_id:
+                out.append((due, (deck_id, card_id, position)))
+                self._kind[(deck_id, card_id)] = "learning"
         return out
 
     @property
@@ -242,11 +343,13 @@ class Session:
         learning, review); learning cards count once they are due within the
         learn-ahead limit."""
         soon = to_ms(self.clock()) + LEARN_AHEAD.total_seconds() * 1000
-        cards = list(self._main) + [card for due, card in self._pending if due <= soon]
+        keys = self._main.held() + [key for due, key in self._pending if due <= soon]
+        kind = self._kind.get
+        kinds = [kind((key[0], key[1]), "new") for key in keys]
         if self.current is not None:
-            cards.append(self.current)
-        kinds = [self._kind.get(card.key, "new") for card in cards]
-        return kinds.count("new"), kinds.count("learning"), kinds.count("review")
+            kinds.append(kind(self.current.key, "new"))
+        # the learning keys not read yet are learning cards due now
+        return kinds.count("new"), kinds.count("learning") + self._main.unread, kinds.count("review")
 
     def card_label(self) -> str:
         """Where the session is: ``18 new · 2 learning · 5 review · basics · new basic``."""
@@ -285,7 +388,7 @@ class Session:
         """When the next learning card of these decks is due (later today), if any."""
         if not self._pending:
             return None
-        return from_ms(min(due for due, _card in self._pending))
+        return from_ms(min(due for due, _key in self._pending))
 
     def why_nothing_due(self) -> list[str]:
         """Why the session has nothing left: the day's limits, buried siblings,
@@ -298,7 +401,7 @@ class Session:
     def _more_new(self, limit: int) -> list[Card]:
         from studydeck.study.today import more_new  # deferred: only at the end
 
-        queued = [card.key for card in self._main] + [card.key for _due, card in self._pending]
+        queued = [(key[0], key[1]) for key in self._main.keys()] + [(key[0], key[1]) for _due, key in self._pending]
         return more_new(self.collection, self.decks, self.config, self.clock(), queued, limit)
 
     @property
@@ -319,7 +422,7 @@ class Session:
         if self.phase != Phase.DONE:
             raise SessionError("finish the cards due first")
         cards = self._more_new(self.extra_new_batch)
-        self._main += cards
+        self._main.extend(self._hold(card) for card in cards)
         self._kind.update((card.key, "new") for card in cards)
         if cards:
             self.summary.ended = None
@@ -347,14 +450,25 @@ class Session:
         their new versions, matched by id; cards that left their deck leave
         the queue.  History is keyed by id, so nothing recorded changes."""
         self.decks = list(decks)
-        by_id = {deck.id: deck for deck in self.decks}
+        by_id = self._by_id = {deck.id: deck for deck in self.decks}
+        self._built = {}   # every card is built again from its new version when reached
+        ids: dict[str, set[str]] = {}
 
         def fresh(card: Card) -> Card | None:
             deck = by_id.get(card.deck_id)
             return deck.card(card.card_id) if deck is not None else None
 
-        self._main = [new for new in map(fresh, self._main) if new is not None]
-        self._pending = [(due, new) for due, card in self._pending if (new := fresh(card)) is not None]
+        def kept(key: Key) -> bool:  # the card is still in its deck (its id, nothing built)
+            held = ids.get(key[0])
+            if held is None:
+                deck = by_id.get(key[0])
+                found = getattr(deck.cards, "card_ids", None) if deck is not None else None
+                held = ids[key[0]] = (set() if deck is None else
+                                      set(found() if found is not None else (c.card_id for c in deck.cards)))
+            return key[1] in held
+
+        self._main = _Line([key for key in self._main.keys() if kept(key)], None, self._kind)
+        self._pending = [(due, key) for due, key in self._pending if kept(key)]
         if self._feedback is not None:
             self._feedback = fresh(self._feedback) or self._feedback
         if self.current is not None:
@@ -363,6 +477,7 @@ class Session:
                 self._advance()
             else:
                 self.current = new
+                self._built[new.key] = new
 
     # -- showing a card ----------------------------------------------------
     def reveal(self) -> None:
@@ -486,7 +601,7 @@ class Session:
         if outcome.after.state in (LEARNING, RELEARNING):
             self._kind[card.key] = "learning"
             if outcome.after.due - to_ms(now) < MS_PER_DAY:  # a step within the day
-                self._pending.append((outcome.after.due, card))
+                self._pending.append((outcome.after.due, self._hold(card)))
         self._advance()
         return outcome
 
@@ -501,7 +616,7 @@ class Session:
         self._done.append(_Done(cram_id, card, outcome, self._kind.get(card.key, "new")))
         self.summary.ratings.append(rating)
         if rating < 3:
-            self._main.append(card)
+            self._main.append(self._hold(card))
         self._advance()
         return outcome
 
@@ -525,8 +640,9 @@ class Session:
                 from studydeck.store import undo_cram
 
                 undo_cram(self.collection, last.review_id, to_ms(self.clock()))
-                if last.outcome.rating < 3 and self._main and self._main[-1] == last.card:
-                    self._main.pop()
+                if last.outcome.rating < 3 and (tail := self._main.last()) is not None \
+                        and tail[:2] == last.card.key:
+                    self._main.pop_last()
             else:
                 self.collection.undo_review(last.review_id, to_ms(self.clock()))
         except CollectionError as exc:
@@ -535,10 +651,11 @@ class Session:
         self.summary.ratings.pop()
         self.summary.ended = None
         self._kind[last.card.key] = last.kind
-        self._pending = [(due, c) for due, c in self._pending if c.key != last.card.key]
+        self._pending = [(due, key) for due, key in self._pending if key[:2] != last.card.key]
         if self.current is not None:
-            self._main.insert(0, self.current)
+            self._main.push_first(self._hold(self.current))
         self.current = last.card
+        self._built[last.card.key] = last.card
         self._feedback = None
         self._phase = Phase.FRONT
         self._question = None
