@@ -28,7 +28,7 @@ class DeckToday:
     title: str
     new: int        # new cards today's queue would show from this deck alone
     learning: int   # learning and relearning cards due within the learn-ahead limit
-    review: int     # review cards due now, within the day's review limit
+    review: int     # review cards due now, within the day's review limits (its own too)
     unseen: int     # cards never studied
     cards: int
 
@@ -44,7 +44,8 @@ class Today:
     new_done: int       # of which the first rating of a new card
     new_limit: int      # config.new_per_day
     review_limit: int   # config.max_reviews_per_day
-    reviews_held: int   # reviews due now beyond the day's review limit
+    reviews_held: int   # reviews due now beyond the day's review limits
+    deck_limited: bool = False  # some of them are held by a deck's own limit
 
     @property
     def due(self) -> int:
@@ -73,23 +74,27 @@ def today(collection: Collection, decks: list[Deck], config: Config, now: dateti
             review[deck_id] = review.get(deck_id, 0) + due_now
         else:
             learning[deck_id] = learning.get(deck_id, 0) + due_ahead
-    held = max(0, sum(review.values()) - review_cap)
+    allowance = deck_allowance(collection, config, wanted, today_ms)
+    deck_review_left = {deck_id: left[0] for deck_id, left in allowance.items()}
+    due_reviews = sum(review.values())
+    deck_limited = any(n > deck_review_left[deck_id] for deck_id, n in review.items())
     shown = None  # the (deck, card) keys today's queue holds, read only if needed
-    if held:  # the limit takes reviews in due order, as the queue does
-        shown = _queued(collection, wanted, now_ms, review_cap)
+    if due_reviews > review_cap or deck_limited:  # the limits take reviews in due order, as the queue does
+        shown = _queued(collection, wanted, now_ms, review_cap, deck_review_left)
         review = {}
         for deck_id, _card_id, state in shown:
             if state == REVIEW:
                 review[deck_id] = review.get(deck_id, 0) + 1
+    held = due_reviews - sum(review.values())
     unseen = _unseen(collection, decks, now)
     new_left = max(0, config.new_per_day - new_done)
     busy = None
     if config.bury_siblings and new_left and any(unseen.values()):
         if shown is None:
-            shown = _queued(collection, wanted, now_ms, review_cap)
+            shown = _queued(collection, wanted, now_ms, review_cap, deck_review_left)
         busy = busy_notes(collection, [(d, c) for d, c, _s in shown], today_ms)
     shared = set(busy) if busy is not None else None
-    deck_new_left = {deck_id: left[1] for deck_id, left in deck_allowance(collection, config, wanted, today_ms).items()}
+    deck_new_left = {deck_id: left[1] for deck_id, left in allowance.items()}
     new_total = 0
     rows = []
     for deck in decks:
@@ -104,13 +109,15 @@ def today(collection: Collection, decks: list[Deck], config: Config, now: dateti
         rows.append(DeckToday(deck.id, deck.title, alone, learning.get(deck.id, 0), review.get(deck.id, 0),
                               unseen.get(deck.id, 0), len(deck.cards)))
     return Today(rows, new_total, sum(learning.values()), sum(review.values()), sum(unseen.values()),
-                 reviews_done, new_done, config.new_per_day, config.max_reviews_per_day, held)
+                 reviews_done, new_done, config.new_per_day, config.max_reviews_per_day, held, deck_limited)
 
 
-def _queued(collection: Collection, wanted: set[str], now_ms: int, review_cap: int) -> list[tuple[str, str, int]]:
+def _queued(collection: Collection, wanted: set[str], now_ms: int, review_cap: int,
+            deck_review_left: dict[str, int] | None = None) -> list[tuple[str, str, int]]:
     """(deck, card, state) of the due cards today's queue holds: every learning
-    card, and reviews in due order up to the day's limit (a page at a time)."""
-    learning, reviews = due_keys(collection, sorted(wanted), now_ms, review_cap)
+    card, and reviews in due order up to the day's limit and each deck's own
+    (a page at a time)."""
+    learning, reviews = due_keys(collection, sorted(wanted), now_ms, review_cap, deck_review_left)
     return [(d, c, LEARNING) for d, c, _p in learning] + [(d, c, REVIEW) for d, c, _p in reviews]
 
 
@@ -153,8 +160,10 @@ def why_nothing_due(collection: Collection, decks: list[Deck], config: Config, n
         out.append(f"{count(buried, 'new card')} {'waits' if buried == 1 else 'wait'} for tomorrow: "
                    "a sibling card was studied today.")
     if numbers.reviews_held:
+        limit = (f"the day's limit is {numbers.review_limit} in all, and some decks have their own"
+                 if numbers.deck_limited else f"the day's limit is {numbers.review_limit}")
         out.append(f"{count(numbers.reviews_held, 'review')} {'waits' if numbers.reviews_held == 1 else 'wait'}"
-                   f" for tomorrow: the day's limit is {numbers.review_limit}.")
+                   f" for tomorrow: {limit}.")
     if next_learning is not None:
         out.append(f"The next learning card is due at {next_learning.astimezone():%H:%M} "
                    f"(in {format_interval(next_learning - now)}).")

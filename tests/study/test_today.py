@@ -70,3 +70,27 @@ def test_a_decks_own_new_limit_and_its_suspended_cards_show_in_todays_counts(col
     assert by_deck["a"].new == sum(c.deck_id == "a" for c in queue.new) == 2   # its own limit
     assert by_deck["b"].new == sum(c.deck_id == "b" for c in queue.new) == 3   # two suspended
     assert numbers.new == len(queue.new) == 5
+
+
+def test_a_decks_own_review_limit_shows_in_todays_counts(col):
+    """A deck with its own max_reviews_per_day shows no more reviews at home than
+    its session will give, and what it holds back counts as held."""
+    from studydeck.config import DeckSettings
+
+    clock = Clock()
+    decks = [make_deck("a", n=5), make_deck("b", n=4)]
+    s = Session(col, decks, Config(fuzz=False), clock=clock)
+    while not s.finished:
+        s.rate(5)                               # every card a review, days ahead
+    clock.advance(days=60)
+    config = Config(fuzz=False, decks=(("a", DeckSettings(max_reviews_per_day=2)),))
+    numbers = today(col, decks, config, clock())
+    by_deck = {d.deck: d for d in numbers.decks}
+    queue = build_queue(col, decks, config, clock())
+    assert by_deck["a"].review == sum(c.deck_id == "a" for c in queue.reviews) == 2
+    assert by_deck["b"].review == sum(c.deck_id == "b" for c in queue.reviews) == 4
+    assert (numbers.review, numbers.reviews_held) == (6, 3)
+    from studydeck.study.today import why_nothing_due
+
+    lines = why_nothing_due(col, decks, config, clock(), None, 0)
+    assert "3 reviews wait for tomorrow: the day's limit is 200 in all, and some decks have their own." in lines
