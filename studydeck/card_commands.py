@@ -23,40 +23,41 @@ def _query_argument(parser: argparse.ArgumentParser) -> None:
     parser._has_negative_number_optionals = []  # noqa: SLF001
 
 
-def add_parsers(sub, common) -> None:
-    """The card commands' subparsers; ``common`` adds the shared settings options."""
-    p = sub.add_parser("cards", help="list the cards matching a query")
-    common(p, suppress=True)
-    p.add_argument("--json", action="store_true", help="one JSON object per line")
-    p.add_argument("--sort", choices=SORT_CHOICES, default="due", help="order (default: due)")
-    _query_argument(p)
+def add_parsers(sub) -> None:
+    """The card commands, on ``cli``'s subcommand action (``add_command(name, help, fill)``:
+    the settings options and ``fill``'s arguments are added when the command is chosen)."""
+    def cards(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--json", action="store_true", help="one JSON object per line")
+        p.add_argument("--sort", choices=SORT_CHOICES, default="due", help="order (default: due)")
+        _query_argument(p)
+
+    def flag(p: argparse.ArgumentParser) -> None:
+        p.add_argument("flag", type=int, choices=range(5), metavar="N", help="flag colour 1-4, or 0 for none")
+        _query_argument(p)
+
+    def info(p: argparse.ArgumentParser) -> None:
+        p.add_argument("card", metavar="DECK/CARD", help="deck id and card id, e.g. lstm-cell/forget-gate")
+        p.add_argument("--json", action="store_true", help="print one JSON object")
+
+    def optimize(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--query", metavar="Q", help="fit on the reviews of the cards matching Q only")
+        p.add_argument("--preset", metavar="NAME", help="only this preset (default: every preset in use)")
+        p.add_argument("--force", action="store_true", help="save the fitted parameters even if they fit no better")
+        p.add_argument("--retention", dest="suggest_retention", action="store_true",
+                       help="also suggest a desired retention from the fitted model")
+
+    sub.add_command("cards", "list the cards matching a query", cards)
     for name, text in (("suspend", "keep cards out of study until unsuspended"), ("unsuspend", "study cards again"),
                        ("bury", "keep cards out of study until tomorrow"), ("unbury", "study buried cards today"),
                        ("forget", "make cards new again (their history stays)")):
-        p = sub.add_parser(name, help=text)
-        common(p, suppress=True)
-        _query_argument(p)
-    p = sub.add_parser("flag", help="flag cards 1-4 (0 removes the flag)")
-    common(p, suppress=True)
-    p.add_argument("flag", type=int, choices=range(5), metavar="N", help="flag colour 1-4, or 0 for none")
-    _query_argument(p)
-    p = sub.add_parser("undo", help="undo the last rating, cram rating, suspend, bury, flag or forget")
-    common(p, suppress=True)
-    p = sub.add_parser("info", help="a card's state and its review history")
-    common(p, suppress=True)
-    p.add_argument("card", metavar="DECK/CARD", help="deck id and card id, e.g. lstm-cell/forget-gate")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+        sub.add_command(name, text, _query_argument)
+    sub.add_command("flag", "flag cards 1-4 (0 removes the flag)", flag)
+    sub.add_command("undo", "undo the last rating, cram rating, suspend, bury, flag or forget")
+    sub.add_command("info", "a card's state and its review history", info)
     # conflict_handler: this command's --retention (suggest one) replaces the common --retention R
-    p = sub.add_parser("optimize", help="fit FSRS to your reviews, per preset (needs studydeck[optimizer])",
-                       conflict_handler="resolve")
-    common(p, suppress=True)
-    p.add_argument("--query", metavar="Q", help="fit on the reviews of the cards matching Q only")
-    p.add_argument("--preset", metavar="NAME", help="only this preset (default: every preset in use)")
-    p.add_argument("--force", action="store_true", help="save the fitted parameters even if they fit no better")
-    p.add_argument("--retention", dest="suggest_retention", action="store_true",
-                   help="also suggest a desired retention from the fitted model")
-    p = sub.add_parser("reschedule", help="recompute every card's due date from its history with the saved parameters")
-    common(p, suppress=True)
+    sub.add_command("optimize", "fit FSRS to your reviews, per preset (needs studydeck[optimizer])", optimize,
+                    conflict_handler="resolve")
+    sub.add_command("reschedule", "recompute every card's due date from its history with the saved parameters")
 
 
 def add_study_options(parser: argparse.ArgumentParser) -> None:

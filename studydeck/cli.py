@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from studydeck import __version__, card_commands
 
@@ -35,43 +35,54 @@ def _common(parser: argparse.ArgumentParser, suppress: bool) -> None:
     group.add_argument("--no-bundled", action="store_true", default=default, help="leave out the bundled decks")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="studydeck",
-        description="Spaced-repetition flashcards and numeric drills on LSTMs and GRUs. "
-        "With no command, opens the study app on your decks.",
-    )
-    parser.add_argument("--version", action="version", version=f"studydeck {__version__}")
-    _common(parser, suppress=False)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+class _Commands(argparse._SubParsersAction):  # noqa: SLF001 (argparse's subcommand action)
+    """Subcommands whose arguments are added only when one is chosen: starting the
+    app, or any one command, builds no other command's arguments."""
 
-    p = sub.add_parser("study", help="study due cards (the app, or --plain for line mode)")
-    _common(p, suppress=True)
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._pending: dict[str, tuple[argparse.ArgumentParser, Callable | None]] = {}
+
+    def add_command(self, name: str, help: str, fill: Callable | None = None, **kwargs) -> None:
+        """The ``name`` command: the settings options and ``fill(parser)`` come when it is chosen."""
+        self._pending[name] = (self.add_parser(name, help=help, **kwargs), fill)
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        pending = self._pending.pop(values[0], None)
+        if pending is not None:
+            command, fill = pending
+            _common(command, suppress=True)
+            if fill is not None:
+                fill(command)
+        super().__call__(parser, namespace, values, option_string)
+
+
+def _study(p: argparse.ArgumentParser) -> None:
     p.add_argument("decks", nargs="*", metavar="DECK",
                    help="deck ids, or deck files and folders, to study now (default: all, from the home screen)")
     p.add_argument("--plain", action="store_true", help="line mode on stdin/stdout, for pipes and screen readers")
     card_commands.add_study_options(p)
 
-    p = sub.add_parser("check", help="validate deck files or folders")
-    _common(p, suppress=True)
+
+def _check(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: the configured and bundled decks)")
     p.add_argument("--drills", action="store_true", help="check every drill kind instead: answers, grading, examples, params")
     p.add_argument("--seeds", type=int, default=20, metavar="N", help="seeds per drill kind with --drills (default 20)")
 
-    p = sub.add_parser("notes", help="print a deck's study notes (its description)")
-    _common(p, suppress=True)
+
+def _notes(p: argparse.ArgumentParser) -> None:
     p.add_argument("deck", metavar="DECK", help="the deck id")
 
-    p = sub.add_parser("stats", help="cards, due counts, reviews and retention")
-    _common(p, suppress=True)
+
+def _stats(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
-    p = sub.add_parser("doctor", help="replay the review log and compare it with the stored card states")
-    _common(p, suppress=True)
+
+def _doctor(p: argparse.ArgumentParser) -> None:
     p.add_argument("--repair", action="store_true", help="rewrite card states that differ from the log (never the log)")
 
-    p = sub.add_parser("drill", help="numeric questions on LSTMs and GRUs, answers computed by the engine")
-    _common(p, suppress=True)
+
+def _drill(p: argparse.ArgumentParser) -> None:
     p.add_argument("--kind", action="append", metavar="K", help="a kind or a prefix such as 'lstm' (repeatable; default: all)")
     p.add_argument("--count", type=int, default=10, metavar="N", help="number of questions (default 10)")
     p.add_argument("--seed", type=int, default=None, metavar="S", help="the same seed gives the same questions")
@@ -80,24 +91,46 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument("--json", action="store_true", help="print the questions as JSON lines, without asking")
     mode.add_argument("--worksheet", action="store_true", help="print a Markdown sheet, answers at the end")
 
-    p = sub.add_parser("export", help="write decks for Anki: a package (.apkg) or a text file (.txt, .tsv)")
-    _common(p, suppress=True)
+
+def _export(p: argparse.ArgumentParser) -> None:
     p.add_argument("decks", nargs="*", metavar="DECK", help="deck ids to export (default: all)")
     p.add_argument("--to", required=True, metavar="FILE", help="FILE.apkg, FILE.txt or FILE.tsv")
     p.add_argument("--drill-variants", type=int, default=3, metavar="N",
                    help="frozen copies of each drill card, with fixed seeds (default 3)")
 
-    p = sub.add_parser("import", help="read an Anki package (.apkg, .colpkg) or text file into YAML decks")
-    _common(p, suppress=True)
+
+def _import(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", metavar="FILE", help=".apkg, .colpkg, an Anki text export, or a two-column .tsv/.csv")
     p.add_argument("--into", metavar="DIR", help="folder for the deck files (default: the first deck folder, else here)")
     p.add_argument("--force", action="store_true", help="replace deck files that already exist")
     p.add_argument("--history", action="store_true", help="bring Anki's review log into the collection")
 
-    from studydeck.lab.command import add_arguments as add_lab_arguments  # numpy-free
 
-    add_lab_arguments(sub.add_parser("lab", help="train LSTM, GRU and RNN on the 1997 LSTM paper's tasks"))
-    card_commands.add_parsers(sub, _common)
+def _lab(p: argparse.ArgumentParser) -> None:
+    from studydeck.lab.command import add_arguments  # numpy-free
+
+    add_arguments(p)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="studydeck",
+        description="Spaced-repetition flashcards and numeric drills on LSTMs and GRUs. "
+        "With no command, opens the study app on your decks.",
+    )
+    parser.add_argument("--version", action="version", version=f"studydeck {__version__}")
+    _common(parser, suppress=False)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", action=_Commands)
+    sub.add_command("study", "study due cards (the app, or --plain for line mode)", _study)
+    sub.add_command("check", "validate deck files or folders", _check)
+    sub.add_command("notes", "print a deck's study notes (its description)", _notes)
+    sub.add_command("stats", "cards, due counts, reviews and retention", _stats)
+    sub.add_command("doctor", "replay the review log and compare it with the stored card states", _doctor)
+    sub.add_command("drill", "numeric questions on LSTMs and GRUs, answers computed by the engine", _drill)
+    sub.add_command("export", "write decks for Anki: a package (.apkg) or a text file (.txt, .tsv)", _export)
+    sub.add_command("import", "read an Anki package (.apkg, .colpkg) or text file into YAML decks", _import)
+    sub.add_command("lab", "train LSTM, GRU and RNN on the 1997 LSTM paper's tasks", _lab)
+    card_commands.add_parsers(sub)
     return parser
 
 
