@@ -11,6 +11,8 @@ import textwrap
 import time
 from pathlib import Path
 
+import pytest
+
 from studydeck.store import open_collection
 
 DECK = textwrap.dedent(
@@ -291,3 +293,19 @@ def test_study_a_deck_file_or_folder_by_its_path(tmp_path):
     assert "beta" in proc.stdout
     missing = studydeck("study", "--plain", str(tmp_path / "nope.yaml"), home=home)
     assert missing.returncode == 2 and "no such deck file or folder" in missing.stderr
+
+
+def test_every_command_gets_its_arguments_when_chosen(capsys):
+    """Commands' arguments are added only when the command is chosen: each one's
+    --help still shows its own options and the shared settings."""
+    from studydeck.cli import build_parser
+
+    names = build_parser()._subparsers._group_actions[0].choices  # noqa: SLF001
+    assert {"study", "cards", "lab", "optimize", "reschedule"} <= set(names)
+    for name in names:
+        with pytest.raises(SystemExit) as stop:
+            build_parser().parse_args([name, "--help"])
+        shown = capsys.readouterr().out
+        assert stop.value.code == 0 and f"usage: studydeck {name}" in shown and "--home DIR" in shown, name
+    args = build_parser().parse_args(["flag", "2", "-is:new"])
+    assert (args.command, args.flag, args.query, args.home) == ("flag", 2, ["-is:new"], None)
