@@ -11,13 +11,15 @@ Keras weights.  Variants of the LSTM cell: :mod:`studydeck.engine.variants`.
 
 Training: ``Linear``, the losses in ``engine.functional`` (``mse_loss``,
 ``cross_entropy``, each returning the loss and its gradient), ``engine.optim``
-(``SGD``, ``Adam``) and ``clip_grad_norm``, all with PyTorch's rules.
+(``SGD``, ``Adam``) and ``clip_grad_norm``, all with PyTorch's rules; ``no_grad()``
+runs forward passes that keep nothing for backward, as ``torch.no_grad``.
 """
 
 from studydeck.engine import optim
 from studydeck.engine.counting import count_parameters, count_parameters_for
 from studydeck.engine.functional import relu, sigmoid, sigmoid_derivative, tanh, tanh_derivative
 from studydeck.engine.gradients import hidden_gradient_norms
+from studydeck.engine.grad_mode import is_grad_enabled, no_grad
 from studydeck.engine.gru_cell import GRUCell, RNNCell
 from studydeck.engine.keras import from_keras, keras_state_dict
 from studydeck.engine.linear import Linear
@@ -30,6 +32,7 @@ from studydeck.engine.variants import VARIANT_NAMES, LSTMVariant, lstm_variant
 __all__ = [
     "GRU", "GRUCell", "LSTM", "LSTMCell", "LSTMVariant", "Linear", "RNN", "RNNCell",
     "StateDictError", "VARIANT_NAMES", "clip_grad_norm", "count_parameters",
-    "count_parameters_for", "from_keras", "hidden_gradient_norms", "keras_state_dict",
-    "lstm_variant", "optim", "relu", "sigmoid", "sigmoid_derivative", "tanh", "tanh_derivative",
+    "count_parameters_for", "from_keras", "hidden_gradient_norms", "is_grad_enabled",
+    "keras_state_dict", "lstm_variant", "no_grad", "optim", "relu", "sigmoid",
+    "sigmoid_derivative", "tanh", "tanh_derivative",
 ]

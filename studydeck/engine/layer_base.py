@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from studydeck.engine.functional import init_uniform, make_rng, resolve_dtype
+from studydeck.engine.grad_mode import NO_BACKWARD, is_grad_enabled
 from studydeck.engine.params import ParamModule
 from studydeck.engine.kernels.workspace import Workspace
 
@@ -76,7 +77,7 @@ class RecurrentLayer(ParamModule):
         return (self.output_size,)
 
     # ----------------------------------------------------------------- forward
-    def _prepare_input(self, x):
+    def _prepare_input(self, x, keep=True):
         x = np.asarray(x, dtype=self.dtype)
         if x.ndim not in (2, 3) or x.shape[-1] != self.input_size:
             raise ValueError(f"{type(self).__name__}: input must be (T, N, {self.input_size}), "
@@ -89,6 +90,8 @@ class RecurrentLayer(ParamModule):
             X = x.transpose(1, 0, 2)
         else:
             X = x
+        if not keep:  # no_grad: nothing is kept, so the caller's array serves as it is
+            return np.ascontiguousarray(X), unbatched
         # The backward pass keeps the input: a copy, in memory already mapped by the last call.
         kept = self._workspace("input").get("X", X.shape, self.dtype)
         np.copyto(kept, X)
@@ -121,8 +124,11 @@ class RecurrentLayer(ParamModule):
         return states
 
     def forward(self, x, hx=None):
-        """Run the whole sequence; see the module docstring for the shapes."""
-        X, unbatched = self._prepare_input(x)
+        """Run the whole sequence; see the module docstring for the shapes.
+
+        Under :func:`~studydeck.engine.grad_mode.no_grad` nothing is kept for ``backward``."""
+        keep = is_grad_enabled()
+        X, unbatched = self._prepare_input(x, keep)
         T, N, _ = X.shape
         states = self._prepare_states(hx, N, unbatched)
         finals = [np.empty_like(s) for s in states]
@@ -138,14 +144,14 @@ class RecurrentLayer(ParamModule):
                     Xd = ws.get("reversed input", layer_input.shape, self.dtype)
                     np.copyto(Xd, layer_input[::-1])
                 out, last, cache = self._run(Xd, [s[k] for s in states],
-                                             self.direction_params(layer, direction), ws)
+                                             self.direction_params(layer, direction), ws, keep)
                 for final, value in zip(finals, last):
                     final[k] = value
                 caches[(layer, direction)] = cache
                 outs.append(out if direction == 0 else out[::-1])
             layer_input = self._joined(outs, last_layer=layer == self.num_layers - 1,
                                        key=("joined", layer))
-        object.__setattr__(self, "_caches", (caches, unbatched, X.shape))
+        object.__setattr__(self, "_caches", (caches, unbatched, X.shape) if keep else NO_BACKWARD)
         output = layer_input
         if unbatched:
             output = output[:, 0]
@@ -184,6 +190,8 @@ class RecurrentLayer(ParamModule):
     def _backward(self, grad_output, grad_finals, record=False):
         if self._caches is None:
             raise RuntimeError(f"{type(self).__name__}.backward needs a forward call first")
+        if self._caches is NO_BACKWARD:
+            raise RuntimeError(f"{type(self).__name__}.backward: {NO_BACKWARD}")
         caches, unbatched, (T, N, _) = self._caches
         Dn, H_out = self.num_directions, self.output_size
         LD = self.num_layers * Dn

@@ -64,8 +64,8 @@ class LSTM(RecurrentLayer):
     def _state_sizes(self):
         return (self.output_size, self.hidden_size)
 
-    def _run(self, X, states, params, ws):
-        out, h, c, cache = lstm_forward(X, states[0], states[1], params, self.variant, ws=ws)
+    def _run(self, X, states, params, ws, keep):
+        out, h, c, cache = lstm_forward(X, states[0], states[1], params, self.variant, ws=ws, keep=keep)
         return out, (h, c), cache
 
     def _back(self, cache, d_out, d_finals, record):
@@ -97,8 +97,8 @@ class GRU(RecurrentLayer):
     def _shapes_for(self, width, suffix):
         return gated_shapes(3, width, self.hidden_size, self.bias, suffix)
 
-    def _run(self, X, states, params, ws):
-        out, h, cache = gru_forward(X, states[0], params, self.reset_after, ws)
+    def _run(self, X, states, params, ws, keep):
+        out, h, cache = gru_forward(X, states[0], params, self.reset_after, ws, keep)
         return out, (h,), cache
 
     def _back(self, cache, d_out, d_finals, record):
@@ -135,8 +135,8 @@ class RNN(RecurrentLayer):
     def _shapes_for(self, width, suffix):
         return gated_shapes(1, width, self.hidden_size, self.bias, suffix)
 
-    def _run(self, X, states, params, ws):
-        out, h, cache = rnn_forward(X, states[0], params, self.nonlinearity, ws)
+    def _run(self, X, states, params, ws, keep):
+        out, h, cache = rnn_forward(X, states[0], params, self.nonlinearity, ws, keep)
         return out, (h,), cache
 
     def _back(self, cache, d_out, d_finals, record):

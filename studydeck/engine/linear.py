@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from studydeck.engine.functional import init_uniform, make_rng, resolve_dtype
+from studydeck.engine.grad_mode import NO_BACKWARD, is_grad_enabled
 from studydeck.engine.params import ParamModule
 
 
@@ -46,12 +47,13 @@ class Linear(ParamModule):
                 f"bias={self.has_bias})")
 
     def forward(self, x):
-        """y = x W^T + b for x (..., in_features); the input is kept for ``backward``."""
+        """y = x W^T + b for x (..., in_features); the input is kept for ``backward``
+        (not under :func:`~studydeck.engine.grad_mode.no_grad`)."""
         x = np.asarray(x, dtype=self.dtype)
         if x.ndim < 1 or x.shape[-1] != self.in_features:
             raise ValueError(f"Linear: input must end in {self.in_features} features, "
                              f"got shape {x.shape}")
-        object.__setattr__(self, "_input", x)
+        object.__setattr__(self, "_input", x if is_grad_enabled() else NO_BACKWARD)
         y = x @ self.weight.T
         if self.has_bias:
             y += self.bias
@@ -64,6 +66,8 @@ class Linear(ParamModule):
         x = self._input
         if x is None:
             raise RuntimeError("Linear.backward needs a forward call first")
+        if x is NO_BACKWARD:
+            raise RuntimeError(f"Linear.backward: {NO_BACKWARD}")
         dy = np.asarray(grad_output, dtype=self.dtype)
         if dy.shape != x.shape[:-1] + (self.out_features,):
             raise ValueError(f"grad_output has shape {dy.shape}, expected "

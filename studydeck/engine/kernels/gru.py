@@ -28,8 +28,9 @@ import numpy as np
 from studydeck.engine.kernels.workspace import Workspace
 
 
-def gru_forward(X, h0, params, reset_after=True, ws=None):
-    """Run the sequence; returns ``(output, h_T, cache)``; ``ws``: a Workspace to reuse.
+def gru_forward(X, h0, params, reset_after=True, ws=None, keep=True):
+    """Run the sequence; returns ``(output, h_T, cache)``; ``ws``: a Workspace to reuse;
+    ``keep`` False (``no_grad``): the cache is None.
 
     x W_ih^T + b for every step is one matmul before the loop, with the biases of
     r and z (b_i and b_h alike) and, reset-before, b_hn folded in; only the
@@ -91,7 +92,7 @@ def gru_forward(X, h0, params, reset_after=True, ws=None):
             h *= z
             h += n
     cache = dict(X=X, Hs=Hs, XRZ=XRZ, XN=XN, W_rz_sT=W_rz_sT, W_nT=W_nT, b_hn=b_hn, ws=ws,
-                 params=params, reset_after=reset_after, H=H)
+                 params=params, reset_after=reset_after, H=H) if keep else None
     return Hs[1:], Hs[T].copy(), cache
 
 

@@ -69,16 +69,18 @@ def _tanh_(z):
     z -= 1.0
 
 
-def lstm_forward(X, h0, c0, params, spec, q0=None, ws=None):
+def lstm_forward(X, h0, c0, params, spec, q0=None, ws=None, keep=True):
     """Run the sequence; returns ``(output, h_T, c_T, cache)``; output is (T, N, H_out).
 
     ``q0`` (N, 3H): FGR only, the gate activations i, f, o of the step before
     the sequence (zero when None).  ``ws``: a :class:`Workspace` to reuse.
+    ``keep`` False (``no_grad``): the per-step gates, cells and tanh c live in
+    buffers of one or two steps, and the cache is None.
     """
     ws = Workspace() if ws is None else ws
     T, N, _ = X.shape
     if usable(spec, params, N, X.itemsize):
-        return lstm_small_forward(X, h0, c0, params, ws)
+        return lstm_small_forward(X, h0, c0, params, ws, keep)
     W_ih, W_hh = params["weight_ih"], params["weight_hh"]
     H = W_hh.shape[1] if "weight_hr" not in params else params["weight_hr"].shape[1]
     H_out = W_hh.shape[1]
@@ -90,10 +92,14 @@ def lstm_forward(X, h0, c0, params, spec, q0=None, ws=None):
     numerator = ws.get("numerator", (N, len(scale)), dtype)
     numerator[...] = np.where(scale == -2.0, 2.0, 1.0)
     bias = "bias_ih" in params
-    gates = ws.get("gates", (T, N, G * H), dtype)
     HX = None
     D = X.shape[2]
-    if N >= CONCAT_MIN_BATCH and (H_out + D + 1) * G * H * X.itemsize <= CONCAT_MAX_BYTES:
+    concat = N >= CONCAT_MIN_BATCH and (H_out + D + 1) * G * H * X.itemsize <= CONCAT_MAX_BYTES
+    # Steps kept: all of them for backward; else two (FGR reads the step before), except
+    # where the gates buffer holds every step's input projection (the split path).
+    every = keep or not concat
+    gates = ws.get("gates" if every else "gates, 2 steps", (T if every else 2, N, G * H), dtype)
+    if concat:
         # Each step multiplies [h_(t−1), x_t, 1] by [W_hh, W_ih, b]^T: one matmul, no adds.
         HX = ws.get("HX", (T + 1, N, H_out + D + 1), dtype)
         HX[:T, :, H_out:H_out + D] = X
@@ -116,13 +122,16 @@ def lstm_forward(X, h0, c0, params, spec, q0=None, ws=None):
         # W_hh would cost as much as several steps.
         W_s = np.multiply(W_hh, scale[:, None], out=ws.get("W_hh_s", W_hh.shape, dtype))
         Hs = ws.get("Hs", (T + 1, N, H_out), dtype)
-    G4 = gates.reshape(T, N, G, H)
-    Cs = ws.get("Cs", (T + 1, N, H), dtype)
+    G4 = gates.reshape(len(gates), N, G, H)
+    Cs = ws.get("Cs" if keep else "Cs, 2 steps", (T + 1 if keep else 2, N, H), dtype)
     Hs[0], Cs[0] = h0, c0
     proj = "weight_hr" in params
-    hfull = ws.get("hfull", (T, N, H), dtype) if proj else None
+    hfull = ws.get("hfull" if keep else "hfull, 1 step", (T if keep else 1, N, H), dtype) if proj else None
     W_hrT = params["weight_hr"].T if proj else None
-    tanh_c = ws.get("tanh_c", (T, N, H), dtype) if spec.output_activation else None
+    tanh_c = (ws.get("tanh_c" if keep else "tanh_c, 1 step", (T if keep else 1, N, H), dtype)
+              if spec.output_activation else None)
+    # Step t's place in each buffer: t itself when every step is kept, else t modulo its length.
+    n_gates, n_cells, n_one = len(gates), len(Cs), T if keep else 1
     hw = np.empty((N, G * H), dtype)
     hwT = np.empty((G * H, N), dtype)
     row_blocks = []  # (rows of W_s, rows of hwT) for the split path's per-step matmul
@@ -148,9 +157,9 @@ def lstm_forward(X, h0, c0, params, spec, q0=None, ws=None):
     k_g0 = k_g * H
     with np.errstate(over="ignore", under="ignore"):  # e^z → inf gives σ = 0, tanh = −1
         for t in range(T):
-            z = gates[t]
-            z4 = G4[t]
-            c_prev, c = Cs[t], Cs[t + 1]
+            z = gates[t % n_gates]
+            z4 = G4[t % n_gates]
+            c_prev, c = Cs[t % n_cells], Cs[(t + 1) % n_cells]
             if HX is not None:
                 HX[t].dot(W_sT, out=z)
             elif N == 1:  # a matrix-vector product (ndarray.dot: the least call overhead)
@@ -162,7 +171,7 @@ def lstm_forward(X, h0, c0, params, spec, q0=None, ws=None):
                     W_rows.dot(h_T, out=out_rows)
                 z += hwT.T
             if Wfgr_sT is not None and t > 0:
-                z += gates[t - 1] @ Wfgr_sT
+                z += gates[(t - 1) % n_gates] @ Wfgr_sT
             elif Wfgr_sT is not None and q0 is not None:
                 z += q0 @ Wfgr_sT
             if "ci" in peep:
@@ -195,12 +204,12 @@ def lstm_forward(X, h0, c0, params, spec, q0=None, ws=None):
                 c += c_prev
             act = c
             if tanh_c is not None:
-                act = np.tanh(c, out=tanh_c[t])
+                act = np.tanh(c, out=tanh_c[t % n_one])
             if "co" in peep:
                 zo = z4[:, k_o]
                 zo += w_neg["co"] * c
                 _sigmoid_(zo)
-            h = hfull[t] if proj else Hs[t + 1]
+            h = hfull[t % n_one] if proj else Hs[t + 1]
             if k_o is not None:
                 np.multiply(z4[:, k_o], act, out=h)
             else:
@@ -208,8 +217,8 @@ def lstm_forward(X, h0, c0, params, spec, q0=None, ws=None):
             if proj:
                 np.matmul(h, W_hrT, out=Hs[t + 1])
     cache = dict(X=X, Hs=Hs, HX=HX, Cs=Cs, gates=gates, tanh_c=tanh_c, hfull=hfull, ws=ws,
-                 params=params, spec=spec, G=G, H=H, index=index, Wfgr_pad=pad, q0=q0)
-    return Hs[1:], Hs[T].copy(), Cs[T].copy(), cache
+                 params=params, spec=spec, G=G, H=H, index=index, Wfgr_pad=pad, q0=q0) if keep else None
+    return Hs[1:], Hs[T].copy(), Cs[T % n_cells].copy(), cache
 
 
 def _factors_standard(cache, t0, t1):

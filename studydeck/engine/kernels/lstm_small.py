@@ -66,7 +66,7 @@ def _order(H):
     return np.concatenate([np.arange(k * H, (k + 1) * H) for k in (3, 0, 1, 2)])
 
 
-def lstm_small_forward(X, h0, c0, params, ws):
+def lstm_small_forward(X, h0, c0, params, ws, keep=True):
     """As :func:`~studydeck.engine.kernels.lstm.lstm_forward` for a standard cell."""
     T, N, D = X.shape
     W_ih, W_hh = params["weight_ih"], params["weight_hh"]
@@ -95,17 +95,27 @@ def lstm_small_forward(X, h0, c0, params, ws):
     HX[T, H:] = 0.0
     HX[:, H + D] = 1.0
     HX[0, :H] = h0.T
-    Z = ws.get("Zt", (T + 1, 5, H, N), dtype)  # o, i, f, g, c_(t−1); Z[T] holds c_T only
+    # Every step for the backward pass; under no_grad two steps of Z and one of TC and P,
+    # used in turn (the lists of views below repeat them).
+    steps = T + 1 if keep else 2
+    name = "" if keep else ", no_grad"
+    Z = ws.get("Zt" + name, (steps, 5, H, N), dtype)  # o, i, f, g, c_(t−1); Z[T] holds c_T only
     Z[0, 4] = c0.T
-    TC = ws.get("TCt", (T, H, N), dtype)  # tanh c_t
-    P = ws.get("P", (T, 2, H, N), dtype)  # [i ⊙ g, f ⊙ c_(t−1)], kept for the backward pass
+    TC = ws.get("TCt" + name, (T if keep else 1, H, N), dtype)  # tanh c_t
+    P = ws.get("P" + name, (T if keep else 1, 2, H, N), dtype)  # [i ⊙ g, f ⊙ c_(t−1)], for backward
+
+    def per_step(views, n=T + 1):
+        """A list of ``n`` step views: the buffer's own, repeated in turn if it holds fewer."""
+        views = list(views)
+        return views if len(views) >= n else [views[t % len(views)] for t in range(n)]
+
     # Python lists of views: indexing a list costs far less than slicing an array,
     # and the workspace keeps them from call to call.
     zs, sig, igs, cpgs, gs, os_, cs, tcs, hs, hx, ps, p0s, p1s = ws.memo(
-        "forward views", (Z, TC, HX, P), lambda: [
-            list(Z[:, :4].reshape(T + 1, GH, N)), list(Z[:, :3]), list(Z[:, 1:3]),
-            list(Z[:, 3:5]), list(Z[:, 3]), list(Z[:, 0]), list(Z[:, 4]), list(TC),
-            list(HX[:, :H]), list(HX), list(P), list(P[:, 0]), list(P[:, 1])])
+        "forward views" + name, (Z, TC, HX, P), lambda: [
+            per_step(Z[:, :4].reshape(steps, GH, N)), per_step(Z[:, :3]), per_step(Z[:, 1:3]),
+            per_step(Z[:, 3:5]), per_step(Z[:, 3]), per_step(Z[:, 0]), per_step(Z[:, 4]), per_step(TC),
+            list(HX[:, :H]), list(HX), per_step(P), per_step(P[:, 0]), per_step(P[:, 1])])
     with np.errstate(over="ignore", under="ignore"):  # e^z → inf gives σ = 0, tanh = −1
         for t in range(T):
             z = zs[t]
@@ -126,8 +136,8 @@ def lstm_small_forward(X, h0, c0, params, ws):
             np.tanh(c, out=tcs[t])
             np.multiply(os_[t], tcs[t], out=hs[t + 1])
     out = HX[1:, :H].transpose(0, 2, 1).copy()  # (T, N, H)
-    cache = dict(small=True, X=X, HX=HX, Z=Z, TC=TC, P=P, ws=ws, params=params, H=H, D=D)
-    return out, out[T - 1].copy(), Z[T, 4].T.copy(), cache
+    cache = dict(small=True, X=X, HX=HX, Z=Z, TC=TC, P=P, ws=ws, params=params, H=H, D=D) if keep else None
+    return out, out[T - 1].copy(), Z[T % steps, 4].T.copy(), cache
 
 
 def lstm_small_backward(cache, d_out=None, d_hT=None, d_cT=None, record=False):

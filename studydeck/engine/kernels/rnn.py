@@ -10,8 +10,9 @@ import numpy as np
 from studydeck.engine.kernels.workspace import Workspace
 
 
-def rnn_forward(X, h0, params, nonlinearity="tanh", ws=None):
-    """Elman RNN: h_t = tanh(W_ih x_t + b_ih + W_hh h_(t-1) + b_hh) (or relu)."""
+def rnn_forward(X, h0, params, nonlinearity="tanh", ws=None, keep=True):
+    """Elman RNN: h_t = tanh(W_ih x_t + b_ih + W_hh h_(t-1) + b_hh) (or relu);
+    ``keep`` False (``no_grad``): the cache is None."""
     ws = Workspace() if ws is None else ws
     T, N, _ = X.shape
     W_ih, W_hh = params["weight_ih"], params["weight_hh"]
@@ -30,7 +31,7 @@ def rnn_forward(X, h0, params, nonlinearity="tanh", ws=None):
             np.tanh(h, out=h)
         else:
             np.maximum(h, 0.0, out=h)
-    cache = dict(X=X, Hs=Hs, params=params, nonlinearity=nonlinearity, ws=ws)
+    cache = dict(X=X, Hs=Hs, params=params, nonlinearity=nonlinearity, ws=ws) if keep else None
     return Hs[1:], Hs[T].copy(), cache
 
 
