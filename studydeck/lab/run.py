@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from studydeck.engine import clip_grad_norm
+from studydeck.engine import clip_grad_norm, no_grad
 from studydeck.engine.optim import Adam
 from studydeck.lab.catalog import CLIP, FORGET_BIAS
 from studydeck.lab.model import SequenceModel
@@ -147,11 +147,13 @@ class Run:
         return loss
 
     def judge(self, batch):
-        """(mean loss, (N,) correct) of the current net on ``batch``, a chunk at a time."""
+        """(mean loss, (N,) correct) of the current net on ``batch``, a chunk at a time
+        (under ``no_grad``: an evaluation keeps nothing for a backward pass)."""
         losses, correct = [], []
         for start in range(0, batch.size, EVAL_CHUNK):
             part = batch.take(slice(start, start + EVAL_CHUNK))
-            raw = self.model.forward(part, self.task.readout)
+            with no_grad():
+                raw = self.model.forward(part, self.task.readout)
             loss, _ = self.task.loss(raw, part)
             weight = part.size if not part.per_step else int(np.sum(part.lengths))
             losses.append((float(loss) * weight, weight))
