@@ -4,9 +4,11 @@
 
 Both sides run on one thread: this script sets OMP_NUM_THREADS, OPENBLAS_NUM_THREADS,
 MKL_NUM_THREADS, VECLIB_MAXIMUM_THREADS and NUMEXPR_NUM_THREADS to 1 before numpy
-is imported, and calls torch.set_num_threads(1).  torch's forward runs under
-no_grad (its fastest; for float32 that is its oneDNN LSTM); fwd+bwd uses autograd
-with the input requiring a gradient too, so both compute the same gradients.
+is imported, and calls torch.set_num_threads(1).  A forward row runs both sides
+in their no-grad mode, which keeps nothing for a backward pass: torch.no_grad
+(its fastest; for float32 that is its oneDNN LSTM) and studydeck.engine.no_grad.
+fwd+bwd uses autograd with the input requiring a gradient too, so both compute
+the same gradients.
 Outputs are compared before timing.
 
 Each row is measured as interleaved pairs (the order swapped every pair) and
@@ -32,7 +34,7 @@ import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from studydeck.engine import GRU, LSTM  # noqa: E402
+from studydeck.engine import GRU, LSTM, no_grad  # noqa: E402
 
 try:
     import torch  # noqa: E402
@@ -102,9 +104,12 @@ def bench_row(kind, size, dtype, layers, bidirectional, which, repeats):
     ours, module, x, grad = build(kind, size, dtype, layers, bidirectional)
 
     def np_run():
+        if which == "fwd":
+            with no_grad():
+                ours(x)
+            return
         ours(x)
-        if which == "fwd+bwd":
-            ours.backward(grad)
+        ours.backward(grad)
 
     torch_run = None
     if module is not None:
