@@ -81,3 +81,40 @@ def test_the_mode_nests_and_comes_back_after_an_error():
             assert not is_grad_enabled()
             raise ValueError("inside")
     assert is_grad_enabled()
+
+
+@pytest.mark.parametrize("dtype, atol", [("float64", 1e-12), ("float32", 1e-5)])
+@pytest.mark.parametrize("reset_after", [True, False])
+def test_gru_under_no_grad_projects_a_chunk_of_steps_at_a_time(dtype, atol, reset_after):
+    """90 steps of a batch of 20 come in chunks of 25 steps: the input side of each
+    chunk is one product, the numbers those of the whole sequence's product (a BLAS
+    may round a smaller product differently in the last bit, hence the tolerance)."""
+    from studydeck.engine.kernels import gru as gru_kernel
+
+    layer = GRU(5, 7, num_layers=2, bidirectional=True, dtype=dtype, seed=0, reset_after=reset_after)
+    x = np.random.default_rng(0).normal(size=(90, 20, 5)).astype(dtype)
+    expected, h_n = layer(x)
+    with no_grad():
+        got, got_h = layer(x)
+    assert gru_kernel.PROJECTION_ROWS // 20 == 25
+    np.testing.assert_allclose(got, expected, rtol=0, atol=atol)
+    np.testing.assert_allclose(got_h, h_n, rtol=0, atol=atol)
+    chunk = layer._workspaces[(0, 0)]._arrays["XN, chunk"]  # noqa: SLF001
+    assert chunk.shape == (25, 20, 7)
+
+
+@pytest.mark.parametrize("variant", ["standard", "fgr", "vanilla"])
+def test_lstm_split_path_under_no_grad_projects_a_chunk_of_steps_at_a_time(variant):
+    """N = 3 takes the split path: 300 steps in chunks of 170 (FGR keeps every step,
+    since a new chunk would overwrite the step before, which it reads)."""
+    layer = LSTM(4, 70, variant=variant, seed=0)
+    x = np.random.default_rng(5).normal(size=(300, 3, 4))
+    expected, (h_n, c_n) = layer(x)
+    with no_grad():
+        got, (got_h, got_c) = layer(x)
+    for a, b in ((got, expected), (got_h, h_n), (got_c, c_n)):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
+    buffers = layer._workspaces[(0, 0)]._arrays  # noqa: SLF001
+    assert ("gates, chunk" in buffers) == (variant != "fgr")
+    if variant != "fgr":
+        assert buffers["gates, chunk"].shape == (170, 3, 280)

@@ -27,12 +27,15 @@ import numpy as np
 
 from studydeck.engine.kernels.workspace import Workspace
 
+PROJECTION_ROWS = 512  # under no_grad, rows of x W_ih^T computed at a time (steps × batch)
+
 
 def gru_forward(X, h0, params, reset_after=True, ws=None, keep=True):
     """Run the sequence; returns ``(output, h_T, cache)``; ``ws``: a Workspace to reuse;
     ``keep`` False (``no_grad``): the cache is None.
 
-    x W_ih^T + b for every step is one matmul before the loop, with the biases of
+    x W_ih^T + b for every step is one matmul before the loop (under no_grad, one per
+    chunk of steps), with the biases of
     r and z (b_i and b_h alike) and, reset-before, b_hn folded in; only the
     reset-after b_hn, which r multiplies, is added per step.  The r and z rows
     are pre-multiplied by −1 so σ(a) = 1 / (1 + e^z) takes one exp (exact in
@@ -49,19 +52,30 @@ def gru_forward(X, h0, params, reset_after=True, ws=None, keep=True):
     # The input side, r and z apart from n so that each step reads contiguous rows.
     W_ih_s = np.multiply(W_ih, scale[:, None], out=ws.get("W_ih_s", W_ih.shape, dtype))
     X2 = X.reshape(T * N, -1)
-    XRZ = ws.get("XRZ", (T, N, 2 * H), dtype)
-    XN = ws.get("XN", (T, N, H), dtype)
-    np.matmul(X2, W_ih_s[: 2 * H].T, out=XRZ.reshape(T * N, 2 * H))
-    np.matmul(X2, W_ih_s[2 * H:].T, out=XN.reshape(T * N, H))
-    b_hn = None
+    # Every step's input side for the backward pass; under no_grad a chunk of steps at
+    # a time, computed just before the loop reaches them, so it is read from cache.
+    chunk = T if keep else max(1, min(T, PROJECTION_ROWS // N))
+    name = "" if keep else ", chunk"
+    XRZ = ws.get("XRZ" + name, (chunk, N, 2 * H), dtype)
+    XN = ws.get("XN" + name, (chunk, N, H), dtype)
+    b_rz = b_n = b_hn = None
     if "bias_ih" in params:
         b_ih, b_hh = params["bias_ih"], params["bias_hh"]
-        XRZ -= b_ih[: 2 * H] + b_hh[: 2 * H]
+        b_rz = b_ih[: 2 * H] + b_hh[: 2 * H]
         if reset_after:
-            XN += b_ih[2 * H:]
-            b_hn = b_hh[2 * H:]
+            b_n, b_hn = b_ih[2 * H:], b_hh[2 * H:]
         else:
-            XN += b_ih[2 * H:] + b_hh[2 * H:]
+            b_n = b_ih[2 * H:] + b_hh[2 * H:]
+
+    def project(t0, t1):
+        """The input side of steps t0..t1−1 into XRZ[:t1−t0] and XN[:t1−t0]."""
+        rows, xrz, xn = X2[t0 * N:t1 * N], XRZ[:t1 - t0], XN[:t1 - t0]
+        np.matmul(rows, W_ih_s[: 2 * H].T, out=xrz.reshape(-1, 2 * H))
+        np.matmul(rows, W_ih_s[2 * H:].T, out=xn.reshape(-1, H))
+        if b_rz is not None:
+            xrz -= b_rz
+            xn += b_n
+
     Hs = ws.get("Hs", (T + 1, N, H), dtype)
     Hs[0] = h0
     W_rz_sT = np.ascontiguousarray(-W_hh[: 2 * H].T)
@@ -72,9 +86,12 @@ def gru_forward(X, h0, params, reset_after=True, ws=None, keep=True):
     n = np.empty((N, H), dtype)
     with np.errstate(over="ignore"):  # e^z → inf gives σ = 0
         for t in range(T):
+            k = t % chunk
+            if k == 0:
+                project(t, min(T, t + chunk))
             h_prev, h = Hs[t], Hs[t + 1]
             h_prev.dot(W_rz_sT, out=rz)
-            rz += XRZ[t]
+            rz += XRZ[k]
             np.exp(rz, out=rz)
             rz += 1.0
             np.divide(1.0, rz, out=rz)
@@ -86,7 +103,7 @@ def gru_forward(X, h0, params, reset_after=True, ws=None, keep=True):
             else:
                 np.multiply(r, h_prev, out=hn)
                 hn.dot(W_nT, out=n)
-            n += XN[t]
+            n += XN[k]
             np.tanh(n, out=n)
             np.subtract(h_prev, n, out=h)
             h *= z

@@ -41,6 +41,7 @@ from studydeck.engine.kernels.workspace import Workspace
 
 CONCAT_MIN_BATCH = 8  # from this batch size on, x_t joins h_(t−1) in the per-step matmul
 CONCAT_MAX_BYTES = 1 << 20  # ... while the joint weight stays this small (cache-resident)
+PROJECTION_ROWS = 512  # under no_grad, rows of x W_ih^T computed at a time on the split path
 ROW_BLOCK = 128  # rows of W_hh per matmul in the split path: BLAS's small-matrix kernels
                  # skip packing there, measured 1.2× (float64) to 1.6× (float32) faster at H = 512
 
@@ -95,10 +96,18 @@ def lstm_forward(X, h0, c0, params, spec, q0=None, ws=None, keep=True):
     HX = None
     D = X.shape[2]
     concat = N >= CONCAT_MIN_BATCH and (H_out + D + 1) * G * H * X.itemsize <= CONCAT_MAX_BYTES
-    # Steps kept: all of them for backward; else two (FGR reads the step before), except
-    # where the gates buffer holds every step's input projection (the split path).
-    every = keep or not concat
-    gates = ws.get("gates" if every else "gates, 2 steps", (T if every else 2, N, G * H), dtype)
+    # Steps of gates kept: all of them for backward.  Under no_grad, two on the joint path
+    # (FGR reads the step before); on the split path, where the buffer first holds the
+    # input projection, a chunk of steps projected just before the loop reaches them
+    # (read from cache), or every step for FGR (a new chunk would overwrite the step before).
+    if keep or (not concat and spec.fgr):
+        n_gates, name = T, "gates"
+    elif concat:
+        n_gates, name = 2, "gates, 2 steps"
+    else:
+        n_gates, name = max(1, min(T, PROJECTION_ROWS // N)), "gates, chunk"
+    gates = ws.get(name, (n_gates, N, G * H), dtype)
+    project = None
     if concat:
         # Each step multiplies [h_(t−1), x_t, 1] by [W_hh, W_ih, b]^T: one matmul, no adds.
         HX = ws.get("HX", (T + 1, N, H_out + D + 1), dtype)
@@ -110,13 +119,19 @@ def lstm_forward(X, h0, c0, params, spec, q0=None, ws=None, keep=True):
         W_sT = np.ascontiguousarray((np.concatenate(columns, axis=1) * scale[:, None]).T)
         Hs = HX[:, :, :H_out]
     else:
-        # x_t W_ih^T + b for every step in one matmul, then one matmul per step.
-        # The scaled weights go to the workspace: a fresh multi-megabyte array per
-        # call costs more in page faults than the multiplication itself.
+        # x_t W_ih^T + b for every step (or chunk of steps) in one matmul, then one
+        # matmul per step.  The scaled weights go to the workspace: a fresh
+        # multi-megabyte array per call costs more in page faults than the multiplication.
         W_ih_s = np.multiply(W_ih, scale[:, None], out=ws.get("W_ih_s", W_ih.shape, dtype))
-        np.matmul(X.reshape(T * N, -1), W_ih_s.T, out=gates.reshape(T * N, G * H))
-        if bias:
-            gates += (params["bias_ih"] + params["bias_hh"]) * scale
+        X2 = X.reshape(T * N, -1)
+        b_s = (params["bias_ih"] + params["bias_hh"]) * scale if bias else None
+
+        def project(t0, t1):
+            """x W_ih^T + b of steps t0..t1−1 into gates[:t1−t0]."""
+            part = gates[:t1 - t0]
+            np.matmul(X2[t0 * N:t1 * N], W_ih_s.T, out=part.reshape(-1, G * H))
+            if b_s is not None:
+                part += b_s
         # (G·H, H_out), kept in its own layout: each step computes (W h^T)^T, which
         # BLAS does faster than h W^T at small N, and a transposed copy of a large
         # W_hh would cost as much as several steps.
@@ -131,7 +146,7 @@ def lstm_forward(X, h0, c0, params, spec, q0=None, ws=None, keep=True):
     tanh_c = (ws.get("tanh_c" if keep else "tanh_c, 1 step", (T if keep else 1, N, H), dtype)
               if spec.output_activation else None)
     # Step t's place in each buffer: t itself when every step is kept, else t modulo its length.
-    n_gates, n_cells, n_one = len(gates), len(Cs), T if keep else 1
+    n_cells, n_one = len(Cs), T if keep else 1
     hw = np.empty((N, G * H), dtype)
     hwT = np.empty((G * H, N), dtype)
     row_blocks = []  # (rows of W_s, rows of hwT) for the split path's per-step matmul
@@ -157,6 +172,8 @@ def lstm_forward(X, h0, c0, params, spec, q0=None, ws=None, keep=True):
     k_g0 = k_g * H
     with np.errstate(over="ignore", under="ignore"):  # e^z → inf gives σ = 0, tanh = −1
         for t in range(T):
+            if project is not None and t % n_gates == 0:
+                project(t, min(T, t + n_gates))
             z = gates[t % n_gates]
             z4 = G4[t % n_gates]
             c_prev, c = Cs[t % n_cells], Cs[(t + 1) % n_cells]
