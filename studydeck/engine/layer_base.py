@@ -140,7 +140,9 @@ class RecurrentLayer(ParamModule):
                 k = layer * self.num_directions + direction
                 ws = self._workspace((layer, direction))
                 Xd = layer_input
-                if direction:  # the sequence back to front, in the workspace's memory
+                if direction and not keep:  # a reversed view: the kernels read it a chunk at a time
+                    Xd = layer_input[::-1]
+                elif direction:  # kept for backward: the sequence back to front, in reused memory
                     Xd = ws.get("reversed input", layer_input.shape, self.dtype)
                     np.copyto(Xd, layer_input[::-1])
                 out, last, cache = self._run(Xd, [s[k] for s in states],

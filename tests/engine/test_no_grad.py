@@ -15,6 +15,7 @@ CASES = [
     ("gru", lambda dtype: GRU(3, 5, num_layers=2, bidirectional=True, dtype=dtype, seed=0), (1, 8)),
     ("gru reset-before", lambda dtype: GRU(3, 5, reset_after=False, dtype=dtype, seed=0), (2,)),
     ("rnn", lambda dtype: RNN(3, 5, num_layers=2, nonlinearity="relu", dtype=dtype, seed=0), (2,)),
+    ("rnn bi", lambda dtype: RNN(3, 5, num_layers=2, bidirectional=True, dtype=dtype, seed=0), (2,)),
 ] + [(f"lstm {name}", lambda dtype, name=name: LSTM(3, 5, variant=name, dtype=dtype, seed=0), (1, 8))
      for name in VARIANT_NAMES]
 

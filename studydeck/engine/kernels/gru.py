@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from studydeck.engine.kernels.workspace import Workspace
+from studydeck.engine.kernels.workspace import Workspace, step_rows
 
 PROJECTION_ROWS = 512  # under no_grad, rows of x W_ih^T computed at a time (steps × batch)
 
@@ -51,7 +51,6 @@ def gru_forward(X, h0, params, reset_after=True, ws=None, keep=True):
     scale = np.repeat(np.array([-1.0, -1.0, 1.0], dtype), H)
     # The input side, r and z apart from n so that each step reads contiguous rows.
     W_ih_s = np.multiply(W_ih, scale[:, None], out=ws.get("W_ih_s", W_ih.shape, dtype))
-    X2 = X.reshape(T * N, -1)
     # Every step's input side for the backward pass; under no_grad a chunk of steps at
     # a time, computed just before the loop reaches them, so it is read from cache.
     chunk = T if keep else max(1, min(T, PROJECTION_ROWS // N))
@@ -69,7 +68,7 @@ def gru_forward(X, h0, params, reset_after=True, ws=None, keep=True):
 
     def project(t0, t1):
         """The input side of steps t0..t1−1 into XRZ[:t1−t0] and XN[:t1−t0]."""
-        rows, xrz, xn = X2[t0 * N:t1 * N], XRZ[:t1 - t0], XN[:t1 - t0]
+        rows, xrz, xn = step_rows(X, t0, t1), XRZ[:t1 - t0], XN[:t1 - t0]
         np.matmul(rows, W_ih_s[: 2 * H].T, out=xrz.reshape(-1, 2 * H))
         np.matmul(rows, W_ih_s[2 * H:].T, out=xn.reshape(-1, H))
         if b_rz is not None:

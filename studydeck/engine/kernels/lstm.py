@@ -36,7 +36,7 @@ from __future__ import annotations
 import numpy as np
 
 from studydeck.engine.kernels.lstm_small import lstm_small_forward, usable
-from studydeck.engine.kernels.workspace import Workspace
+from studydeck.engine.kernels.workspace import Workspace, step_rows
 
 
 CONCAT_MIN_BATCH = 8  # from this batch size on, x_t joins h_(t−1) in the per-step matmul
@@ -123,13 +123,12 @@ def lstm_forward(X, h0, c0, params, spec, q0=None, ws=None, keep=True):
         # matmul per step.  The scaled weights go to the workspace: a fresh
         # multi-megabyte array per call costs more in page faults than the multiplication.
         W_ih_s = np.multiply(W_ih, scale[:, None], out=ws.get("W_ih_s", W_ih.shape, dtype))
-        X2 = X.reshape(T * N, -1)
         b_s = (params["bias_ih"] + params["bias_hh"]) * scale if bias else None
 
         def project(t0, t1):
             """x W_ih^T + b of steps t0..t1−1 into gates[:t1−t0]."""
             part = gates[:t1 - t0]
-            np.matmul(X2[t0 * N:t1 * N], W_ih_s.T, out=part.reshape(-1, G * H))
+            np.matmul(step_rows(X, t0, t1), W_ih_s.T, out=part.reshape(-1, G * H))
             if b_s is not None:
                 part += b_s
         # (G·H, H_out), kept in its own layout: each step computes (W h^T)^T, which

@@ -1,4 +1,4 @@
-"""Reusable scratch arrays for the sequence kernels.
+"""Reusable scratch arrays for the sequence kernels, and their input read a chunk of steps at a time.
 
 A fresh multi-megabyte array costs a page fault per 4 KiB the first time it is
 written, which on a virtual machine can take as long as the arithmetic.  A
@@ -45,3 +45,11 @@ class Workspace:
         """Drop every array (frees the memory)."""
         self._arrays.clear()
         self._memo.clear()
+
+
+def step_rows(X, t0, t1):
+    """Steps t0..t1−1 of a (T, N, D) input as (steps·N, D) rows for one matmul: a view, or
+    a copy of those steps alone when X is a view that is not contiguous (under no_grad
+    the reverse direction reads the sequence through a reversed view)."""
+    part = X[t0:t1]
+    return (part if part.flags.c_contiguous else np.ascontiguousarray(part)).reshape(-1, X.shape[2])
