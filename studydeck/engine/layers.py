@@ -64,7 +64,8 @@ class LSTM(RecurrentLayer):
     def _state_sizes(self):
         return (self.output_size, self.hidden_size)
 
-    def _run(self, X, states, params, ws, keep):
+    def _run(self, X, states, params, ws, keep, target=None):
+        # (the LSTM kernels keep h in their own layouts: the layer copies it into ``target``)
         out, h, c, cache = lstm_forward(X, states[0], states[1], params, self.variant, ws=ws, keep=keep)
         return out, (h, c), cache
 
@@ -97,8 +98,8 @@ class GRU(RecurrentLayer):
     def _shapes_for(self, width, suffix):
         return gated_shapes(3, width, self.hidden_size, self.bias, suffix)
 
-    def _run(self, X, states, params, ws, keep):
-        out, h, cache = gru_forward(X, states[0], params, self.reset_after, ws, keep)
+    def _run(self, X, states, params, ws, keep, target=None):
+        out, h, cache = gru_forward(X, states[0], params, self.reset_after, ws, keep, target)
         return out, (h,), cache
 
     def _back(self, cache, d_out, d_finals, record):
@@ -135,8 +136,8 @@ class RNN(RecurrentLayer):
     def _shapes_for(self, width, suffix):
         return gated_shapes(1, width, self.hidden_size, self.bias, suffix)
 
-    def _run(self, X, states, params, ws, keep):
-        out, h, cache = rnn_forward(X, states[0], params, self.nonlinearity, ws, keep)
+    def _run(self, X, states, params, ws, keep, target=None):
+        out, h, cache = rnn_forward(X, states[0], params, self.nonlinearity, ws, keep, target)
         return out, (h,), cache
 
     def _back(self, cache, d_out, d_finals, record):

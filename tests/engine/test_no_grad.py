@@ -119,3 +119,16 @@ def test_lstm_split_path_under_no_grad_projects_a_chunk_of_steps_at_a_time(varia
     assert ("gates, chunk" in buffers) == (variant != "fgr")
     if variant != "fgr":
         assert buffers["gates, chunk"].shape == (170, 3, 280)
+
+
+@pytest.mark.parametrize("cls", [LSTM, GRU, RNN])
+def test_an_output_under_no_grad_is_the_callers(cls):
+    """The directions write into the layer's output directly under no_grad: the last
+    layer's is new at every call, so a later call leaves an earlier output alone."""
+    layer = cls(3, 4, num_layers=2, bidirectional=True, seed=0)
+    rng = np.random.default_rng(4)
+    with no_grad():
+        first, _ = layer(rng.normal(size=(7, 2, 3)))
+        kept = first.copy()
+        layer(rng.normal(size=(7, 2, 3)))
+    assert np.array_equal(first, kept) and first.shape == (7, 2, 8)

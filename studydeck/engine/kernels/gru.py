@@ -30,9 +30,10 @@ from studydeck.engine.kernels.workspace import Workspace, step_rows
 PROJECTION_ROWS = 512  # under no_grad, rows of x W_ih^T computed at a time (steps × batch)
 
 
-def gru_forward(X, h0, params, reset_after=True, ws=None, keep=True):
+def gru_forward(X, h0, params, reset_after=True, ws=None, keep=True, out=None):
     """Run the sequence; returns ``(output, h_T, cache)``; ``ws``: a Workspace to reuse;
-    ``keep`` False (``no_grad``): the cache is None.
+    ``keep`` False (``no_grad``): the cache is None; ``out``: a (T + 1, N, H) array (or
+    view) to hold h_0 ... h_T instead of the workspace's, the output being ``out[1:]``.
 
     x W_ih^T + b for every step is one matmul before the loop (under no_grad, one per
     chunk of steps), with the biases of
@@ -75,7 +76,7 @@ def gru_forward(X, h0, params, reset_after=True, ws=None, keep=True):
             xrz -= b_rz
             xn += b_n
 
-    Hs = ws.get("Hs", (T + 1, N, H), dtype)
+    Hs = ws.get("Hs", (T + 1, N, H), dtype) if out is None else out
     Hs[0] = h0
     W_rz_sT = np.ascontiguousarray(-W_hh[: 2 * H].T)
     W_nT = np.ascontiguousarray(W_hh[2 * H:].T)

@@ -10,9 +10,9 @@ import numpy as np
 from studydeck.engine.kernels.workspace import Workspace
 
 
-def rnn_forward(X, h0, params, nonlinearity="tanh", ws=None, keep=True):
+def rnn_forward(X, h0, params, nonlinearity="tanh", ws=None, keep=True, out=None):
     """Elman RNN: h_t = tanh(W_ih x_t + b_ih + W_hh h_(t-1) + b_hh) (or relu);
-    ``keep`` False (``no_grad``): the cache is None."""
+    ``keep`` False (``no_grad``): the cache is None; ``out`` as for the GRU kernel."""
     ws = Workspace() if ws is None else ws
     T, N, _ = X.shape
     W_ih, W_hh = params["weight_ih"], params["weight_hh"]
@@ -21,7 +21,7 @@ def rnn_forward(X, h0, params, nonlinearity="tanh", ws=None, keep=True):
     if "bias_ih" in params:
         XW += params["bias_ih"] + params["bias_hh"]
     W_hhT = np.ascontiguousarray(W_hh.T)
-    Hs = ws.get("Hs", (T + 1, N, H), W_ih.dtype)
+    Hs = ws.get("Hs", (T + 1, N, H), W_ih.dtype) if out is None else out
     Hs[0] = h0
     for t in range(T):
         h = Hs[t + 1]
