@@ -138,8 +138,11 @@ class RecurrentLayer(ParamModule):
         for layer in range(self.num_layers):
             last_layer = layer == self.num_layers - 1
             joint = None
-            if not keep:  # the directions write their h straight into the layer's output
-                shape = (T + 2, N, self.num_directions * H_out)  # row t + 1: step t; 0 and T + 1: h_0
+            if not keep and self.num_directions == 1:
+                # h is written straight into the layer's output: row 0 h_0, row t + 1 step t.
+                # (Two directions side by side would make every step's rows strided, which
+                # measured slower than joining them afterwards.)
+                shape = (T + 1, N, H_out)
                 joint = np.empty(shape, self.dtype) if last_layer else (
                     self._workspace(("joined", layer)).get("rows", shape, self.dtype))
             outs = []
@@ -152,19 +155,15 @@ class RecurrentLayer(ParamModule):
                 elif direction:  # kept for backward: the sequence back to front, in reused memory
                     Xd = ws.get("reversed input", layer_input.shape, self.dtype)
                     np.copyto(Xd, layer_input[::-1])
-                target = None  # h_0, h_1 ... h_T of this direction in the joint rows (reversed: back to front)
-                if joint is not None:
-                    columns = slice(direction * H_out, (direction + 1) * H_out)
-                    target = joint[:T + 1, :, columns] if direction == 0 else joint[T + 1:0:-1, :, columns]
                 out, last, cache = self._run(Xd, [s[k] for s in states],
-                                             self.direction_params(layer, direction), ws, keep, target)
-                if target is not None and not np.may_share_memory(out, joint):
-                    np.copyto(target[1:], out)  # a kernel that keeps h in a layout of its own
+                                             self.direction_params(layer, direction), ws, keep, joint)
+                if joint is not None and not np.may_share_memory(out, joint):
+                    np.copyto(joint[1:], out)  # a kernel that keeps h in a layout of its own
                 for final, value in zip(finals, last):
                     final[k] = value
                 caches[(layer, direction)] = cache
                 outs.append(out if direction == 0 else out[::-1])
-            layer_input = (joint[1:T + 1] if joint is not None else
+            layer_input = (joint[1:] if joint is not None else
                            self._joined(outs, last_layer=last_layer, key=("joined", layer)))
         object.__setattr__(self, "_caches", (caches, unbatched, X.shape) if keep else NO_BACKWARD)
         output = layer_input
