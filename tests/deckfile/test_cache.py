@@ -189,17 +189,22 @@ def test_warm_load_does_not_import_yaml(tmp_path):
     assert runs == [["1", "True"], ["1", "False"]]
 
 
+def cold_and_warm(tmp_path, n: int):
+    """A deck of ``n`` basic cards (ids n0, n1 ...) loaded twice: parsed, then from the cache."""
+    folder = tmp_path / "decks"
+    folder.mkdir()
+    body = "".join(f"  - id: n{i}\n    front: Q{i}\n    back: A{i}\n" for i in range(n))
+    (folder / "a.yaml").write_text("deck: a\ntitle: A\ncards:\n" + body)
+    cold = load_decks([folder], cache_dir=tmp_path / "cache").decks[0]
+    return cold, load_decks([folder], cache_dir=tmp_path / "cache").decks[0]
+
+
 def test_cached_cards_are_built_only_when_looked_at(tmp_path):
     import pickle
 
     from studydeck.deckfile.cache import LazyCards
 
-    folder = tmp_path / "decks"
-    folder.mkdir()
-    body = "".join(f"  - id: n{i}\n    front: Q{i}\n    back: A{i}\n" for i in range(50))
-    (folder / "a.yaml").write_text("deck: a\ntitle: A\ncards:\n" + body)
-    cold = load_decks([folder], cache_dir=tmp_path / "cache").decks[0]
-    warm = load_decks([folder], cache_dir=tmp_path / "cache").decks[0]
+    cold, warm = cold_and_warm(tmp_path, 50)
     cards = warm.cards
     assert isinstance(cards, LazyCards) and len(cards) == 50
     assert cards._cards is None                      # counting built nothing
@@ -209,13 +214,10 @@ def test_cached_cards_are_built_only_when_looked_at(tmp_path):
     assert hash(warm) == hash(cold)
     again = pickle.loads(pickle.dumps(warm))
     assert again == cold and isinstance(again.cards, tuple)
+
+
 def test_looking_up_one_cached_card_builds_that_card_alone(tmp_path):
-    folder = tmp_path / "decks"
-    folder.mkdir()
-    body = "".join(f"  - id: n{i}\n    front: Q{i}\n    back: A{i}\n" for i in range(50))
-    (folder / "a.yaml").write_text("deck: a\ntitle: A\ncards:\n" + body)
-    cold = load_decks([folder], cache_dir=tmp_path / "cache").decks[0]
-    warm = load_decks([folder], cache_dir=tmp_path / "cache").decks[0]
+    cold, warm = cold_and_warm(tmp_path, 50)
     cards = warm.cards
     found = warm.card("n7")
     assert found == cold.card("n7") and warm.card("n-missing") is None

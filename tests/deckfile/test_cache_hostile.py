@@ -13,7 +13,7 @@ import pytest
 from studydeck.deckfile import cache as deckcache
 from studydeck.deckfile.load import content_hash, load_decks
 from studydeck.model import Deck, Problem
-from tests.deckfile.test_cache import GOOD
+from tests.deckfile.test_cache import GOOD, cold_and_warm
 
 
 @pytest.fixture
@@ -210,12 +210,7 @@ def test_one_record_is_checked_as_its_column_would_be(deck_file):
 
 
 def test_many_cards_looked_up_in_one_deck_build_it_once(tmp_path):
-    folder = tmp_path / "decks"
-    folder.mkdir()
-    body = "".join(f"  - id: n{i}\n    front: Q{i}\n    back: A{i}\n" for i in range(1000))
-    (folder / "a.yaml").write_text("deck: a\ntitle: A\ncards:\n" + body)
-    cold = load_decks([folder], cache_dir=tmp_path / "cache").decks[0]
-    warm = load_decks([folder], cache_dir=tmp_path / "cache").decks[0]
+    cold, warm = cold_and_warm(tmp_path, 1000)
     found = [warm.card(f"n{i}") for i in range(0, 1000, 3)]
     assert found == [cold.card(f"n{i}") for i in range(0, 1000, 3)]
     assert warm.cards._cards is not None          # built whole once enough were looked up
