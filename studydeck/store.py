@@ -354,6 +354,10 @@ def review_insert_rows(rows: Iterable[tuple], source: str = "studydeck") -> Iter
 # A review "stands" unless it was undone; every count of history uses this one filter
 # (on the reviews table aliased ``r``).
 STANDING = "NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = r.id)"
+
+_STUDIABLE = "position IS NOT NULL AND suspended = 0 AND buried_until <= ?"
+"""A card a session may show at the instant bound to ``?``: in a loaded deck, not suspended,
+not buried past that instant."""
 # The id of the latest standing review of a card before a review (deck, card, review id):
 # max() over the covering index reviews_card_time, no visit to the table.
 _PREVIOUS_STANDING = ("SELECT max(q.id) FROM reviews q WHERE q.deck_id = ? AND q.card_id = ? "
@@ -396,8 +400,7 @@ class Collection:
         marks = ",".join("?" * len(states))
         params: list = [*states, now_ms, now_ms]
         sql = (f"SELECT deck_id, card_id, state, due{', position' if with_position else ''} FROM cards "
-               f"WHERE state IN ({marks}) AND due <= ? AND position IS NOT NULL "
-               "AND suspended = 0 AND buried_until <= ?")
+               f"WHERE state IN ({marks}) AND due <= ? AND {_STUDIABLE}")
         if deck_ids is not None:
             deck_ids = list(deck_ids)
             sql += f" AND deck_id IN ({','.join('?' * len(deck_ids))})"
@@ -417,7 +420,7 @@ class Collection:
         marks = ",".join("?" * len(states))
         return self.conn.execute(
             f"SELECT deck_id, card_id, position FROM cards WHERE state IN ({marks}) AND due <= ? "
-            "AND position IS NOT NULL AND suspended = 0 AND buried_until <= ? ORDER BY due, deck_id, card_id",
+            f"AND {_STUDIABLE} ORDER BY due, deck_id, card_id",
             (*states, now_ms, now_ms)).fetchall()
 
     def due_between(self, after_ms: int, until_ms: int, states: tuple[int, ...]) -> list[tuple[str, str, int, int]]:
@@ -427,7 +430,7 @@ class Collection:
         marks = ",".join("?" * len(states))
         return self.conn.execute(
             f"SELECT deck_id, card_id, position, due FROM cards WHERE state IN ({marks}) AND due > ? AND due <= ? "
-            "AND position IS NOT NULL AND suspended = 0 AND buried_until <= ? ORDER BY due, deck_id, card_id",
+            f"AND {_STUDIABLE} ORDER BY due, deck_id, card_id",
             (*states, after_ms, until_ms, until_ms)).fetchall()
 
     def due_count(self, now_ms: int, states: tuple[int, ...], deck_ids: Iterable[str]) -> int:
@@ -435,32 +438,28 @@ class Collection:
         deck_ids = list(deck_ids)
         row = self.conn.execute(
             f"SELECT count(*) FROM cards WHERE state IN ({','.join('?' * len(states))}) AND due <= ? "
-            "AND position IS NOT NULL AND suspended = 0 AND buried_until <= ? "
-            f"AND deck_id IN ({','.join('?' * len(deck_ids))})", (*states, now_ms, now_ms, *deck_ids)).fetchone()
+            f"AND {_STUDIABLE} AND deck_id IN ({','.join('?' * len(deck_ids))})", (*states, now_ms, now_ms, *deck_ids)).fetchone()
         return int(row[0])
 
     def due_in_deck(self, deck_id: str, now_ms: int, states: tuple[int, ...]) -> list[str]:
         """Card ids of one deck's cards that :meth:`due_cards` would give (in no set order)."""
         return [r[0] for r in self.conn.execute(
             f"SELECT card_id FROM cards WHERE deck_id = ? AND state IN ({','.join('?' * len(states))}) "
-            "AND due <= ? AND position IS NOT NULL AND suspended = 0 AND buried_until <= ?",
-            (deck_id, *states, now_ms, now_ms))]
+            f"AND due <= ? AND {_STUDIABLE}", (deck_id, *states, now_ms, now_ms))]
 
     def due_counts(self, now_ms: int, ahead_ms: int) -> list[tuple[str, int, int, int]]:
         """Per deck and state (learning, review, relearning), of cards in a deck:
         ``(deck_id, state, due by now_ms, due by ahead_ms)``."""
         return self.conn.execute(
             "SELECT deck_id, state, sum(due <= ?), count(*) FROM cards "
-            "WHERE state != 0 AND due <= ? AND position IS NOT NULL "
-            "AND suspended = 0 AND buried_until <= ? GROUP BY deck_id, state",
+            f"WHERE state != 0 AND due <= ? AND {_STUDIABLE} GROUP BY deck_id, state",
             (now_ms, ahead_ms, now_ms)).fetchall()
 
     def new_cards(self, deck_id: str, limit: int, offset: int = 0, now_ms: int | None = None) -> list[str]:
         """New cards of a deck in deck order: ``limit`` of them, skipping ``offset``;
         suspended cards left out, and with ``now_ms`` also cards buried past it."""
         return [r[0] for r in self.conn.execute(
-            "SELECT card_id FROM cards WHERE deck_id = ? AND state = 0 AND position IS NOT NULL "
-            "AND suspended = 0 AND buried_until <= ? "
+            f"SELECT card_id FROM cards WHERE deck_id = ? AND state = 0 AND {_STUDIABLE} "
             "ORDER BY position LIMIT ? OFFSET ?", (deck_id, 2**62 if now_ms is None else now_ms, limit, offset))]
 
     def cards_reviewed_since(self, since_ms: int) -> set[tuple[str, str]]:
