@@ -142,9 +142,7 @@ class RecurrentLayer(ParamModule):
                 # h is written straight into the layer's output: row 0 h_0, row t + 1 step t.
                 # (Two directions side by side would make every step's rows strided, which
                 # measured slower than joining them afterwards.)
-                shape = (T + 1, N, H_out)
-                joint = np.empty(shape, self.dtype) if last_layer else (
-                    self._workspace(("joined", layer)).get("rows", shape, self.dtype))
+                joint = self._output_array((T + 1, N, H_out), last_layer, ("joined", layer), "rows")
             outs = []
             for direction in range(self.num_directions):
                 k = layer * self.num_directions + direction
@@ -187,18 +185,21 @@ class RecurrentLayer(ParamModule):
         into a workspace of its own.
         """
         if len(outs) == 1 and (last_layer or not outs[0].flags.c_contiguous):
-            out = outs[0]
-            kept = np.empty(out.shape, self.dtype) if last_layer else (
-                self._workspace(key).get("output", out.shape, self.dtype))
-            np.copyto(kept, out)
+            kept = self._output_array(outs[0].shape, last_layer, key)
+            np.copyto(kept, outs[0])
             return kept
         if len(outs) == 1:
             return outs[0]
         T, N = outs[0].shape[:2]
         shape = (T, N, sum(o.shape[2] for o in outs))
-        joined = np.empty(shape, self.dtype) if last_layer else (
-            self._workspace(key).get("output", shape, self.dtype))
-        return np.concatenate(outs, axis=2, out=joined)
+        return np.concatenate(outs, axis=2, out=self._output_array(shape, last_layer, key))
+
+    def _output_array(self, shape, last_layer, key, name="output"):
+        """Memory for a layer's output: a new array for the last layer's (the caller's to
+        keep), else the workspace's, which the next call reuses."""
+        if last_layer:
+            return np.empty(shape, self.dtype)
+        return self._workspace(key).get(name, shape, self.dtype)
 
     # ---------------------------------------------------------------- backward
     def _backward(self, grad_output, grad_finals, record=False):
