@@ -54,7 +54,7 @@ def test_the_split_path_keeps_its_projection_and_the_joint_path_two_steps(monkey
     with no_grad():
         assert np.array_equal(layer(x)[0], expected)
     buffers = layer._workspaces[(0, 0)]._arrays  # noqa: SLF001
-    assert buffers["gates, 2 steps"].shape == (2, 8, 280) and buffers["Cs, 2 steps"].shape == (2, 8, 70)
+    assert buffers["gates, no_grad"].shape == (2, 8, 280) and buffers["Cs, no_grad"].shape == (2, 8, 70)
     monkeypatch.setattr(lstm_kernel, "CONCAT_MIN_BATCH", 10**9)  # force the split path
     with no_grad():
         assert np.allclose(layer(x)[0], expected, rtol=0, atol=1e-14)
@@ -100,7 +100,7 @@ def test_gru_under_no_grad_projects_a_chunk_of_steps_at_a_time(dtype, atol, rese
     assert gru_kernel.PROJECTION_ROWS // 20 == 25
     np.testing.assert_allclose(got, expected, rtol=0, atol=atol)
     np.testing.assert_allclose(got_h, h_n, rtol=0, atol=atol)
-    chunk = layer._workspaces[(0, 0)]._arrays["XN, chunk"]  # noqa: SLF001
+    chunk = layer._workspaces[(0, 0)]._arrays["XN, no_grad"]  # noqa: SLF001
     assert chunk.shape == (25, 20, 7)
 
 
@@ -116,9 +116,9 @@ def test_lstm_split_path_under_no_grad_projects_a_chunk_of_steps_at_a_time(varia
     for a, b in ((got, expected), (got_h, h_n), (got_c, c_n)):
         np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
     buffers = layer._workspaces[(0, 0)]._arrays  # noqa: SLF001
-    assert ("gates, chunk" in buffers) == (variant != "fgr")
+    assert ("gates, no_grad" in buffers) == (variant != "fgr")
     if variant != "fgr":
-        assert buffers["gates, chunk"].shape == (170, 3, 280)
+        assert buffers["gates, no_grad"].shape == (170, 3, 280)
 
 
 @pytest.mark.parametrize("cls", [LSTM, GRU, RNN])

@@ -54,10 +54,9 @@ def gru_forward(X, h0, params, reset_after=True, ws=None, keep=True, out=None):
     W_ih_s = np.multiply(W_ih, scale[:, None], out=ws.get("W_ih_s", W_ih.shape, dtype))
     # Every step's input side for the backward pass; under no_grad a chunk of steps at
     # a time, computed just before the loop reaches them, so it is read from cache.
-    chunk = T if keep else max(1, min(T, PROJECTION_ROWS // N))
-    name = "" if keep else ", chunk"
-    XRZ = ws.get("XRZ" + name, (chunk, N, 2 * H), dtype)
-    XN = ws.get("XN" + name, (chunk, N, H), dtype)
+    XRZ = ws.steps("XRZ", keep, T, max(1, PROJECTION_ROWS // N), (N, 2 * H), dtype)
+    XN = ws.steps("XN", keep, T, max(1, PROJECTION_ROWS // N), (N, H), dtype)
+    chunk = len(XN)
     b_rz = b_n = b_hn = None
     if "bias_ih" in params:
         b_ih, b_hh = params["bias_ih"], params["bias_hh"]

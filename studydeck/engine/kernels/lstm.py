@@ -100,13 +100,9 @@ def lstm_forward(X, h0, c0, params, spec, q0=None, ws=None, keep=True):
     # (FGR reads the step before); on the split path, where the buffer first holds the
     # input projection, a chunk of steps projected just before the loop reaches them
     # (read from cache), or every step for FGR (a new chunk would overwrite the step before).
-    if keep or (not concat and spec.fgr):
-        n_gates, name = T, "gates"
-    elif concat:
-        n_gates, name = 2, "gates, 2 steps"
-    else:
-        n_gates, name = max(1, min(T, PROJECTION_ROWS // N)), "gates, chunk"
-    gates = ws.get(name, (n_gates, N, G * H), dtype)
+    few = T if not concat and spec.fgr else 2 if concat else max(1, PROJECTION_ROWS // N)
+    gates = ws.steps("gates", keep, T, few, (N, G * H), dtype)
+    n_gates = len(gates)
     project = None
     if concat:
         # Each step multiplies [h_(t−1), x_t, 1] by [W_hh, W_ih, b]^T: one matmul, no adds.
@@ -137,13 +133,12 @@ def lstm_forward(X, h0, c0, params, spec, q0=None, ws=None, keep=True):
         W_s = np.multiply(W_hh, scale[:, None], out=ws.get("W_hh_s", W_hh.shape, dtype))
         Hs = ws.get("Hs", (T + 1, N, H_out), dtype)
     G4 = gates.reshape(len(gates), N, G, H)
-    Cs = ws.get("Cs" if keep else "Cs, 2 steps", (T + 1 if keep else 2, N, H), dtype)
+    Cs = ws.steps("Cs", keep, T + 1, 2, (N, H), dtype)
     Hs[0], Cs[0] = h0, c0
     proj = "weight_hr" in params
-    hfull = ws.get("hfull" if keep else "hfull, 1 step", (T if keep else 1, N, H), dtype) if proj else None
+    hfull = ws.steps("hfull", keep, T, 1, (N, H), dtype) if proj else None
     W_hrT = params["weight_hr"].T if proj else None
-    tanh_c = (ws.get("tanh_c" if keep else "tanh_c, 1 step", (T if keep else 1, N, H), dtype)
-              if spec.output_activation else None)
+    tanh_c = ws.steps("tanh_c", keep, T, 1, (N, H), dtype) if spec.output_activation else None
     # Step t's place in each buffer: t itself when every step is kept, else t modulo its length.
     n_cells, n_one = len(Cs), T if keep else 1
     hw = np.empty((N, G * H), dtype)

@@ -97,12 +97,11 @@ def lstm_small_forward(X, h0, c0, params, ws, keep=True):
     HX[0, :H] = h0.T
     # Every step for the backward pass; under no_grad two steps of Z and one of TC and P,
     # used in turn (the lists of views below repeat them).
-    steps = T + 1 if keep else 2
-    name = "" if keep else ", no_grad"
-    Z = ws.get("Zt" + name, (steps, 5, H, N), dtype)  # o, i, f, g, c_(t−1); Z[T] holds c_T only
+    Z = ws.steps("Zt", keep, T + 1, 2, (5, H, N), dtype)  # o, i, f, g, c_(t−1); Z[T] holds c_T only
     Z[0, 4] = c0.T
-    TC = ws.get("TCt" + name, (T if keep else 1, H, N), dtype)  # tanh c_t
-    P = ws.get("P" + name, (T if keep else 1, 2, H, N), dtype)  # [i ⊙ g, f ⊙ c_(t−1)], for backward
+    TC = ws.steps("TCt", keep, T, 1, (H, N), dtype)  # tanh c_t
+    P = ws.steps("P", keep, T, 1, (2, H, N), dtype)  # [i ⊙ g, f ⊙ c_(t−1)], for backward
+    steps = len(Z)
 
     def per_step(views, n=T + 1):
         """A list of ``n`` step views: the buffer's own, repeated in turn if it holds fewer."""
@@ -112,7 +111,7 @@ def lstm_small_forward(X, h0, c0, params, ws, keep=True):
     # Python lists of views: indexing a list costs far less than slicing an array,
     # and the workspace keeps them from call to call.
     zs, sig, igs, cpgs, gs, os_, cs, tcs, hs, hx, ps, p0s, p1s = ws.memo(
-        "forward views" + name, (Z, TC, HX, P), lambda: [
+        "forward views" if keep else "forward views, no_grad", (Z, TC, HX, P), lambda: [
             per_step(Z[:, :4].reshape(steps, GH, N)), per_step(Z[:, :3]), per_step(Z[:, 1:3]),
             per_step(Z[:, 3:5]), per_step(Z[:, 3]), per_step(Z[:, 0]), per_step(Z[:, 4]), per_step(TC),
             list(HX[:, :H]), list(HX), per_step(P), per_step(P[:, 0]), per_step(P[:, 1])])

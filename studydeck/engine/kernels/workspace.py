@@ -28,6 +28,15 @@ class Workspace:
             self._arrays[name] = array
         return array
 
+    def steps(self, name, keep, total, few, shape, dtype):
+        """A buffer of per-step arrays of ``shape``: ``total`` steps when every step is kept
+        for the backward pass (``keep``), else ``few`` steps used in turn (under no_grad).
+        The two live under different names, so a layer that alternates training and
+        evaluation reallocates neither."""
+        if keep or few >= total:
+            return self.get(name, (total, *shape), dtype)
+        return self.get(f"{name}, no_grad", (few, *shape), dtype)
+
     def memo(self, name, arrays, build):
         """``build()`` (e.g. lists of per-step views), kept while ``arrays`` are the same objects.
 
