@@ -87,18 +87,9 @@ def build_cards(columns: tuple[tuple[bool, object], ...], n: int) -> list[Card]:
 _FIELDS_OF = operator.attrgetter(*_CARD_FIELDS)  # card -> tuple of its fields, in order
 
 
-def card_columns(cards: tuple[Card, ...], records: list[tuple] | None = None
-                 ) -> tuple[tuple[bool, object], ...]:
-    """The columns ``build_cards`` reads, for ``cards`` (at least one), from their
-    ``records`` (``_FIELDS_OF`` of each) when already at hand."""
-    columns = []
-    for values in zip(*(records if records is not None else map(_FIELDS_OF, cards))):
-        first = values[0]
-        if values.count(first) == len(values) and len(set(map(type, values))) == 1:
-            columns.append((True, first))
-        else:
-            columns.append((False, values))
-    return tuple(columns)
+def card_columns(cards: tuple[Card, ...]) -> tuple[tuple[bool, object], ...]:
+    """The columns ``build_cards`` reads, for ``cards`` (at least one)."""
+    return _packed_columns(tuple(zip(*map(_FIELDS_OF, cards))))
 
 
 class _Odd(Exception):
@@ -353,7 +344,8 @@ _ID_COLUMN = _CARD_FIELDS.index("card_id")
 
 
 def _packed_columns(columns: tuple[tuple, ...]) -> tuple[tuple[bool, object], ...]:
-    """``card_columns`` from the columns themselves: a value shared by all cards kept once."""
+    """The columns ``build_cards`` reads, from the cards' fields column by column:
+    a value shared by all cards (and of one type) kept once."""
     n = len(columns[0])
     return tuple([(True, values[0]) if values.count(values[0]) == n and len(set(map(type, values))) == 1
                   else (False, values) for values in columns])
