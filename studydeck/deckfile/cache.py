@@ -535,19 +535,16 @@ def decode(blob: bytes, filename: str,
         return None
 
 
-_HASH_RE = re.compile(r"[0-9a-f]{32}")
+_HASH_RE = re.compile(r"[0-9a-f]{32}")   # a content hash, or a pack id
 _HEAD_READ = 4096   # bytes read first from a packed entry: its header, in most decks
 _MAX_INDEX_BYTES = 64 * 1024 * 1024
 _MAX_INDEX_ENTRIES = 200_000
 
 
-_PACK_RE = re.compile(r"[0-9a-f]{32}")
-
-
 def _packed_ok(digest: object, where: object) -> bool:
     """A pack map entry as ``flush`` writes it: hash -> (pack id, offset, length)."""
     return (type(digest) is str and _HASH_RE.fullmatch(digest) is not None and type(where) is tuple
-            and len(where) == 3 and type(where[0]) is str and _PACK_RE.fullmatch(where[0]) is not None
+            and len(where) == 3 and type(where[0]) is str and _HASH_RE.fullmatch(where[0]) is not None
             and type(where[1]) is int and type(where[2]) is int and 0 <= where[1]
             and 12 <= where[2] <= _MAX_PAYLOAD)
 
