@@ -563,6 +563,33 @@ def _index_entry_ok(path: object, entry: object) -> bool:
             and len(path) <= 4096 and deck_text_ok(path))
 
 
+def _open_regular(path: str) -> int | None:
+    """A read-only descriptor on ``path`` if it is a regular file; None otherwise or on failure."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
+    except OSError:
+        return None
+    try:
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            return fd
+    except OSError:
+        pass
+    os.close(fd)
+    return None
+
+
+def _read_regular(path: str, limit: int) -> bytes | None:
+    """At most ``limit`` bytes of the regular file ``path``; None if it is not one or cannot be read."""
+    fd = _open_regular(path)
+    if fd is None:
+        return None
+    try:
+        with open(fd, "rb") as handle:
+            return handle.read(limit)
+    except OSError:
+        return None
+
+
 class ParseCache:
     """Entries in ``directory`` (made 0700 on first write); ``writes=False`` only reads.
 
@@ -589,12 +616,8 @@ class ParseCache:
     def _load_index(self) -> dict[str, tuple]:
         if self._index is None:
             self._index = {}
-            try:
-                with open(self._index_path(), "rb") as handle:
-                    if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                        return self._index
-                    blob = handle.read(_MAX_INDEX_BYTES + 1)
-            except OSError:
+            blob = _read_regular(self._index_path(), _MAX_INDEX_BYTES + 1)
+            if blob is None:
                 return self._index
             try:
                 index = None
@@ -662,15 +685,7 @@ class ParseCache:
 
     def _from_pack(self, pack: str, offset: int, length: int) -> bytes | None:
         if pack not in self._fds:
-            fd = None
-            try:
-                fd = os.open(self._pack_path(pack), os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
-                if not stat.S_ISREG(os.fstat(fd).st_mode):
-                    os.close(fd)
-                    fd = None
-            except OSError:
-                fd = None
-            self._fds[pack] = fd
+            self._fds[pack] = _open_regular(self._pack_path(pack))
         fd = self._fds[pack]
         if fd is None:
             return None
@@ -686,13 +701,10 @@ class ParseCache:
         path = self._pack_path(pack)
 
         def fetch(start: int, length: int) -> bytes | None:
-            try:
-                fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
-            except OSError:
+            fd = _open_regular(path)
+            if fd is None:
                 return None
             try:
-                if not stat.S_ISREG(os.fstat(fd).st_mode):
-                    return None
                 return os.pread(fd, length, base + start)
             except OSError:
                 return None
@@ -724,13 +736,8 @@ class ParseCache:
                 return parsed
             self._packed.pop(content_hash, None)   # the pack is gone or the entry odd
             self._index_changed = True
-        path = self._path(content_hash)
-        try:
-            with open(path, "rb") as handle:
-                if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                    return None
-                blob = handle.read(_MAX_PAYLOAD + 1)
-        except OSError:
+        blob = _read_regular(self._path(content_hash), _MAX_PAYLOAD + 1)
+        if blob is None:
             return None
         parsed = decode(blob, filename, reparse)
         if parsed is None:  # drop the odd entry; the fresh parse writes a good one
