@@ -564,9 +564,11 @@ def _index_entry_ok(path: object, entry: object) -> bool:
 
 
 def _open_regular(path: str) -> int | None:
-    """A read-only descriptor on ``path`` if it is a regular file; None otherwise or on failure."""
+    """A read-only descriptor on ``path`` if it is a regular file; None otherwise or on failure
+    (O_NONBLOCK: a FIFO put in the folder cannot make a load wait for a writer)."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+                     | getattr(os, "O_BINARY", 0))
     except OSError:
         return None
     try:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import dataclasses
 import marshal
+import os
 import stat
+import threading
 import zlib
 
 import pytest
@@ -215,3 +217,35 @@ def test_many_cards_looked_up_in_one_deck_build_it_once(tmp_path):
     assert found == [cold.card(f"n{i}") for i in range(0, 1000, 3)]
     assert warm.cards._cards is not None          # built whole once enough were looked up
     assert len(warm.cards._some) == 0 and list(warm.cards) == list(cold.cards)
+
+
+def _fifo_at(cache_dir, deck_file, where: str) -> str:
+    """A FIFO put where the cache reads its index, a pack, or ``deck_file``'s entry alone."""
+    cache = deckcache.ParseCache(cache_dir)
+    if where == "entry":   # no index: the entry is looked for alone
+        cache_dir.mkdir(parents=True)
+        path = cache._path(content_hash(deck_file.read_bytes()))
+    else:
+        load_decks([deck_file], cache_dir)   # one pack and the index
+        packs = list(cache_dir.glob("*.pack"))
+        assert len(packs) == 1
+        path = cache._index_path() if where == "index" else str(packs[0])
+        os.unlink(path)
+    os.mkfifo(path)
+    return path
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+@pytest.mark.parametrize("where", ["index", "pack", "entry"])
+def test_a_fifo_in_the_cache_folder_is_a_miss_not_a_wait(tmp_path, deck_file, where):
+    cache_dir = tmp_path / "cache"
+    fifo = _fifo_at(cache_dir, deck_file, where)
+    got = []
+    worker = threading.Thread(target=lambda: got.append(load_decks([deck_file], cache_dir)), daemon=True)
+    worker.start()
+    worker.join(30)   # a guard against hanging the suite, not a measure of speed
+    if worker.is_alive():
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))   # a writer comes and goes: the read ends
+        worker.join()
+        pytest.fail(f"loading waited on the FIFO at {fifo}")
+    assert got[0].decks == fresh(deck_file).decks and got[0].problems == fresh(deck_file).problems
