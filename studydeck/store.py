@@ -47,11 +47,15 @@ NEW, LEARNING, REVIEW, RELEARNING = State
 MAX_TIME_MS = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z, the last instant a datetime holds
 T = TypeVar("T")
 
-_COUNT_TRIGGERS = """
+# The row-count triggers of ``totals`` (schema 4); the reviews table's are made again
+# when schema 5 rebuilds that table.
+_REVIEW_COUNT_TRIGGERS = """
     CREATE TRIGGER reviews_counted AFTER INSERT ON reviews
         BEGIN UPDATE totals SET n = n + 1 WHERE name = 'reviews'; END;
     CREATE TRIGGER reviews_uncounted AFTER DELETE ON reviews
         BEGIN UPDATE totals SET n = n - 1 WHERE name = 'reviews'; END;
+"""
+_UNDO_COUNT_TRIGGERS = """
     CREATE TRIGGER undos_counted AFTER INSERT ON undos
         BEGIN UPDATE totals SET n = n + 1 WHERE name = 'undos'; END;
     CREATE TRIGGER undos_uncounted AFTER DELETE ON undos
@@ -170,7 +174,7 @@ _MIGRATIONS: dict[int, str | Callable[[sqlite3.Connection], None]] = {
     ) WITHOUT ROWID;
     INSERT INTO totals VALUES ('reviews', (SELECT count(*) FROM reviews)),
                               ('undos', (SELECT count(*) FROM undos));
-    """ + _COUNT_TRIGGERS,
+    """ + _REVIEW_COUNT_TRIGGERS + _UNDO_COUNT_TRIGGERS,
     # The review log's states as columns: the after-state only (see _REVIEWS_5).
     5: lambda conn: _reviews_as_columns(conn),
 }
@@ -987,7 +991,7 @@ def _reviews_as_columns(conn: sqlite3.Connection) -> None:
     conn.executemany(f"INSERT INTO reviews_5 VALUES ({', '.join('?' * 20)})", rows())
     conn.execute("DROP TABLE reviews")
     conn.execute("ALTER TABLE reviews_5 RENAME TO reviews")
-    for statement in _statements(_REVIEW_INDEXES + _COUNT_TRIGGERS.split("CREATE TRIGGER undos_counted")[0]):
+    for statement in _statements(_REVIEW_INDEXES + _REVIEW_COUNT_TRIGGERS):
         conn.execute(statement)
     # The due index covers what the queue reads (today's due cards, page by page, in due
     # then deck and card order), so a due card costs no visit to the table.
