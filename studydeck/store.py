@@ -1659,8 +1659,7 @@ def undo_last(collection: Collection, now_ms: int) -> Undone | None:
         collection.undo_review(row[0], now_ms)
         return Undone("review", row[1], 1, f"{row[2]}/{row[3]}")
     if rank == 1:
-        with collection._transaction():
-            conn.execute("UPDATE cram_reviews SET undone_at = ? WHERE id = ?", (now_ms, row[0]))
+        undo_cram(collection, row[0], now_ms)
         return Undone("cram", row[1], 1, f"{row[2]}/{row[3]}")
     action_id, at, kind, detail = row
     columns = _ACTION_COLUMNS[kind]
