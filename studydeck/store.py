@@ -1309,12 +1309,11 @@ def sync_search(collection: Collection, decks: Iterable[Deck], now_ms: int) -> i
     Rows of cards that left their deck stay (with their ``added`` time) and
     are ignored by queries, which look only at cards placed in a loaded deck.
     """
-    conn = collection.conn
-    synced = dict(conn.execute("SELECT deck_id, key FROM search_sync"))
+    synced = dict(collection.conn.execute("SELECT deck_id, key FROM search_sync"))
     stale = [(d, key) for d in decks if synced.get(d.id) != (key := search_key(d))]
     if not stale:
         return 0
-    with collection._transaction():
+    with collection._transaction() as conn:
         for deck, key in stale:
             conn.executemany(
                 "INSERT INTO card_text (deck_id, card_id, text, added) VALUES (?, ?, ?, ?) "
@@ -1599,8 +1598,7 @@ def mark_cards(collection: Collection, kind: str, keys: Iterable[tuple[str, str]
     columns = _ACTION_COLUMNS[kind]
     target = {"suspend": {"suspended": 1}, "unsuspend": {"suspended": 0}, "bury": {"buried_until": value},
               "unbury": {"buried_until": 0}, "flag": {"flag": value}, "forget": _STATE_RESET}[kind]
-    conn = collection.conn
-    with collection._transaction():
+    with collection._transaction() as conn:
         action_id = None
         changed = 0
         select = f"SELECT {', '.join(columns)} FROM cards WHERE deck_id = ? AND card_id = ?"
@@ -1663,7 +1661,7 @@ def undo_last(collection: Collection, now_ms: int) -> Undone | None:
         return Undone("cram", row[1], 1, f"{row[2]}/{row[3]}")
     action_id, at, kind, detail = row
     columns = _ACTION_COLUMNS[kind]
-    with collection._transaction():
+    with collection._transaction() as conn:
         if conn.execute("SELECT undone_at FROM actions WHERE id = ?", (action_id,)).fetchone()[0] is not None:
             raise CollectionError(f"action {action_id} was already undone")
         cards = conn.execute("SELECT deck_id, card_id, before FROM action_cards WHERE action_id = ?",
