@@ -736,13 +736,13 @@ class Collection:
         """
         with self._transaction() as conn:
             row = conn.execute(
-                "SELECT deck_id, card_id, prior, before FROM reviews WHERE id = ?", (review_id,)
+                "SELECT deck_id, card_id FROM reviews WHERE id = ?", (review_id,)
             ).fetchone()
             if row is None:
                 raise CollectionError(f"no review {review_id} to undo")
             if conn.execute("SELECT 1 FROM undos WHERE review_id = ?", (review_id,)).fetchone():
                 raise CollectionError(f"review {review_id} was already undone")
-            deck_id, card_id, prior, before = row
+            deck_id, card_id = row
             later = conn.execute(
                 "SELECT reviewed_at FROM reviews r WHERE deck_id = ? AND card_id = ? AND id > ? "
                 f"AND {STANDING} ORDER BY id DESC LIMIT 1",
