@@ -1779,9 +1779,6 @@ def save_parameters(collection: Collection, preset: str, parameters: Sequence[fl
 
 def set_due(collection: Collection, changes: Iterable[tuple[str, str, CardState]]) -> int:
     """Write recomputed states (``reschedule``) in one transaction; returns how many."""
-    count = 0
-    with collection._transaction() as conn:
-        for deck_id, card_id, state in changes:
-            Collection._put_state(conn, deck_id, card_id, state)
-            count += 1
-    return count
+    changes = list(changes)
+    collection.put_states({(deck_id, card_id): state for deck_id, card_id, state in changes})
+    return len(changes)
