@@ -362,10 +362,12 @@ STANDING = "NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = r.id)"
 _STUDIABLE = "position IS NOT NULL AND suspended = 0 AND buried_until <= ?"
 """A card a session may show at the instant bound to ``?``: in a loaded deck, not suspended,
 not buried past that instant."""
-# The id of the latest standing review of a card before a review (deck, card, review id):
-# max() over the covering index reviews_card_time, no visit to the table.
-_PREVIOUS_STANDING = ("SELECT max(q.id) FROM reviews q WHERE q.deck_id = ? AND q.card_id = ? "
-                      "AND q.id < ? AND NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = q.id)")
+# ``damaged`` and the after-state columns of the latest standing review of a card before a
+# review (deck, card, review id): its id by max() over the covering index reviews_card_time,
+# no visit to the table, then that one row.
+_PREVIOUS_AFTER = (f"SELECT damaged, {_AFTER_COLUMNS} FROM reviews r WHERE id = ("
+                   "SELECT max(q.id) FROM reviews q WHERE q.deck_id = ? AND q.card_id = ? "
+                   "AND q.id < ? AND NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = q.id))")
 
 
 def _row_to_state(row: tuple) -> CardState:
@@ -562,9 +564,7 @@ class Collection:
     @staticmethod
     def _previous_after(conn: sqlite3.Connection, deck_id: str, card_id: str, review_id: int) -> CardState:
         """The before-state a review does not store: its card's previous standing review's after."""
-        row = conn.execute(
-            f"SELECT damaged, {_AFTER_COLUMNS} FROM reviews r WHERE id = ({_PREVIOUS_STANDING})",
-            (deck_id, card_id, review_id)).fetchone()
+        row = conn.execute(_PREVIOUS_AFTER, (deck_id, card_id, review_id)).fetchone()
         if row is None:
             raise CollectionError(f"review {review_id} of card {shown(deck_id)}/{shown(card_id)}: the state "
                                   "before it is not recorded; run `studydeck doctor`", reason="damaged review")
@@ -691,8 +691,7 @@ class Collection:
     def _latest_after(conn: sqlite3.Connection, deck_id: str, card_id: str) -> CardState | None:
         """The after-state of the card's latest standing review, None if it has none or it
         cannot be read."""
-        row = conn.execute(f"SELECT damaged, {_AFTER_COLUMNS} FROM reviews r WHERE id = ({_PREVIOUS_STANDING})",
-                           (deck_id, card_id, 2**62)).fetchone()
+        row = conn.execute(_PREVIOUS_AFTER, (deck_id, card_id, 2**62)).fetchone()
         if row is None or row[0] is not None or row_problem(row[1:]):
             return None
         return _row_to_state(row[1:])
