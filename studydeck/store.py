@@ -47,11 +47,15 @@ NEW, LEARNING, REVIEW, RELEARNING = State
 MAX_TIME_MS = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z, the last instant a datetime holds
 T = TypeVar("T")
 
-_COUNT_TRIGGERS = """
+# The row-count triggers of ``totals`` (schema 4); the reviews table's are made again
+# when schema 5 rebuilds that table.
+_REVIEW_COUNT_TRIGGERS = """
     CREATE TRIGGER reviews_counted AFTER INSERT ON reviews
         BEGIN UPDATE totals SET n = n + 1 WHERE name = 'reviews'; END;
     CREATE TRIGGER reviews_uncounted AFTER DELETE ON reviews
         BEGIN UPDATE totals SET n = n - 1 WHERE name = 'reviews'; END;
+"""
+_UNDO_COUNT_TRIGGERS = """
     CREATE TRIGGER undos_counted AFTER INSERT ON undos
         BEGIN UPDATE totals SET n = n + 1 WHERE name = 'undos'; END;
     CREATE TRIGGER undos_uncounted AFTER DELETE ON undos
@@ -170,7 +174,7 @@ _MIGRATIONS: dict[int, str | Callable[[sqlite3.Connection], None]] = {
     ) WITHOUT ROWID;
     INSERT INTO totals VALUES ('reviews', (SELECT count(*) FROM reviews)),
                               ('undos', (SELECT count(*) FROM undos));
-    """ + _COUNT_TRIGGERS,
+    """ + _REVIEW_COUNT_TRIGGERS + _UNDO_COUNT_TRIGGERS,
     # The review log's states as columns: the after-state only (see _REVIEWS_5).
     5: lambda conn: _reviews_as_columns(conn),
 }
@@ -358,10 +362,12 @@ STANDING = "NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = r.id)"
 _STUDIABLE = "position IS NOT NULL AND suspended = 0 AND buried_until <= ?"
 """A card a session may show at the instant bound to ``?``: in a loaded deck, not suspended,
 not buried past that instant."""
-# The id of the latest standing review of a card before a review (deck, card, review id):
-# max() over the covering index reviews_card_time, no visit to the table.
-_PREVIOUS_STANDING = ("SELECT max(q.id) FROM reviews q WHERE q.deck_id = ? AND q.card_id = ? "
-                      "AND q.id < ? AND NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = q.id)")
+# ``damaged`` and the after-state columns of the latest standing review of a card before a
+# review (deck, card, review id): its id by max() over the covering index reviews_card_time,
+# no visit to the table, then that one row.
+_PREVIOUS_AFTER = (f"SELECT damaged, {_AFTER_COLUMNS} FROM reviews r WHERE id = ("
+                   "SELECT max(q.id) FROM reviews q WHERE q.deck_id = ? AND q.card_id = ? "
+                   "AND q.id < ? AND NOT EXISTS (SELECT 1 FROM undos u WHERE u.review_id = q.id))")
 
 
 def _row_to_state(row: tuple) -> CardState:
@@ -558,9 +564,7 @@ class Collection:
     @staticmethod
     def _previous_after(conn: sqlite3.Connection, deck_id: str, card_id: str, review_id: int) -> CardState:
         """The before-state a review does not store: its card's previous standing review's after."""
-        row = conn.execute(
-            f"SELECT damaged, {_AFTER_COLUMNS} FROM reviews r WHERE id = ({_PREVIOUS_STANDING})",
-            (deck_id, card_id, review_id)).fetchone()
+        row = conn.execute(_PREVIOUS_AFTER, (deck_id, card_id, review_id)).fetchone()
         if row is None:
             raise CollectionError(f"review {review_id} of card {shown(deck_id)}/{shown(card_id)}: the state "
                                   "before it is not recorded; run `studydeck doctor`", reason="damaged review")
@@ -687,8 +691,7 @@ class Collection:
     def _latest_after(conn: sqlite3.Connection, deck_id: str, card_id: str) -> CardState | None:
         """The after-state of the card's latest standing review, None if it has none or it
         cannot be read."""
-        row = conn.execute(f"SELECT damaged, {_AFTER_COLUMNS} FROM reviews r WHERE id = ({_PREVIOUS_STANDING})",
-                           (deck_id, card_id, 2**62)).fetchone()
+        row = conn.execute(_PREVIOUS_AFTER, (deck_id, card_id, 2**62)).fetchone()
         if row is None or row[0] is not None or row_problem(row[1:]):
             return None
         return _row_to_state(row[1:])
@@ -732,13 +735,13 @@ class Collection:
         """
         with self._transaction() as conn:
             row = conn.execute(
-                "SELECT deck_id, card_id, prior, before FROM reviews WHERE id = ?", (review_id,)
+                "SELECT deck_id, card_id FROM reviews WHERE id = ?", (review_id,)
             ).fetchone()
             if row is None:
                 raise CollectionError(f"no review {review_id} to undo")
             if conn.execute("SELECT 1 FROM undos WHERE review_id = ?", (review_id,)).fetchone():
                 raise CollectionError(f"review {review_id} was already undone")
-            deck_id, card_id, prior, before = row
+            deck_id, card_id = row
             later = conn.execute(
                 "SELECT reviewed_at FROM reviews r WHERE deck_id = ? AND card_id = ? AND id > ? "
                 f"AND {STANDING} ORDER BY id DESC LIMIT 1",
@@ -987,7 +990,7 @@ def _reviews_as_columns(conn: sqlite3.Connection) -> None:
     conn.executemany(f"INSERT INTO reviews_5 VALUES ({', '.join('?' * 20)})", rows())
     conn.execute("DROP TABLE reviews")
     conn.execute("ALTER TABLE reviews_5 RENAME TO reviews")
-    for statement in _statements(_REVIEW_INDEXES + _COUNT_TRIGGERS.split("CREATE TRIGGER undos_counted")[0]):
+    for statement in _statements(_REVIEW_INDEXES + _REVIEW_COUNT_TRIGGERS):
         conn.execute(statement)
     # The due index covers what the queue reads (today's due cards, page by page, in due
     # then deck and card order), so a due card costs no visit to the table.
@@ -1305,12 +1308,11 @@ def sync_search(collection: Collection, decks: Iterable[Deck], now_ms: int) -> i
     Rows of cards that left their deck stay (with their ``added`` time) and
     are ignored by queries, which look only at cards placed in a loaded deck.
     """
-    conn = collection.conn
-    synced = dict(conn.execute("SELECT deck_id, key FROM search_sync"))
+    synced = dict(collection.conn.execute("SELECT deck_id, key FROM search_sync"))
     stale = [(d, key) for d in decks if synced.get(d.id) != (key := search_key(d))]
     if not stale:
         return 0
-    with collection._transaction():
+    with collection._transaction() as conn:
         for deck, key in stale:
             conn.executemany(
                 "INSERT INTO card_text (deck_id, card_id, text, added) VALUES (?, ?, ?, ?) "
@@ -1595,8 +1597,7 @@ def mark_cards(collection: Collection, kind: str, keys: Iterable[tuple[str, str]
     columns = _ACTION_COLUMNS[kind]
     target = {"suspend": {"suspended": 1}, "unsuspend": {"suspended": 0}, "bury": {"buried_until": value},
               "unbury": {"buried_until": 0}, "flag": {"flag": value}, "forget": _STATE_RESET}[kind]
-    conn = collection.conn
-    with collection._transaction():
+    with collection._transaction() as conn:
         action_id = None
         changed = 0
         select = f"SELECT {', '.join(columns)} FROM cards WHERE deck_id = ? AND card_id = ?"
@@ -1655,12 +1656,11 @@ def undo_last(collection: Collection, now_ms: int) -> Undone | None:
         collection.undo_review(row[0], now_ms)
         return Undone("review", row[1], 1, f"{row[2]}/{row[3]}")
     if rank == 1:
-        with collection._transaction():
-            conn.execute("UPDATE cram_reviews SET undone_at = ? WHERE id = ?", (now_ms, row[0]))
+        undo_cram(collection, row[0], now_ms)
         return Undone("cram", row[1], 1, f"{row[2]}/{row[3]}")
     action_id, at, kind, detail = row
     columns = _ACTION_COLUMNS[kind]
-    with collection._transaction():
+    with collection._transaction() as conn:
         if conn.execute("SELECT undone_at FROM actions WHERE id = ?", (action_id,)).fetchone()[0] is not None:
             raise CollectionError(f"action {action_id} was already undone")
         cards = conn.execute("SELECT deck_id, card_id, before FROM action_cards WHERE action_id = ?",
@@ -1778,9 +1778,6 @@ def save_parameters(collection: Collection, preset: str, parameters: Sequence[fl
 
 def set_due(collection: Collection, changes: Iterable[tuple[str, str, CardState]]) -> int:
     """Write recomputed states (``reschedule``) in one transaction; returns how many."""
-    count = 0
-    with collection._transaction() as conn:
-        for deck_id, card_id, state in changes:
-            Collection._put_state(conn, deck_id, card_id, state)
-            count += 1
-    return count
+    changes = list(changes)
+    collection.put_states({(deck_id, card_id): state for deck_id, card_id, state in changes})
+    return len(changes)

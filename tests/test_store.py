@@ -255,6 +255,39 @@ def test_readonly_reads_the_file_in_place_and_writes_to_a_copy(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["c.sqlite3"]
 
 
+@pytest.mark.parametrize("first", ["mark", "undo"])
+def test_readonly_card_marks_and_their_undo_write_to_the_copy(tmp_path, first):
+    # the first write of a read-only view swaps its connection for the copy: the marks
+    # functions must write through the transaction's connection, not one read before it
+    path = tmp_path / "c.sqlite3"
+    with open_collection(path) as col:
+        col.record_review("d", "c", 1_000, 4, 3, 10, None, STATE)
+        store.mark_cards(col, "flag", [("d", "c")], 1_500, value=2)
+    data = path.read_bytes()
+    with open_collection(path, readonly=True) as col:
+        if first == "mark":
+            assert store.mark_cards(col, "suspend", [("d", "c")], 2_000) == 1
+            assert store.card_row(col, "d", "c").suspended == 1
+        undone = store.undo_last(col, 3_000)
+        assert (undone.kind, undone.cards) == (("suspend", 1) if first == "mark" else ("flag", 1))
+        assert store.card_row(col, "d", "c").suspended == 0
+    assert path.read_bytes() == data
+
+
+def test_readonly_search_text_sync_writes_to_the_copy(tmp_path):
+    from studydeck.model import Card, Deck
+
+    path = tmp_path / "c.sqlite3"
+    deck = Deck("d", "D", "", "d.yaml", (Card("d", "c", "front", "basic", "back", ""),))
+    with open_collection(path) as col:
+        col.sync_decks([deck], 1_000)     # membership recorded, the search text not yet
+    data = path.read_bytes()
+    with open_collection(path, readonly=True) as col:
+        assert store.sync_search(col, [deck], 2_000) == 1
+        assert col.conn.execute("SELECT card_id FROM card_text").fetchall() == [("c",)]
+    assert path.read_bytes() == data
+
+
 @pytest.mark.parametrize("text", [
     '{"state":2,"step":null,"stability":3.5,"difficulty":5.0,"due":5,"last_review":1,"reps":1,"lapses":0,'
     '"leech":false}',
