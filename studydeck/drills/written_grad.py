@@ -28,6 +28,7 @@ without rounding these chains reproduce it.
 
 from __future__ import annotations
 
+from .common import question
 from .rounding import ONE, Arithmetic, Num, exact
 
 LSTM_BLOCKS = "ifgo"
@@ -108,8 +109,6 @@ def graded(kind: str, seed: int, params: dict, steps: list[list[str]], *, prompt
     """The question of a backprop drill: ``steps`` (one list of lines per hint) closed by
     the rounding note of :func:`closing`, the tolerance from it, the answer labelled
     ``label`` when it is a vector."""
-    from .common import question
-
     tol, note = closing(decimals, [label], exact_parts, num_parts)
     steps[-1] += note
     return question(kind, seed, params, prompt=prompt, given=given, answer=answer, answer_format=answer_format,

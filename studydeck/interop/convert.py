@@ -36,7 +36,6 @@ from studydeck.interop.notetypes import AnkiNotetype, SourceNote, classify
 
 OWN_PARENT = "studydeck::"
 _NO_NUMBERS: frozenset[int] = frozenset()
-_blake2b = hashlib.blake2b
 _LI_RE = re.compile(r"<li\b[^>]*>(.*?)</li>", re.DOTALL | re.IGNORECASE)
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\]")
 
@@ -306,9 +305,7 @@ class Converter:
             numbers = _NO_NUMBERS
             at = shape.extra
             cards = 2 if kind == "reversed" else 1
-        guid = note.guid
-        nid = ("anki-" + _blake2b(guid.encode("utf-8", "surrogatepass"), digest_size=5).hexdigest()
-               if guid is not None else note_id(None, fields[0]))
+        nid = note_id(note.guid, fields[0])
         name = note.deck
         ids = self._ids[name]
         if nid in ids:

@@ -77,11 +77,6 @@ def _markdown_it():
     return MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
 
 
-# What a line may not start with (block syntax: headings, quotes, lists,
-# breaks, fences, tables, indented code).
-_BLOCK_START = re.compile(r"[\s#>\-+=_|]|\d{1,9}[.)]")
-
-
 def _is_inert(text: str) -> bool:
     """True when markdown-it would render ``text`` as one paragraph of plain text.
 
@@ -96,9 +91,8 @@ def _is_inert(text: str) -> bool:
             or "<" in text or ">" in text or "&" in text or "~" in text or "\n" in text or "\r" in text
             or text[-1].isspace()):
         return False
-    first = text[0]
-    if first.isspace() or first in "#>-+=_|" or (first.isdecimal() and _BLOCK_START.match(text)):
-        return False            # _BLOCK_START, its first character looked at first
+    if md_subset.starts_block(text):
+        return False
     if "_" in text:             # each run of underscores needs a letter or digit before it
         for before in text.split("_")[:-1]:
             if before and not before[-1].isalnum():     # ('' is inside a run; none starts the text)

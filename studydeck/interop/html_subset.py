@@ -25,6 +25,9 @@ Quicker still, :func:`flat` takes the commonest shape of all without a tree:
 one line of text with ``<b>``, ``<strong>``, ``<i>``, ``<em>`` or ``<code>``
 around words (not nested, no space just inside a tag, no entity); another
 property test compares it with markdownify on generated fields of that shape.
+``convert.field_markdown`` tries it before anything else (it needs neither
+``check_field`` nor ``clean``); :func:`convert`, which an import reaches only
+when it failed, does not try it again.
 """
 
 from __future__ import annotations
@@ -140,9 +143,6 @@ def convert(html: str, image: Callable[[str], str]) -> str | None:
     """``html`` as markdownify (with studydeck's options) would write it, before the
     final strip; ``image(src)`` gives the Markdown of an ``<img>``.  None when
     ``html`` is outside the subset."""
-    text = flat(html)
-    if text is not None:
-        return text
     root = _parse(html)
     if root is None:
         return None

@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import re
 
+# What a line may not start with (block syntax: headings, quotes, lists,
+# breaks, fences, tables, indented code).
 _BLOCK_START = re.compile(r"[\s#>\-+=_|]|\d{1,9}[.)]")
 _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")      # a tab or a control character
 _OPEN_AFTER = frozenset(' ("')
@@ -39,6 +41,13 @@ _CLOSE_BEFORE = frozenset(' .,;:!?)"\'')
 def _escape(text: str) -> str:
     """markdown-it's escapeHtml."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def starts_block(line: str) -> bool:
+    """True when the non-empty ``line`` starts with block syntax (``_BLOCK_START``, its
+    first character looked at first); ``html._is_inert`` asks it too."""
+    first = line[0]
+    return first.isspace() or first in "#>-+=_|" or (first.isdecimal() and _BLOCK_START.match(line) is not None)
 
 
 def render(text: str) -> str | None:
@@ -68,9 +77,8 @@ def _line(line: str, tables: bool) -> str | None:
     """The HTML of one line of a paragraph or list item, or None."""
     if not line or line[-1].isspace() or (tables and "|" in line):
         return None
-    first = line[0]
-    if first.isspace() or first in "#>-+=_|" or (first.isdecimal() and _BLOCK_START.match(line)):
-        return None             # _BLOCK_START, its first character looked at first
+    if starts_block(line):
+        return None
     out: list[str] = []
     at, end = 0, len(line)
     while at < end:
