@@ -60,10 +60,6 @@ def query_context(collection: Collection, decks: Sequence[Deck], config: Config,
     return QueryContext(to_ms(now), to_ms(day_start(now, config.day_starts_at)), DEFAULT_DECAY, tuple(decays))
 
 
-def parse_query(text: str) -> q.Node:
-    return q.parse(text)
-
-
 def find(collection: Collection, decks: Sequence[Deck], config: Config, text: str, now: datetime,
          sort: str = "deck", limit: int | None = None) -> tuple[list[Found], QueryContext]:
     """The loaded cards matching ``text`` (raises :class:`~studydeck.study.query.QueryError`)."""
