@@ -71,11 +71,15 @@ def add_study_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--limit", type=int, metavar="N", default=100, help="at most N cards in a filtered session (100)")
 
 
+def _custom_values(args: argparse.Namespace) -> tuple:
+    """The custom-study options in :class:`~studydeck.study.custom.CustomStudy`'s field order."""
+    return (getattr(args, "query", None), getattr(args, "ahead", None), getattr(args, "forgotten", None),
+            bool(getattr(args, "cram", False)), getattr(args, "more_new", 0) or 0, getattr(args, "limit", 100))
+
+
 def custom_given(args: argparse.Namespace) -> bool:
     """Whether any custom-study option differs from its default."""
-    given = (getattr(args, "query", None), getattr(args, "ahead", None), getattr(args, "forgotten", None),
-             bool(getattr(args, "cram", False)), getattr(args, "more_new", 0) or 0, getattr(args, "limit", 100))
-    return given != (None, None, None, False, 0, 100)
+    return _custom_values(args) != (None, None, None, False, 0, 100)
 
 
 def custom_options(args: argparse.Namespace, collection, decks, config, now) -> dict:
@@ -86,9 +90,7 @@ def custom_options(args: argparse.Namespace, collection, decks, config, now) -> 
     from studydeck.study.custom import CustomStudy, session_options
     from studydeck.study.query import QueryError
 
-    custom = CustomStudy(getattr(args, "query", None), getattr(args, "ahead", None),
-                         getattr(args, "forgotten", None), bool(getattr(args, "cram", False)),
-                         getattr(args, "more_new", 0) or 0, getattr(args, "limit", 100))
+    custom = CustomStudy(*_custom_values(args))
     try:
         return session_options(collection, decks, config, now, custom)
     except QueryError as exc:

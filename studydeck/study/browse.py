@@ -20,7 +20,7 @@ from studydeck.store import CardRow, Collection, QueryContext
 from studydeck.study import query as q
 from studydeck.study.clock import day_start
 from studydeck.study.scheduler import state_name
-from studydeck.study.clock import from_ms, to_ms
+from studydeck.study.clock import MS_PER_DAY, from_ms, to_ms
 
 DEFAULT_DECAY = -0.1542   # -w[20] of FSRS-6's default parameters (fsrs.FSRS_DEFAULT_DECAY)
 
@@ -36,7 +36,7 @@ class Found:
         row = self.row
         if row.state == store.NEW or row.last_review is None or not row.stability:
             return None
-        elapsed = max(0, (ctx.now_ms - row.last_review) // q.MS_PER_DAY)
+        elapsed = max(0, (ctx.now_ms - row.last_review) // MS_PER_DAY)
         return q.retrievability(elapsed, row.stability, ctx.decay(row.deck_id))
 
     def status(self, ctx: QueryContext) -> str:
@@ -58,10 +58,6 @@ def query_context(collection: Collection, decks: Sequence[Deck], config: Config,
         if params is not None and len(params) > 20:
             decays.append((deck.id, -params[20]))
     return QueryContext(to_ms(now), to_ms(day_start(now, config.day_starts_at)), DEFAULT_DECAY, tuple(decays))
-
-
-def parse_query(text: str) -> q.Node:
-    return q.parse(text)
 
 
 def find(collection: Collection, decks: Sequence[Deck], config: Config, text: str, now: datetime,

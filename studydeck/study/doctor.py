@@ -79,9 +79,6 @@ def _after(damaged: str | None, columns: tuple) -> CardState:
     return CardState(*columns[:8], bool(columns[8]))
 
 
-_UNREADABLE = object()  # the previous review's after-state, when it could not be read
-
-
 def check(collection: Collection, config: Config) -> Report:
     """Replay every card's standing reviews and compare with its stored state."""
     scheduler = Scheduler(replace(config, fuzz=False))
@@ -96,23 +93,20 @@ def check(collection: Collection, config: Config) -> Report:
     for key in sorted(stored_rows.keys() | log.keys()):
         replayed: CardState | None = None
         forgot_at = forgotten.get(key, -1)
-        previous = None   # the logged after-state of the card's previous standing review
+        previous = None   # the logged after-state of the card's previous standing review, if readable
         for review_id, _deck, _card, at, rating, answer_ms, prior, before_text, damaged, *columns in log.get(key, ()):
-            after = logged_after = None
+            logged_after = None
             try:
-                after = _after(damaged, tuple(columns))
-                logged_after = after
+                after = logged_after = _after(damaged, tuple(columns))
                 if before_text is not None:
                     before = _parse(before_text)
                 elif prior == NEW:
                     before = None
-                elif previous is None or previous is _UNREADABLE:
+                elif previous is None:
                     raise ValueError("the state before it is not recorded")
                 else:
                     before = previous
             except ValueError as exc:
-                if after is None or damaged is not None or row_problem(tuple(columns)):
-                    logged_after = _UNREADABLE
                 if at > forgot_at:
                     report.lines.append(f"{_name(key)}: review {review_id} has an invalid state ({exc}); "
                                         "it is replayed by the scheduler")

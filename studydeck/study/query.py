@@ -25,7 +25,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-MS_PER_DAY = 86_400_000
 STATES = ("new", "learn", "review", "due", "suspended", "buried", "leech", "flagged")
 PROPS = ("ivl", "due", "lapses", "reps", "s", "d", "r")
 INT_PROPS = ("ivl", "due", "lapses", "reps")

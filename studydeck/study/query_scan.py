@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from studydeck.model import Card
 from studydeck.store import LEARNING, NEW, RELEARNING, REVIEW, CardRow, QueryContext, card_search_text
 from studydeck.study import query as q
-
-MS_PER_DAY = q.MS_PER_DAY
+from studydeck.study.clock import MS_PER_DAY
 
 
 @dataclass(frozen=True)
