@@ -168,6 +168,7 @@ PAGE = 500
 def _print_card(f, qctx, as_json: bool) -> None:
     import json
 
+    from studydeck.store import NEW
     from studydeck.study.browse import local_time
     from studydeck.study.clock import from_ms
 
@@ -176,14 +177,14 @@ def _print_card(f, qctx, as_json: bool) -> None:
     if as_json:
         print(json.dumps({
             "deck": row.deck_id, "card": row.card_id, "state": f.status(qctx),
-            "due": None if row.state == 0 else from_ms(row.due).isoformat(),
+            "due": None if row.state == NEW else from_ms(row.due).isoformat(),
             "interval_days": row.interval_days(), "stability": row.stability,
             "difficulty": row.difficulty, "retrievability": r, "reps": row.reps, "lapses": row.lapses,
             "leech": bool(row.leech), "suspended": bool(row.suspended), "buried": row.buried_until > qctx.now_ms,
             "flag": row.flag, "front": card.front, "tags": list(card.tags),
         }, ensure_ascii=False))
         return
-    due = "-" if row.state == 0 else local_time(row.due)[:10]
+    due = "-" if row.state == NEW else local_time(row.due)[:10]
     ivl = row.interval_days()
     print(f"{row.deck_id}/{row.card_id}  {f.status(qctx)}  due {due}  ivl {'-' if ivl is None else f'{ivl}d'}  "
           f"S {'-' if row.stability is None else f'{row.stability:.1f}'}  "

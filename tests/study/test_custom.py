@@ -88,3 +88,13 @@ def test_a_version_1_collection_is_migrated_in_place(tmp_path):
         row = col.conn.execute("SELECT state, due, suspended, buried_until, flag FROM cards").fetchone()
         assert row == (2, 5, 0, 0, 0)
         assert browse.mark(col, "flag", [make_deck("d", 1).cards[0]], Clock()(), CONFIG, flag=2) == 1
+
+
+def test_the_browsers_default_decay_is_fsrs_own():
+    """The browser computes retrievability without importing fsrs: its decay, copied
+    by hand, must still be −w[20] of fsrs's default parameters."""
+    from fsrs.scheduler import DEFAULT_PARAMETERS
+
+    from studydeck.study.browse import DEFAULT_DECAY
+
+    assert DEFAULT_DECAY == -DEFAULT_PARAMETERS[20]

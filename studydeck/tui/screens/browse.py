@@ -20,6 +20,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Static
 
+from studydeck.store import NEW
 from studydeck.study import browse
 from studydeck.study.query import QueryError
 from studydeck.study.scheduler import LABELS, state_name
@@ -36,7 +37,7 @@ SHORT_STATE = {"learning": "learn", "relearning": "relearn"}
 _SORT_KEYS = {
     "card": lambda f: f.card.key,
     "state": lambda f: (f.row.suspended, f.row.state),
-    "due": lambda f: (f.row.state == 0, f.row.due),
+    "due": lambda f: (f.row.state == NEW, f.row.due),
     "ivl": lambda f: (f.row.interval_days() is None, f.row.interval_days() or 0),
     "lapses": lambda f: f.row.lapses,
     "flag": lambda f: f.row.flag,
@@ -137,7 +138,7 @@ class BrowseScreen(Screen):
         elif row.buried_until > ctx.now_ms:
             state = "buried"
         ivl = row.interval_days()
-        due = "" if row.state == 0 else format_interval(from_ms(row.due) - from_ms(ctx.now_ms)) \
+        due = "" if row.state == NEW else format_interval(from_ms(row.due) - from_ms(ctx.now_ms)) \
             if row.due > ctx.now_ms else "now"
         name = f"{f.card.deck_id}/{f.card.card_id}"
         if len(name) > CARD_WIDTH:
