@@ -2,6 +2,8 @@
 against split input projection, float32 against float64, and float32 against the
 PyTorch fixtures with every result staying float32."""
 
+import contextlib
+
 import numpy as np
 import pytest
 
@@ -52,6 +54,26 @@ def test_lstm_joint_and_split_projection_agree_with_the_cell(N, H, monkeypatch):
     for t in range(7):
         h, c = cell(x[t], (h, c))
         np.testing.assert_allclose(joint[0][t], h, rtol=0, atol=1e-13)
+
+
+@pytest.mark.parametrize("variant", ["standard", "vanilla", "nig", "nfg", "nog", "niaf",
+                                     "noaf", "cifg", "fgr"])
+@pytest.mark.parametrize("N", [1, 3])
+def test_lstm_scaled_steps_agree_with_scaled_weights(variant, N, monkeypatch):
+    """The split path scales its weights when T·N ≥ D + H, else each step's pre-activations:
+    a short prefix of a sequence takes the second way and must give the first way's outputs."""
+    from studydeck.engine.kernels import lstm_small
+    monkeypatch.setattr(lstm_small, "MAX_ROWS", 0)
+    monkeypatch.setattr(lstm_kernel, "CONCAT_MAX_BYTES", 0)
+    D, H, T = 5, 40, 50
+    assert T * N >= D + H > 4 * N
+    lstm = LSTM(D, H, seed=2, variant=variant)
+    x = RNG.normal(size=(T, N, D))
+    whole = _run(lstm, x, RNG.normal(size=(T, N, H)))
+    for no_grad in (False, True):
+        with engine.no_grad() if no_grad else contextlib.nullcontext():
+            prefix = lstm(x[:4])[0]
+        np.testing.assert_allclose(prefix, whole[0][:4], rtol=0, atol=1e-13)
 
 
 @pytest.mark.parametrize("cls", [LSTM, GRU, RNN])

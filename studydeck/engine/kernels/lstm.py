@@ -93,7 +93,7 @@ def lstm_forward(X, h0, c0, params, spec, q0=None, ws=None, keep=True):
     numerator = ws.get("numerator", (N, len(scale)), dtype)
     numerator[...] = np.where(scale == -2.0, 2.0, 1.0)
     bias = "bias_ih" in params
-    HX = None
+    HX = step_scale = None
     D = X.shape[2]
     concat = N >= CONCAT_MIN_BATCH and (H_out + D + 1) * G * H * X.itemsize <= CONCAT_MAX_BYTES
     # Steps of gates kept: all of them for backward.  Under no_grad, two on the joint path
@@ -118,8 +118,17 @@ def lstm_forward(X, h0, c0, params, spec, q0=None, ws=None, keep=True):
         # x_t W_ih^T + b for every step (or chunk of steps) in one matmul, then one
         # matmul per step.  The scaled weights go to the workspace: a fresh
         # multi-megabyte array per call costs more in page faults than the multiplication.
-        W_ih_s = np.multiply(W_ih, scale[:, None], out=ws.get("W_ih_s", W_ih.shape, dtype))
-        b_s = (params["bias_ih"] + params["bias_hh"]) * scale if bias else None
+        # Scaling the weights costs G·H·(D + H_out) multiplications a call, scaling each
+        # step's pre-activations T·N·G·H: short sequences of small batches do the latter.
+        # Both are exact (the factors are −1 and −2), so the results are the same.
+        if T * N < D + H_out:
+            step_scale = ws.get("step scale", (N, G * H), dtype)
+            step_scale[...] = scale
+            W_ih_s, W_s, b_s = W_ih, W_hh, params["bias_ih"] + params["bias_hh"] if bias else None
+        else:
+            W_ih_s = np.multiply(W_ih, scale[:, None], out=ws.get("W_ih_s", W_ih.shape, dtype))
+            W_s = np.multiply(W_hh, scale[:, None], out=ws.get("W_hh_s", W_hh.shape, dtype))
+            b_s = (params["bias_ih"] + params["bias_hh"]) * scale if bias else None
 
         def project(t0, t1):
             """x W_ih^T + b of steps t0..t1−1 into gates[:t1−t0]."""
@@ -127,10 +136,9 @@ def lstm_forward(X, h0, c0, params, spec, q0=None, ws=None, keep=True):
             np.matmul(step_rows(X, t0, t1), W_ih_s.T, out=part.reshape(-1, G * H))
             if b_s is not None:
                 part += b_s
-        # (G·H, H_out), kept in its own layout: each step computes (W h^T)^T, which
-        # BLAS does faster than h W^T at small N, and a transposed copy of a large
-        # W_hh would cost as much as several steps.
-        W_s = np.multiply(W_hh, scale[:, None], out=ws.get("W_hh_s", W_hh.shape, dtype))
+        # W_s (G·H, H_out) is kept in its own layout: each step computes (W h^T)^T,
+        # which BLAS does faster than h W^T at small N, and a transposed copy of a
+        # large W_hh would cost as much as several steps.
         Hs = ws.get("Hs", (T + 1, N, H_out), dtype)
     G4 = gates.reshape(len(gates), N, G, H)
     Cs = ws.steps("Cs", keep, T + 1, 2, (N, H), dtype)
@@ -181,6 +189,8 @@ def lstm_forward(X, h0, c0, params, spec, q0=None, ws=None, keep=True):
                 for W_rows, out_rows in row_blocks:
                     W_rows.dot(h_T, out=out_rows)
                 z += hwT.T
+            if step_scale is not None:
+                z *= step_scale
             if Wfgr_sT is not None and t > 0:
                 z += gates[(t - 1) % n_gates] @ Wfgr_sT
             elif Wfgr_sT is not None and q0 is not None:
