@@ -40,7 +40,7 @@ class Queue:
     ``learning``, ``reviews`` and ``new`` build the cards (skipping any no longer
     in their deck) for callers that want them all at once."""
 
-    learning_keys: DueLearning | list[Key]
+    learning_keys: DueLearning
     review_keys: list[Key]
     new_keys: list[Key]
     decks: dict[str, Deck] = field(default_factory=dict, repr=False, compare=False)

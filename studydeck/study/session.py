@@ -219,11 +219,8 @@ class Session:
         if cards is None:
             queue = build_queue(collection, self.decks, config, now, extra_new)
             later = queue.review_keys + queue.new_keys
-            if isinstance(queue.learning_keys, DueLearning):  # read a page at a time as they are reached
-                self._main = _Line(later, queue.learning_keys, self._kind)
-            else:
-                self._main = _Line(list(queue.learning_keys) + later, None, self._kind)
-                self._kind.update(((deck_id, card_id), "learning") for deck_id, card_id, _ in queue.learning_keys)
+            # The due learning keys are read a page at a time as they are reached.
+            self._main = _Line(later, queue.learning_keys, self._kind)
             for kind, group in (("review", queue.review_keys), ("new", queue.new_keys)):
                 self._kind.update(((deck_id, card_id), kind) for deck_id, card_id, _ in group)
             # (due ms, key): learning cards due later today, from this session or an earlier one

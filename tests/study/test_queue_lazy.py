@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import pytest
 
-import studydeck.study.session as session_module
+import studydeck.study.queue as queue_module
 from studydeck.config import Config, DeckSettings
 from studydeck.model import Card, Deck
 from studydeck.study.clock import to_ms
@@ -147,9 +147,10 @@ def test_replace_decks_finds_moved_cards_by_id_and_drops_removed_ones(col):
     assert all(card is next(m for m in moved if m.card_id == card.card_id) for card in shown)
 
 
-def eager_build_queue(*args, **kwargs):
-    queue = build_queue(*args, **kwargs)
-    return replace(queue, learning_keys=list(queue.learning_keys))
+class AllAtOnce(DueLearning):
+    """The due learning keys, every one read when the first is asked for (an eager queue)."""
+
+    FIRST_PAGE = LARGEST_PAGE = 1 << 30
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -176,10 +177,12 @@ def test_lazy_and_eager_queues_show_and_count_the_same(tmp_path, monkeypatch, se
     shutil.copy(tmp_path / "a.sqlite3", tmp_path / "b.sqlite3")
     with open_collection(tmp_path / "a.sqlite3") as lazy_col, open_collection(tmp_path / "b.sqlite3") as eager_col:
         lazy = Session(lazy_col, decks, config, clock=clock)
-        monkeypatch.setattr(session_module, "build_queue", eager_build_queue)
+        monkeypatch.setattr(queue_module, "DueLearning", AllAtOnce)
         eager = Session(eager_col, decks, config, clock=clock)
         monkeypatch.undo()
-        assert isinstance(lazy._main.source, DueLearning) and eager._main.source is None
+        assert type(lazy._main.source) is DueLearning and isinstance(eager._main.source, AllAtOnce)
+        if eager._main.source.read:
+            assert eager._main.source.read == len(eager._main.source)
         assert lazy.counts() == eager.counts()
         assert lazy.counts() == (expected.new, expected.learning, expected.review)
         for _step in range(120):
