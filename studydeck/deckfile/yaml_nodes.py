@@ -228,7 +228,13 @@ def _syntax(error: yaml.YAMLError) -> Finding:
         line, col = mark_of(error)
         what = error.problem or "invalid YAML"
         if error.context:
-            what = f"{what} ({error.context})"
+            start = error.context_mark
+            if start is not None and error.problem_mark is not None and (
+                    (start.line, start.column) != (error.problem_mark.line, error.problem_mark.column)):
+                # "while parsing a flow sequence" found at the end of the file: say where it opened
+                what = f"{what} ({error.context} that starts at line {start.line + 1}, column {start.column + 1})"
+            else:
+                what = f"{what} ({error.context})"
         if "mapping values are not allowed" in what:  # e.g. back: Three: input, forget, output
             what += "; a text with ': ' in it must be quoted: quote the text (\"...\") or write it as a | block"
         return line, col, f"YAML syntax error: {what}"

@@ -247,6 +247,18 @@ def test_yaml_syntax_errors_carry_the_parsers_position():
     assert problems[0].line >= 4
 
 
+@pytest.mark.parametrize("text, opened", [
+    ("deck: x\ntitle: T\ncards:\n  - id: a\n    front: [unclosed\n    back: b\n", (5, 12)),
+    ("deck: x\ntitle: T\ncards:\n  - id: a\n    front: {a: 1\n", (5, 12)),
+    ('deck: x\ntitle: T\ncards:\n  - id: a\n    front: "no end\n    back: b\n', (5, 12)),
+])
+def test_an_unclosed_bracket_or_quote_names_where_it_was_opened(text, opened):
+    """The parser notices at the end of the file; the message also names the opening."""
+    deck, problems = parse(text)
+    assert deck is None and len(problems) == 1
+    assert f"that starts at line {opened[0]}, column {opened[1]}" in problems[0].message
+
+
 def test_an_unquoted_colon_in_a_text_gets_the_hint_to_quote_it():
     deck, problems = parse("deck: x\ntitle: T\ncards:\n  - id: a\n    front: Gates?\n"
                            "    back: Three: input, forget, output\n")
