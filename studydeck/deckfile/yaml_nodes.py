@@ -223,10 +223,12 @@ def mark_of(error: yaml.MarkedYAMLError) -> tuple[int, int]:
     return mark.line + 1, mark.column + 1
 
 
-def _syntax(error: yaml.YAMLError) -> Finding:
+def _syntax(error: yaml.YAMLError, text: str = "") -> Finding:
     if isinstance(error, yaml.MarkedYAMLError):
         line, col = mark_of(error)
         what = error.problem or "invalid YAML"
+        if _char_at(text, line, col) == "\t":
+            what += "; this is a tab: YAML indents with spaces only"
         if error.context:
             start = error.context_mark
             if start is not None and error.problem_mark is not None and (
@@ -239,6 +241,12 @@ def _syntax(error: yaml.YAMLError) -> Finding:
             what += "; a text with ': ' in it must be quoted: quote the text (\"...\") or write it as a | block"
         return line, col, f"YAML syntax error: {what}"
     return 1, 1, f"YAML error: {error}"
+
+
+def _char_at(text: str, line: int, col: int) -> str:
+    """The character at 1-based ``line`` and ``col`` of ``text``, or "" past its end."""
+    lines = text.split("\n", line)
+    return lines[line - 1][col - 1:col] if line <= len(lines) else ""
 
 
 def _find_alias(data: bytes) -> Finding | None:
@@ -276,7 +284,7 @@ def compose(data: bytes, text: str) -> tuple[Any, list[Finding]]:
         return None, [(mark.line + 1, mark.column + 1,
                        f"nesting deeper than {MAX_DEPTH} levels; a deck needs only a few")]
     except yaml.YAMLError as exc:
-        return None, [_syntax(exc)]
+        return None, [_syntax(exc, text)]
     if root is None:
         return None, [(1, 1, "the file holds no YAML document; expected a mapping with "
                              "'deck', 'title' and 'cards'")]

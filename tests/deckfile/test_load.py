@@ -259,6 +259,12 @@ def test_an_unclosed_bracket_or_quote_names_where_it_was_opened(text, opened):
     assert f"that starts at line {opened[0]}, column {opened[1]}" in problems[0].message
 
 
+def test_a_tab_that_indents_a_line_is_named_as_a_tab():
+    deck, problems = parse("deck: x\ntitle: T\ncards:\n\t- id: a\n")
+    assert deck is None and (problems[0].line, problems[0].col) == (4, 1)
+    assert "this is a tab: YAML indents with spaces only" in problems[0].message
+
+
 def test_an_unquoted_colon_in_a_text_gets_the_hint_to_quote_it():
     deck, problems = parse("deck: x\ntitle: T\ncards:\n  - id: a\n    front: Gates?\n"
                            "    back: Three: input, forget, output\n")
