@@ -386,8 +386,9 @@ def _main(argv: Sequence[str] | None) -> int:
     try:
         return COMMANDS[command](args)
     except (UsageError, *_drill_errors("UnknownKindError")) as exc:
-        parser.print_usage(sys.stderr)
-        print(f"studydeck: error: {shown(exc)}", file=sys.stderr)
+        chosen = _chosen(parser, args)  # as argparse words its own usage errors
+        chosen.print_usage(sys.stderr)
+        print(f"{chosen.prog}: error: {shown(exc)}", file=sys.stderr)
         return 2
     except (*known_errors, *_drill_errors("DrillError")) as exc:
         # one line each (a DeckError's lines are findings, already escaped)
@@ -397,6 +398,17 @@ def _main(argv: Sequence[str] | None) -> int:
         return 0
     except Exception as exc:
         return _unexpected(exc, getattr(args, "home", None))
+
+
+def _chosen(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.ArgumentParser:
+    """The parser of the (sub)command ``args`` chose: ``studydeck lab train``'s for that
+    command, the top-level one when no command was given."""
+    for action in parser._actions:  # noqa: SLF001 (argparse keeps its subcommands there)
+        if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001
+            name = getattr(args, action.dest, None)
+            if name in action.choices:
+                return _chosen(action.choices[name], args)
+    return parser
 
 
 def _drill_errors(name: str) -> tuple[type[Exception], ...]:

@@ -309,3 +309,17 @@ def test_every_command_gets_its_arguments_when_chosen(capsys):
         assert stop.value.code == 0 and f"usage: studydeck {name}" in shown and "--home DIR" in shown, name
     args = build_parser().parse_args(["flag", "2", "-is:new"])
     assert (args.command, args.flag, args.query, args.home) == ("flag", 2, ["-is:new"], None)
+
+
+@pytest.mark.parametrize("argv, command, message", [
+    (["cards", "(tag:a"], "cards", "query: unclosed '(' at column 1"),
+    (["info", "nosuchcard"], "info", "no card 'nosuchcard'"),
+    (["drill", "--count", "0"], "drill", "--count must be from 1 to"),
+])
+def test_a_usage_error_shows_its_commands_usage_and_name(tmp_path, argv, command, message):
+    """As argparse does for a missing argument: the chosen command's usage line, then
+    `studydeck COMMAND: error: ...`, exit 2; not the top-level usage."""
+    done = studydeck(*argv, home=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"usage: studydeck {command} ")
+    assert f"studydeck {command}: error: {message}" in done.stderr

@@ -37,7 +37,7 @@ def test_text_output_names_the_task_the_paper_and_the_outcome(capsys):
 def test_a_bad_length_is_a_usage_error(capsys):
     assert main(["lab", "train", "adding", "--length", "5"]) == 2
     err = capsys.readouterr().err
-    assert "studydeck: error: --length for adding (T) must be 20 to 100000, got 5" in err
+    assert "studydeck lab train: error: --length for adding (T) must be 20 to 100000, got 5" in err
     assert "Traceback" not in err
 
 
