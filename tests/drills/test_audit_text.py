@@ -82,13 +82,15 @@ def test_exploding_vanishing_displayed_factors_lead_to_the_answer():
 def test_exploding_vanishing_student_rounding_as_told_is_accepted(mode):
     for q in _tanh_cases():
         g = q.given
-        assert "Keep h_t to at least 8 decimals" in q.prompt
+        rule = re.search(r"Keep h_t to at least (\d+) decimals and every other intermediate value "
+                         r"to at least (\d+) significant figures", q.prompt)
+        places, fig = int(rule.group(1)), int(rule.group(2))
         h, prod = g["h0"], 1.0
         for x in g["x"]:
-            a = _sig(g["w"] * h + g["u"] * x, 6, mode)
-            h = _round(math.tanh(a), 8, mode)
-            factor = _sig(g["w"] * (1 - h * h), 6, mode)
-            prod = _sig(prod * factor, 6, mode)
+            a = _sig(g["w"] * h + g["u"] * x, fig, mode)
+            h = _round(math.tanh(a), places, mode)
+            factor = _sig(g["w"] * (1 - h * h), fig, mode)
+            prod = _sig(prod * factor, fig, mode)
         typed = _sig(prod, 3, mode)
         assert grade(q, repr(typed)).correct, (q.seed, q.params, typed, q.answer_text)
 
