@@ -107,3 +107,15 @@ def test_exploding_vanishing_with_factors_of_one_neither_explodes_nor_vanishes()
     assert q.answer == 1.0
     assert "vanishes (shrinks" not in q.solution and "explodes (grows" not in q.solution
     assert "neither explodes nor vanishes" in q.solution
+
+
+# -- symbols ------------------------------------------------------------------------------------
+
+def test_a_solution_that_writes_h_prev_says_it_is_the_prompts_h0():
+    from studydeck.drills import KINDS
+
+    for kind in KINDS:
+        for seed in range(3):
+            q = generate(kind, seed)
+            if "h_prev" in q.solution and "h0" in q.prompt:
+                assert "h_prev = h0" in q.solution, (kind, seed)
