@@ -119,3 +119,13 @@ def test_a_solution_that_writes_h_prev_says_it_is_the_prompts_h0():
             q = generate(kind, seed)
             if "h_prev" in q.solution and "h0" in q.prompt:
                 assert "h_prev = h0" in q.solution, (kind, seed)
+
+
+@pytest.mark.parametrize("kind", ["shapes.lstm", "shapes.gru"])
+def test_an_unbatched_input_with_batch_first_says_batch_first_does_not_apply(kind):
+    # torch: batch_first=True leaves a 2-D (unbatched) input as (T, I)
+    cases = [q for q in (generate(kind, s) for s in range(40))
+             if q.given["batch_first"] and len(q.given["input_shape"]) == 2]
+    assert cases
+    for q in cases:
+        assert "batch_first does not apply to an unbatched input" in q.solution, q.seed
