@@ -129,3 +129,10 @@ def test_an_unbatched_input_with_batch_first_says_batch_first_does_not_apply(kin
     assert cases
     for q in cases:
         assert "batch_first does not apply to an unbatched input" in q.solution, q.seed
+
+
+def test_fgr_says_which_tensor_r_i_r_f_r_o_are():
+    for seed in range(4):
+        q = generate("greff.fgr", seed)
+        assert "R_i" in q.solution
+        assert "R_i, R_f, R_o" in q.prompt and "weight_fgr" in q.prompt
