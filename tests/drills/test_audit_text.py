@@ -136,3 +136,13 @@ def test_fgr_says_which_tensor_r_i_r_f_r_o_are():
         q = generate("greff.fgr", seed)
         assert "R_i" in q.solution
         assert "R_i, R_f, R_o" in q.prompt and "weight_fgr" in q.prompt
+
+
+def test_proj_size_with_layers_says_what_the_upper_layers_read():
+    # weight_ih_l1 is (4H, Dn·P): the layer below hands up its projected h, both directions side by side
+    for params, width in (({"num_layers": 2}, "size P = "), ({"num_layers": 2, "bidirectional": True},
+                                                             "size 2·P = ")):
+        q = generate("params.proj_size", 1, params)
+        P = q.given["proj_size"]
+        assert "layers above read" in q.solution and f"{width}{P * (2 if 'bidirectional' in params else 1)}" \
+            in q.solution, q.solution
