@@ -60,7 +60,7 @@ def _pre(g: dict, sfx: str, order: str, x, h, slip: Slip) -> dict:
     W, U, H = arr(g["weight_ih" + sfx]), arr(g["weight_hh" + sfx]), len(h)
     bi, bh = arr(g["bias_ih" + sfx]), arr(g["bias_hh" + sfx])
     index = {q: k for k, q in enumerate(order)}
-    if slip.order_ifog and "g" in index and "o" in index:
+    if slip.order_ifog and order == "ifgo":  # the mistake's sentence speaks of PyTorch's four blocks
         index["g"], index["o"] = index["o"], index["g"]
     pre = {}
     for q, k in index.items():

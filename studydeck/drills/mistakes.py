@@ -27,7 +27,7 @@ MESSAGES: dict[str, str] = {
         "old state, h' = (1 − z) ⊙ n + z ⊙ h."),
     "tanh_for_sigmoid": (
         "This is what you get with tanh where σ belongs: the gates (i, f, o; r, z for a GRU) use "
-        "the logistic σ, only the candidate uses tanh."),
+        "the logistic σ."),
     "sigmoid_for_tanh": (
         "This is what you get with σ where tanh belongs: the candidate (g; n for a GRU) uses tanh."),
     "no_bias_hh": (
@@ -47,7 +47,7 @@ MESSAGES: dict[str, str] = {
         "(weight_ih) belongs to unit j, so a unit's sum runs along a row, W·h, not along a column."),
     "not_transposed": (
         "This is what you get with W_hh where its transpose belongs: going back, h0[k] collects "
-        "column k of weight_hh against every da, dL/dh0 = W_hhᵀ·da."),
+        "column k of weight_hh against the pre-activations' gradients (W_hhᵀ, not W_hh)."),
     "rounded_intermediates": (
         "This is what you get rounding the intermediate values to 2 decimals: keep at least 4 "
         "(or as many as the question says) until the end."),

@@ -114,11 +114,17 @@ def rnn_product(kind: str, seed: int, params: dict):
     answer = float(rnn.backward(d_out)["h0"].reshape(-1)[0])
     hs = out.reshape(-1).tolist()
     text = sig_text(answer, sig)
+    # Near saturation 1 − h² loses digits: h_t needs 8 decimals for 3 significant figures, and a
+    # long chain (k > 20) piles up the roundings of its factors, so it keeps more.
+    h_places, fig = (8, 6) if k <= 20 else (10, 8)
+    keep = (f" Keep h_t to at least {h_places} decimals and every other intermediate value to at "
+            f"least {fig} significant figures." if nonlinearity == "tanh" else "")
     prompt = (f"A one-unit RNN h_t = {nonlinearity}(w·h_(t−1) + u·x_t) (nn.RNN, "
               f"nonlinearity='{nonlinearity}', no bias) has w = {fmt.given(w)}, u = {fmt.given(u)} "
               f"and starts from h0 = {fmt.given(h0)}; it reads the {k} inputs x below. Compute "
-              f"∂h_{k}/∂h0 to {sig} significant figures, then say whether such a product explodes "
-              f"or vanishes over many steps.")
+              f"∂h_{k}/∂h0 to {sig} significant figures (the answer is that number; the worked "
+              f"solution then says whether such a product explodes or vanishes over many "
+              f"steps).{keep}")
     steps = [[(f"h_t = φ(a_t) with a_t = w·h_(t−1) + u·x_t, so ∂h_t/∂h_(t−1) = w·φ'(a_t) and "
               f"∂h_{k}/∂h0 is the product of the {k} factors.")]]
     if nonlinearity == "relu":
@@ -126,22 +132,33 @@ def rnn_product(kind: str, seed: int, params: dict):
                       f"is w = {fmt.given(w)}."),
                       f"∂h_{k}/∂h0 = {fmt.given(w)}^{k} = {answer:.6g}"])
     else:
+        # every shown number is computed from the shown numbers before it, with the decimals and
+        # significant figures the prompt prescribes
         lines, prod = [], 1.0
         for t, h in enumerate(hs, start=1):
-            factor = w * (1 - h * h)
-            prod *= factor
-            lines.append(f"h_{t} = {fmt.num(h)}, factor w·(1 − h_{t}²) = {fmt.given(w)}·(1 − "
-                         f"{fmt.term(fmt.num(h))}²) = {fmt.num(factor)}, product {prod:.6g}")
+            h_text = fmt.num(h, h_places)
+            factor = float(f"{w * (1 - float(h_text) ** 2):.{fig}g}")
+            prod = float(f"{prod * factor:.{fig}g}")
+            lines.append(f"h_{t} = {h_text}, factor w·(1 − h_{t}²) = {fmt.given(w)}·(1 − "
+                         f"{fmt.term(h_text)}²) = {factor:.{fig}g}, product {prod:.{fig}g}")
         steps.append(["tanh'(a_t) = 1 − h_t²; forward, then the factors:"] + lines)
-    verdict = "explodes (grows geometrically)" if abs(answer) > 1 else "vanishes (shrinks geometrically)"
+        if sig_text(prod, sig) != text:
+            steps[-1].append(f"Rounded along the way, these factors give {sig_text(prod, sig)}; "
+                             f"without rounding, the exact product gives {text}. Both are accepted.")
+    if math.isclose(abs(answer), 1.0, rel_tol=1e-12):
+        verdict = "neither explodes nor vanishes: it stays at 1"
+    else:
+        verdict = "explodes (grows geometrically)" if abs(answer) > 1 else "vanishes (shrinks geometrically)"
     steps.append([(f"To {sig} significant figures: {text}. The factors' sizes have the geometric "
                    f"mean {abs(answer) ** (1 / k):.3g}; factors of that size make a product that "
                    f"{verdict} as the number of steps grows.")])
+    tolerance = fmt.tolerance_for_sig(answer, sig)
+    if nonlinearity == "tanh":  # room for the prescribed rounding (at most 0.05 of a unit)
+        tolerance *= 1.1
     given = {"nonlinearity": nonlinearity, "w": w, "u": u, "h0": h0, "k": k, "x": pylist(xs)}
     return question(kind, seed, params, prompt=prompt, given=given, answer=answer,
                     answer_format="scalar", solution=[ln for s in steps for ln in s],
-                    tolerance=fmt.tolerance_for_sig(answer, sig), answer_text=text,
-                    hint=sig_hint(answer, sig),
+                    tolerance=tolerance, answer_text=text, hint=sig_hint(answer, sig),
                     hints=["\n".join(s) for s in steps])
 
 

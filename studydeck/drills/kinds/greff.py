@@ -217,8 +217,8 @@ def step_kind(variant: str):
         tol = rounding.tolerance(d, exact, bounds)
         baseline = baseline_of(variant, seed, params)
         blocks = ", ".join(spec.blocks)
-        fgr = (" weight_fgr is (3·hidden_size, 3·hidden_size): its rows add to a_i, a_f, a_o (in "
-               "that order), its columns read i_prev, f_prev, o_prev, the gates of the step before."
+        fgr = (" weight_fgr is (3·hidden_size, 3·hidden_size): its row blocks R_i, R_f, R_o add to "
+               "a_i, a_f, a_o, its columns read i_prev, f_prev, o_prev, the gates of the step before."
                if spec.fgr else "")
         prompt = (f"{short} ({long_name}) is one of the eight LSTM variants compared by {SOURCE}; "
                   f"each changes one thing in their vanilla LSTM. {_baseline_text(variant, baseline)}. "

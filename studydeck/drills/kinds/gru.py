@@ -31,6 +31,7 @@ GRU_FORM = {True: "n = tanh(W_in·x + b_in + r ⊙ (W_hn·h + b_hn))",
             False: "n = tanh(W_in·x + b_in + W_hn·(r ⊙ h) + b_hn)"}
 
 LONG = 2  # extra decimals kept in this long chain (see common.step_places)
+PREV = "h_prev = h0, the previous hidden state."
 
 
 @dataclass
@@ -146,8 +147,9 @@ def gate(q: str):
                   f"entries of bias_ih and bias_hh, labelled {q}[·]. Answer {q} as {_vec(H)}, "
                   f"{fmt.decimals_phrase(d)}.")
         cell = {"x": pylist(case.x), "h_prev": pylist(case.h0), q: pylist(case.trace[q])}
+        lines = [f"{q} block: {where} of the stacked weights; h_prev = h0."] + gate_block_lines(case, q)
         return question(kind, seed, params, prompt=prompt, given=case.given(), answer=case.trace[q],
-                        answer_format="vector", solution=gate_block_lines(case, q), decimals=d,
+                        answer_format="vector", solution=lines, decimals=d,
                         cell=cell, labels=[q])
     return generate
 
@@ -163,7 +165,7 @@ def candidate(kind: str, seed: int, params: dict):
     shown, nums = written.gru_case(case, ar)
     tol = rounding.tolerance(d, case.trace["n"], nums["n"])
     with fmt.step_decimals(ar.places):
-        lines = gate_block_lines(shown, "r") + candidate_lines(shown)
+        lines = [PREV] + gate_block_lines(shown, "r") + candidate_lines(shown)
     lines += rounding.note(["n"], [case.trace["n"]], [nums["n"]], d, tol)
     return question(kind, seed, params, prompt=prompt, given=case.given(), answer=case.trace["n"],
                     answer_format="vector", solution=lines, decimals=d, tolerance=tol, cell=cell,
@@ -203,7 +205,7 @@ def reset_before(kind: str, seed: int, params: dict):
     shown, nums = written.gru_case(case, ar)
     tol = rounding.tolerance(d, case.trace["h"], nums["h"])
     with fmt.step_decimals(ar.places):
-        lines = ["Reset before the product: r multiplies h before W_hn."] + step_lines(shown)
+        lines = ["Reset before the product: r multiplies h before W_hn; h_prev = h0."] + step_lines(shown)
     lines += rounding.note(["h'"], [case.trace["h"]], [nums["h"]], d, tol)
     return question(kind, seed, params, prompt=prompt, given=case.given(), answer=case.trace["h"],
                     answer_format="vector", solution=lines, decimals=d, tolerance=tol,
@@ -226,7 +228,7 @@ def convention_difference(kind: str, seed: int, params: dict):
     delta = [ar.sub(a, b) for a, b in zip(nums_a["h"], nums_b["h"])]
     tol = rounding.tolerance(d, diff, delta)
     with fmt.step_decimals(ar.places):
-        lines = ["r and z do not depend on the convention:"]
+        lines = [PREV, "r and z do not depend on the convention:"]
         lines += gate_block_lines(shown_a, "r") + gate_block_lines(shown_a, "z")
         lines += (["Reset after (PyTorch):"] + candidate_lines(shown_a)
                   + hidden_lines(shown_a.trace, H, "h'_after"))

@@ -68,6 +68,8 @@ def _solution(cell, cfg, kw, in_shape, tensors) -> list[str]:
     T = cfg["seq_len"]
     if cfg["unbatched"]:
         read = f"The input {fmt.shape(in_shape)} is unbatched (T, I): T = {T}, no batch dimension."
+        if kw["batch_first"]:
+            read += " batch_first does not apply to an unbatched input."
     elif kw["batch_first"]:
         read = f"batch_first=True: the input {fmt.shape(in_shape)} is (N, T, I): N = {cfg['batch']}, T = {T}."
     else:

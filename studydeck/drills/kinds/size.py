@@ -164,8 +164,14 @@ def proj_size(kind, seed, params):
     L = int(params.get("num_layers", 1))
     bi = bool(params.get("bidirectional", False))
     def note(I, H, layer):
-        return [f"With proj_size P = {P}: h has size P, so weight_hh is (4H, P), "
-                f"and weight_hr (P, H) projects o ⊙ tanh(c) down to P."]
+        lines = [f"With proj_size P = {P}: h has size P, so weight_hh is (4H, P), "
+                 f"and weight_hr (P, H) projects o ⊙ tanh(c) down to P."]
+        if L > 1:
+            width = f"2·P = {2 * P}" if bi else f"P = {P}"
+            both = "both directions' projected h" if bi else "the projected h"
+            lines.append(f"Layer 0 reads x (size {I}); layers above read {both} of the layer "
+                         f"below (size {width}).")
+        return lines
 
     return _count_question(kind, seed, params, "lstm", note, hidden_size=H, proj_size=P,
                            num_layers=L, bidirectional=bi)

@@ -64,7 +64,7 @@ def cifg_gate(kind: str, seed: int, params: dict):
               f"{fmt.decimals_phrase(d)}. {keep_digits(d)}")
     tr = case.trace
     shown, places, exact, _, tol, note = _written(case, d, "f", ["f"])
-    lines = ["CIFG: f = 1 − i, so only the input gate has weights."]
+    lines = ["CIFG: f = 1 − i, so only the input gate has weights; h_prev = h0."]
     with fmt.step_decimals(places):
         lines += one_gate_lines(shown, "i")
         lines += [f"f[{j}] = 1 − i[{j}] = 1 − {fmt.num(shown.trace['i'][j])} = "
