@@ -93,3 +93,31 @@ def test_two_steps_shows_the_starting_state_before_the_answer():
     assert vector_text(question.given["h0"]) in before
     assert vector_text(question.cell["h_prev"]) not in before     # h_1: an intermediate result
     assert vector_text(question.cell["h_prev"]) in cell_picture(question, True).plain
+
+
+def test_long_solution_lines_hang_under_their_own_start():
+    from studydeck.tui.widgets.hanging import HangingText, wrap_hanging
+    from tests.tui.conftest import plain
+
+    calc = "a_f[1] = W_if[1]·x + b_if[1] + W_hf[1]·h_prev + b_hf[1] + W_xx[1]·z + b_xx[1]"
+    assert wrap_hanging(calc, 60) == ["a_f[1] = W_if[1]·x + b_if[1] + W_hf[1]·h_prev + b_hf[1] +",
+                                      "         W_xx[1]·z + b_xx[1]"]
+    cont = "       = (0.6·(-0.4) + (-0.3)·(-0.8)) + 0.4 + ((-0.8)·(-0.8) + 0.6·0.2) + (-0.4)"
+    assert wrap_hanging(cont, 76) == ["       = (0.6·(-0.4) + (-0.3)·(-0.8)) + 0.4 + ((-0.8)·(-0.8) + 0.6·0.2) +",
+                                      "         (-0.4)"]
+    prose = "h0 reaches h_1 directly (through z ⊙ h0) and through a_r, a_z and a_nh; the n block"
+    assert [line[:2] for line in wrap_hanging(prose, 40)[1:]] == ["  ", "  "]
+    short = "f[0] = σ(-0.7800) = 0.3143"
+    assert wrap_hanging(short, 76) == [short]
+    # the hanging indent never passes half the width; minus signs are never split from numbers
+    deep = " " * 10 + "h'_before[1] = (1 − z[1])·n[1] + z[1]·h_prev[1] = 0.59146·(-0.75300) + 0.40854·(-0.9)"
+    pieces = wrap_hanging(deep, 50)
+    assert all(len(p) <= 50 for p in pieces) and all(len(p) - len(p.lstrip()) <= 25 for p in pieces[1:])
+    assert "(-0.75300)" in "".join(pieces) and "(-0.9)" in "".join(pieces)
+    shown = plain(_Holder(HangingText(("Worked solution", "bold"), (cont, ""))), width=76)
+    assert shown.splitlines() == ["Worked solution", *wrap_hanging(cont, 76)]
+
+
+class _Holder:
+    def __init__(self, content):
+        self.content = content

@@ -20,6 +20,7 @@ from textual.validation import ValidationResult, Validator
 from textual.widgets import Input, Static
 
 from studydeck.tui.drawing.cell_diagram import cell_diagram, is_gru
+from studydeck.tui.widgets.hanging import HangingText
 from studydeck.tui.widgets.values import given_text
 
 SCROLL = Binding.Group("scroll")
@@ -196,7 +197,7 @@ class DrillView(Horizontal):
             line.append("\n" + footer, style="bold")
         self.query_one(".drill-verdict", Static).update(line)
         solution = self.query_one(".drill-solution", Static)
-        solution.update(Text("Worked solution\n", style="bold") + Text(self.question.solution))
+        solution.update(HangingText(("Worked solution", "bold"), (self.question.solution, "")))
         solution.display = True
         # After the layout that gives the solution its place: scroll it to the top.
         self.call_after_refresh(self.call_after_refresh, self._show_solution)
@@ -207,15 +208,14 @@ class DrillView(Horizontal):
     def show_next_hint(self) -> None:
         """Enter on an empty answer: the next step of the worked solution, the answer box kept."""
         hints = list(getattr(self.question, "hints", None) or [])
-        shown = Text()
+        shown: list[tuple[str, str]] = []
         for k, hint in enumerate(hints[:self.hints_shown + 1]):
-            shown.append(f"Hint {k + 1}/{len(hints)}\n", style="bold")
-            shown.append(hint + "\n")
+            shown += [(f"Hint {k + 1}/{len(hints)}", "bold"), (hint, "")]
         if self.hints_shown >= len(hints):
-            shown.append("No more hints: type your answer; the worked solution follows it.", style="bold")
+            shown.append(("No more hints: type your answer; the worked solution follows it.", "bold"))
         self.hints_shown = min(self.hints_shown + 1, len(hints))
         solution = self.query_one(".drill-solution", Static)
-        solution.update(shown)
+        solution.update(HangingText(*shown))
         solution.display = True
         self.call_after_refresh(self._show_solution)
         self.input.focus()
