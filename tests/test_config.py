@@ -140,3 +140,12 @@ def test_each_range_message_on_the_command_line(override, message):
     with pytest.raises(ConfigError) as caught:
         Config().with_overrides(**override)
     assert str(caught.value) == f"command line: {message}"
+
+
+def test_a_range_refuses_values_of_the_wrong_kind_built_in_code():
+    # the file and the command line check the kind first; a Config built in code is
+    # checked by the same rules (an hour of 4.5 or a retention in quotes)
+    assert Config(day_starts_at=4.5, desired_retention="0.9").problems() == [
+        "desired_retention must be between 0.7 and 0.99, got '0.9'",
+        "day_starts_at must be an hour from 0 to 23, got 4.5"]
+    assert Config(new_per_day=True).problems() == [f"new_per_day {RANGE} True"]
