@@ -180,7 +180,7 @@ def _print_card(f, qctx, as_json: bool) -> None:
             "due": None if row.state == NEW else from_ms(row.due).isoformat(),
             "interval_days": row.interval_days(), "stability": row.stability,
             "difficulty": row.difficulty, "retrievability": r, "reps": row.reps, "lapses": row.lapses,
-            "leech": bool(row.leech), "suspended": bool(row.suspended), "buried": row.buried_until > qctx.now_ms,
+            "leech": bool(row.leech), "suspended": bool(row.suspended), "buried": row.buried(qctx.now_ms),
             "flag": row.flag, "front": card.front, "tags": list(card.tags),
         }, ensure_ascii=False))
         return

@@ -54,6 +54,27 @@ MAX_COUNT = 1_000_000
 """The largest new_per_day, max_reviews_per_day and leech_threshold taken: far
 beyond any real use, and far inside the integers SQLite stores."""
 
+RANGES: dict[str, tuple[type, float, float, str]] = {
+    "desired_retention": (float, 0.7, 0.99, "between {lo} and {hi}"),
+    "new_per_day": (int, 0, MAX_COUNT, "a whole number from {lo} to {hi:,}"),
+    "max_reviews_per_day": (int, 0, MAX_COUNT, "a whole number from {lo} to {hi:,}"),
+    "leech_threshold": (int, 0, MAX_COUNT, "a whole number from {lo} to {hi:,}"),
+    "day_starts_at": (int, 0, 23, "an hour from {lo} to {hi}"),
+}
+"""The settings with a range, wherever they are set (top level, ``[decks.ID]``,
+``[presets.NAME]``, command line): kind (a ``float`` setting takes any number, an
+``int`` one only whole numbers; never true/false), lowest, highest, and the words
+that finish ``NAME must be ...``."""
+
+
+def out_of_range(key: str, value: object) -> str | None:
+    """``NAME must be ..., got VALUE`` if ``value`` breaks ``key``'s rule in :data:`RANGES`."""
+    kind, lo, hi, wording = RANGES[key]
+    accepted = (int, float) if kind is float else (int,)
+    if isinstance(value, bool) or not isinstance(value, accepted) or not lo <= value <= hi:
+        return f"{key} must be {wording.format(lo=lo, hi=hi)}, got {value!r}"
+    return None
+
 
 def parse_step(text: str) -> timedelta:
     """'1m' -> 60 s, '10m', '1h', '1d', up to 365 days; raises ValueError on anything else."""
@@ -125,15 +146,7 @@ class Config:
 
     def problems(self) -> list[str]:
         """Every value out of range, as ``name must be ..., got ...``."""
-        out = []
-        if not 0.7 <= self.desired_retention <= 0.99:
-            out.append(f"desired_retention must be between 0.7 and 0.99, got {self.desired_retention}")
-        for name in ("new_per_day", "max_reviews_per_day", "leech_threshold"):
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_COUNT:
-                out.append(f"{name} must be a whole number from 0 to {MAX_COUNT:,}, got {value!r}")
-        if not 0 <= self.day_starts_at <= 23:
-            out.append(f"day_starts_at must be an hour from 0 to 23, got {self.day_starts_at!r}")
+        out = [problem for name in RANGES if (problem := out_of_range(name, getattr(self, name)))]
         for name in ("learning_steps", "relearning_steps"):
             for step in getattr(self, name):
                 try:
@@ -228,15 +241,11 @@ def _tables(kind: str, data: object, problems: list[str]) -> tuple[tuple[str, De
                     given[key] = value
                 else:
                     problems.append(f"{where}: preset must be a preset's name")
-            elif key == "desired_retention":
-                if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.7 <= value <= 0.99:
-                    problems.append(f"{where}: desired_retention must be between 0.7 and 0.99, got {value!r}")
-                else:
-                    given[key] = float(value)
-            elif isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_COUNT:
-                problems.append(f"{where}: {key} must be a whole number from 0 to {MAX_COUNT:,}, got {value!r}")
+            elif problem := out_of_range(key, value):
+                problems.append(f"{where}: {problem}")
             else:
-                given[key] = value
+                kind = RANGES[key][0]
+                given[key] = kind(value)      # a whole-number retention is taken as a float
         out.append((name, DeckSettings(**given)))
     return tuple(out)
 

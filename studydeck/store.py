@@ -1246,6 +1246,13 @@ _ACTION_COLUMNS = {
 MS_PER_DAY = 86_400_000
 
 
+def buried_at(buried_until: int, now_ms: int) -> bool:
+    """Whether a card whose bury lasts until ``buried_until`` (UTC ms, 0: never buried) is
+    buried at ``now_ms``: the bury ends at that instant.  The SQL filters say the same as
+    ``buried_until <= ?`` (not buried) and ``buried_until > ?`` (buried)."""
+    return buried_until > now_ms
+
+
 @dataclass(frozen=True, slots=True)
 class CardRow:
     """One card's row in the collection, as queries return it (times in UTC epoch ms)."""
@@ -1268,6 +1275,10 @@ class CardRow:
     @property
     def key(self) -> tuple[str, str]:
         return (self.deck_id, self.card_id)
+
+    def buried(self, now_ms: int) -> bool:
+        """Whether the card is buried at ``now_ms`` (:func:`buried_at`)."""
+        return buried_at(self.buried_until, now_ms)
 
     def interval_days(self) -> int | None:
         """Whole days from the last review to the due date (Anki's ``ivl``); None if new."""
@@ -1609,7 +1620,7 @@ def mark_cards(collection: Collection, kind: str, keys: Iterable[tuple[str, str]
                 row = conn.execute(select, (deck_id, card_id)).fetchone()
             before = dict(zip(columns, row))
             if kind == "unbury":
-                wanted = before["buried_until"] <= now_ms
+                wanted = not buried_at(before["buried_until"], now_ms)
             elif kind == "bury":
                 wanted = before["buried_until"] >= value
             elif kind == "forget":

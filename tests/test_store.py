@@ -307,3 +307,24 @@ def test_the_migrations_state_reader_agrees_with_from_json(text):
         except ValueError as exc:
             return str(exc)
     assert read(store._parse_state) == read(CardState.from_json)
+
+
+def test_a_bury_ends_at_its_instant_for_the_row_the_query_and_unbury(tmp_path):
+    # one rule (store.buried_at) and its SQL twins: buried while now < buried_until
+    from studydeck.model import Card, Deck
+    from studydeck.store import QueryContext
+    from studydeck.study import query
+
+    deck = Deck("d", "D", "", "d.yaml", (Card("d", "c", "c", "basic", "front", "back"),))
+    with open_collection(tmp_path / "c.sqlite3") as col:
+        col.sync_decks([deck], 0)
+        store.mark_cards(col, "bury", [("d", "c")], 1_000, value=5_000)
+        row = store.card_row(col, "d", "c")
+        for now, buried in ((4_999, True), (5_000, False)):
+            assert row.buried(now) is buried
+            ctx = QueryContext(now, 0, -0.1542)
+            found = [r.key for r in store.search_cards(col, query.parse("is:buried"), ctx, [deck])]
+            assert found == ([("d", "c")] if buried else [])
+            assert col.new_cards("d", 10, now_ms=now) == ([] if buried else ["c"])   # the study queue
+        assert store.mark_cards(col, "unbury", [("d", "c")], 5_000) == 0     # already over
+        assert store.mark_cards(col, "unbury", [("d", "c")], 4_999) == 1

@@ -44,7 +44,7 @@ class Found:
         parts = [state_name(self.row.state)]
         if self.row.suspended:
             parts.append("suspended")
-        if self.row.buried_until > ctx.now_ms:
+        if self.row.buried(ctx.now_ms):
             parts.append("buried")
         return ",".join(parts)
 

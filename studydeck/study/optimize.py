@@ -18,17 +18,16 @@ py-fsrs's ``Optimizer`` was the other candidate: it needs PyTorch, pandas and tq
 from __future__ import annotations
 
 import hashlib
-import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from studydeck import store
 from studydeck.config import Config
 from studydeck.model import Deck
 from studydeck.store import CardState, Collection
 from studydeck.study.scheduler import Schedulers
-from studydeck.study.clock import from_ms
+from studydeck.study.clock import from_ms, local_zone
 
 MIN_ITEMS = 64
 """fsrs-rs fits the full model only from 64 training items (``compute_parameters``:
@@ -64,12 +63,15 @@ class History:
         return len(self.days)
 
 
-def utc_offsets(first_ms: int, last_ms: int) -> list[tuple[int, int]]:
-    """(from UTC ms, local UTC offset in s) for every change of the local offset (daylight
-    saving) between two instants: checked week by week (no zone changes its offset twice
-    in a week), each change found to the second."""
+def utc_offsets(first_ms: int, last_ms: int, zone: tzinfo | None = None) -> list[tuple[int, int]]:
+    """(from UTC ms, local UTC offset in s) for every change of the offset of the learner's
+    zone (:func:`~studydeck.study.clock.local_zone`, as every other screen; daylight saving)
+    between two instants: checked week by week (no zone changes its offset twice in a
+    week), each change found to the second."""
+    zone = zone or local_zone()
+
     def offset(ms: int) -> int:
-        return time.localtime(ms // 1000).tm_gmtoff
+        return int(datetime.fromtimestamp(ms // 1000, zone).utcoffset().total_seconds())
 
     out = [(first_ms, offset(first_ms))]
     week = 7 * 86_400_000

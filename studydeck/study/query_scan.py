@@ -92,11 +92,11 @@ def _state(name: str, row: CardRow, ctx: QueryContext) -> bool:
         return row.state in (REVIEW, RELEARNING)
     if name == "due":
         return (row.state != NEW and row.due <= ctx.now_ms and not row.suspended
-                and row.buried_until <= ctx.now_ms)
+                and not row.buried(ctx.now_ms))
     if name == "suspended":
         return row.suspended
     if name == "buried":
-        return row.buried_until > ctx.now_ms
+        return row.buried(ctx.now_ms)
     if name == "leech":
         return row.leech
     if name == "flagged":

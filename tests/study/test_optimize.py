@@ -13,7 +13,7 @@ from studydeck.model import Card, Deck
 from studydeck.store import open_collection, saved_parameters
 from studydeck.study import optimize
 from studydeck.study.scheduler import Scheduler
-from studydeck.study.clock import to_ms
+from studydeck.study.clock import local_zone, to_ms
 
 pytest.importorskip("fsrs_rs_python", reason="the optimizer extra (fsrs-rs-python) is not installed")
 
@@ -198,3 +198,75 @@ def test_utc_offsets_find_each_daylight_saving_change_to_the_second(monkeypatch)
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
+
+
+@pytest.fixture
+def app_zone():
+    """Sets ``$TZ`` the way the app's clock reads it (afresh on each call), leaving the C
+    library's own zone to the caller; both are put back afterwards."""
+    import os
+    import time
+
+    before = os.environ.get("TZ")
+
+    def set_zone(value: str, c_library_too: bool) -> None:
+        os.environ["TZ"] = value
+        if c_library_too:
+            time.tzset()
+
+    yield set_zone
+    if before is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = before
+    time.tzset()
+
+
+def test_utc_offsets_follow_the_apps_zone_when_tz_changes_after_start(app_zone):
+    # the C library read TZ=UTC once (at start, or at the last tzset); the app's clock
+    # reads $TZ on each call, so every other screen now cuts days in Berlin
+    app_zone("UTC", c_library_too=True)
+    app_zone("Europe/Berlin", c_library_too=False)
+    assert str(local_zone()) == "Europe/Berlin"
+    first, last = to_ms(datetime(2024, 1, 1, tzinfo=UTC)), to_ms(datetime(2024, 12, 31, tzinfo=UTC))
+    assert optimize.utc_offsets(first, last) == [(first, 3600), (to_ms(datetime(2024, 3, 31, 1, tzinfo=UTC)), 7200),
+                                                 (to_ms(datetime(2024, 10, 27, 1, tzinfo=UTC)), 3600)]
+
+
+@pytest.mark.parametrize("tz", ["<+0545>-5:45", "JST-9"])
+def test_utc_offsets_follow_the_apps_zone_when_tz_is_not_an_iana_name(app_zone, tz):
+    # a POSIX TZ string: the C library honours it, the app's clock (zoneinfo) falls back to
+    # the system's zone; the optimizer's study days must be the app's
+    app_zone(tz, c_library_too=True)
+    zone = local_zone()
+    first, last = to_ms(datetime(2024, 1, 1, tzinfo=UTC)), to_ms(datetime(2025, 12, 31, tzinfo=UTC))
+    changes = optimize.utc_offsets(first, last)
+
+    def offset(ms: int) -> int:
+        return int(datetime.fromtimestamp(ms / 1000, UTC).astimezone(zone).utcoffset().total_seconds())
+
+    assert changes[0] == (first, offset(first))
+    for at, seconds in changes[1:]:
+        assert seconds == offset(at) != offset(at - 1000)
+    # no change missed: between two reported changes the offset is the same at every hour
+    bounds = [at for at, _ in changes] + [last + 1]
+    for (start, seconds), end in zip(changes, bounds[1:]):
+        assert all(offset(ms) == seconds for ms in range(start, end, 3_600_000))
+
+
+def test_a_reviews_study_day_is_the_one_the_app_shows(tmp_path, app_zone):
+    # 23:30 UTC on 2025-01-15 is 00:30 on the 16th in Berlin: with days starting at
+    # midnight, the app (clock.day_start) puts the review on the 16th, and so must the optimizer
+    from studydeck.study.clock import day_start, local_date
+
+    app_zone("UTC", c_library_too=True)
+    app_zone("Europe/Berlin", c_library_too=False)
+    d = deck(1)
+    at = datetime(2025, 1, 15, 23, 30, tzinfo=UTC)
+    with open_collection(tmp_path / "c.sqlite3") as col:
+        col.sync_decks([d], 0)
+        col.record_review("d", "c0", to_ms(at), 4, 3, 1000, None, Scheduler(CONFIG).review(None, 4, at).after)
+        (history,) = optimize.histories(col, ["d"], Config(day_starts_at=0))
+    app_day = local_date(day_start(at, 0))
+    assert app_day.isoformat() == "2025-01-16"
+    assert history.days == [(app_day - datetime(1970, 1, 1).date()).days]

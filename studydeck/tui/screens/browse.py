@@ -135,7 +135,7 @@ class BrowseScreen(Screen):
         state = SHORT_STATE.get(state_name(row.state), state_name(row.state))
         if row.suspended:
             state = "susp"
-        elif row.buried_until > ctx.now_ms:
+        elif row.buried(ctx.now_ms):
             state = "buried"
         ivl = row.interval_days()
         due = "" if row.state == NEW else format_interval(from_ms(row.due) - from_ms(ctx.now_ms)) \
@@ -226,7 +226,7 @@ class BrowseScreen(Screen):
         if what == "suspend":
             self._act("unsuspend" if f.row.suspended else "suspend")
         else:
-            self._act("unbury" if f.row.buried_until > self.ctx.now_ms else "bury")
+            self._act("unbury" if f.row.buried(self.ctx.now_ms) else "bury")
 
     def action_flag(self) -> None:
         f = self.current
@@ -258,7 +258,7 @@ class BrowseScreen(Screen):
         self.notify("Deck reloaded.", timeout=2)
 
     def action_study_these(self) -> None:
-        cards = [f.card for f in self.found if not f.row.suspended and f.row.buried_until <= self.ctx.now_ms]
+        cards = [f.card for f in self.found if not f.row.suspended and not f.row.buried(self.ctx.now_ms)]
         if not cards:
             self.notify("No card here to study (suspended and buried cards are left out).", severity="warning")
             return
