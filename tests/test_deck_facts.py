@@ -62,3 +62,30 @@ def test_both_years_of_the_greff_paper_are_given():
     paper = card("lstm-papers", "greff-paper#c2")
     assert "arXiv" in paper.back and "2015" in paper.back and "2017" in paper.extra
     assert card("lstm-papers", "greff-journal-year").back.startswith("2017")
+
+
+def test_bidirectional_factor_is_two_for_one_layer_and_more_for_a_stack():
+    bi_params = card("deep-bidirectional", "bi-params")
+    assert "single-layer" in bi_params.front
+    for kind in ("lstm", "gru"):
+        one_way = count_parameters_for(kind, 10, 20)
+        assert count_parameters_for(kind, 10, 20, bidirectional=True) == 2 * one_way
+    stacked = count_parameters_for("lstm", 10, 20, num_layers=2)
+    stacked_bi = count_parameters_for("lstm", 10, 20, num_layers=2, bidirectional=True)
+    assert stacked_bi > 2 * stacked and "larger" in bi_params.back
+    for number in (count_parameters_for("lstm", 10, 20),
+                   count_parameters_for("lstm", 10, 20, bidirectional=True), stacked, stacked_bi):
+        assert f"{number}" in bi_params.extra, number
+    assert f"about {stacked_bi / stacked:.1f} times" in bi_params.extra
+
+
+def test_layer_dropout_acts_only_in_training_mode():
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(0)
+    lstm = torch.nn.LSTM(3, 4, num_layers=2, dropout=0.5)
+    x = torch.randn(5, 2, 3)
+    lstm.eval()
+    assert torch.equal(lstm(x)[0], lstm(x)[0])
+    lstm.train()
+    assert not torch.equal(lstm(x)[0], lstm(x)[0])
+    assert "training mode" in card("deep-bidirectional", "stacked-dropout").extra
