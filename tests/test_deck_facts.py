@@ -89,3 +89,71 @@ def test_layer_dropout_acts_only_in_training_mode():
     lstm.train()
     assert not torch.equal(lstm(x)[0], lstm(x)[0])
     assert "training mode" in card("deep-bidirectional", "stacked-dropout").extra
+
+
+def _experiment_row(task):
+    rows = [line for line in DECKS["experiments"].description.splitlines()
+            if line.startswith(f"| {task} |")]
+    assert len(rows) == 1, task
+    return [cell.strip() for cell in rows[0].strip("|").split("|")]
+
+
+def _adding_shortest_lag(length):
+    import numpy as np
+
+    from studydeck.lab.adding import AddingTask
+
+    x, lengths, _target, marks = AddingTask(length).generate(np.random.default_rng(0), 4000)
+    return int(min(n - 1 - max(m) for n, m in zip(lengths, marks)))
+
+
+def _temporal_order_shortest_lag():
+    import numpy as np
+
+    from studydeck.lab.temporal_order import SYMBOLS, TemporalOrderTask
+
+    batch = TemporalOrderTask().sample(np.random.default_rng(0), 3000)
+    xy = batch.x[:, :, SYMBOLS.index("X")] + batch.x[:, :, SYMBOLS.index("Y")]
+    return int(min(n - 1 - np.flatnonzero(xy[:, k]).max() for k, n in enumerate(batch.lengths)))
+
+
+def _reber_shortest():
+    import numpy as np
+
+    from studydeck.lab.reber import generate
+
+    strings = [s for s, _allowed in generate(np.random.default_rng(0), 500)]
+    # the outer symbol, read at step 1, is the answer predicted at step len − 3
+    return min(len(s) for s in strings), min(len(s) - 3 - 1 for s in strings)
+
+
+def test_lags_in_the_experiments_table_are_those_of_the_lab_tasks():
+    assert _experiment_row("adding, T = 100")[1] == f"{_adding_shortest_lag(100)} steps"
+    assert _experiment_row("adding, T = 50")[1] == f"{_adding_shortest_lag(50)} steps"
+    assert _experiment_row("temporal order")[1] == f"{_temporal_order_shortest_lag()} steps"
+    shortest_string, reber_lag = _reber_shortest()
+    assert _experiment_row("embedded Reber")[1] == f"{reber_lag} steps"
+    back = card("experiments", "reber-not-long-lag").back
+    assert f"{shortest_string} symbols" in back and f"just {reber_lag} steps" in back
+
+
+def test_minibatch_sizes_on_the_experiment_cards_are_the_labs():
+    from studydeck.lab.tasks import make_task
+
+    sizes = {make_task(name).defaults.batch for name in ("adding", "temporal-order",
+                                                          "long-lag", "reber")}
+    text = card("experiments", "sequences-versus-updates").back
+    for size in sizes:
+        assert f"N/{size}" in text and f"{size}" in DECKS["experiments"].description, size
+
+
+def test_the_lab_adds_its_forget_bias_to_pytorchs_init():
+    from studydeck.lab.catalog import FORGET_BIAS
+    from studydeck.lab.model import SequenceModel
+
+    H = 4
+    plain = SequenceModel("lstm", 2, H, 1, seed=0).layer.bias_ih_l0
+    biased = SequenceModel("lstm", 2, H, 1, seed=0, forget_bias=FORGET_BIAS).layer.bias_ih_l0
+    assert (biased[H:2 * H] - plain[H:2 * H]).round(12).tolist() == [FORGET_BIAS] * H
+    assert plain[H:2 * H].any()  # PyTorch's random init stays underneath
+    assert f"add +{FORGET_BIAS:g}" in card("experiments", "forget-bias-long-lags").front
