@@ -157,3 +157,16 @@ def test_the_lab_adds_its_forget_bias_to_pytorchs_init():
     assert (biased[H:2 * H] - plain[H:2 * H]).round(12).tolist() == [FORGET_BIAS] * H
     assert plain[H:2 * H].any()  # PyTorch's random init stays underneath
     assert f"add +{FORGET_BIAS:g}" in card("experiments", "forget-bias-long-lags").front
+
+
+def test_gates_and_tanh_saturate_in_float32_as_the_cards_say():
+    import numpy as np
+
+    one = np.float32(1)
+    assert one / (one + np.exp(-np.float32(17))) == 1.0
+    with np.errstate(over="ignore"):
+        assert one / (one + np.exp(np.float32(104))) == 0.0
+    assert np.tanh(np.float32(10)) == 1.0
+    soft = card("lstm-cell", "gates-are-soft").extra
+    assert "σ(17) already gives 1.0" in soft and "σ(−104) gives" in soft
+    assert "tanh(10) already gives 1.0" in card("lstm-cell", "tanh-range").extra
