@@ -172,3 +172,16 @@ def test_gates_and_tanh_saturate_in_float32_as_the_cards_say():
     soft = card("lstm-cell", "gates-are-soft").extra
     assert "σ(17) already gives 1.0" in soft and "σ(−104) gives" in soft
     assert "tanh(10) already gives 1.0" in card("lstm-cell", "tanh-range").extra
+
+
+@pytest.mark.parametrize(("input_size", "hidden_size"), [(10, 20), (1, 1), (300, 128)])
+def test_gru_has_three_quarters_of_the_lstm_parameters_in_pytorch(input_size, hidden_size):
+    lstm = count_parameters_for("lstm", input_size, hidden_size)
+    gru = count_parameters_for("gru", input_size, hidden_size)
+    assert 4 * gru == 3 * lstm
+    # Keras: one bias per LSTM gate, two per GRU block (reset_after=True)
+    keras_lstm = lstm - 4 * hidden_size
+    assert 4 * gru > 3 * keras_lstm
+    ratio = card("gru-vs-lstm", "param-ratio")
+    assert "PyTorch" in ratio.front and "Exactly three quarters" in ratio.back
+    assert "more than three quarters" in ratio.extra
