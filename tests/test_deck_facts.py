@@ -185,3 +185,45 @@ def test_gru_has_three_quarters_of_the_lstm_parameters_in_pytorch(input_size, hi
     ratio = card("gru-vs-lstm", "param-ratio")
     assert "PyTorch" in ratio.front and "Exactly three quarters" in ratio.back
     assert "more than three quarters" in ratio.extra
+
+
+@pytest.mark.filterwarnings("ignore:LSTM with projections is not supported with oneDNN")
+def test_pytorch_layouts_on_the_cards_match_torch():
+    """Gate order, the bidirectional h_n slices and the proj/batch_first shapes, run in torch."""
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(0)
+    H, x = 3, torch.randn(6, 2, 4)
+
+    lstm = torch.nn.LSTM(4, H)
+    out, (h_n, c_n) = lstm(x)
+    h = c = torch.zeros(2, H)
+    for x_t in x:
+        pre = x_t @ lstm.weight_ih_l0.T + lstm.bias_ih_l0 + h @ lstm.weight_hh_l0.T + lstm.bias_hh_l0
+        i, f, g, o = pre.chunk(4, dim=1)
+        c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+        h = torch.sigmoid(o) * torch.tanh(c)
+    assert torch.allclose(h, h_n[0], atol=1e-6) and torch.allclose(c, c_n[0], atol=1e-6)
+    assert torch.equal(out[-1], h_n[-1])
+    assert "**i, f, g, o**" in card("pytorch-rnn-api", "lstm-gate-order#c1").back
+    assert card("pytorch-rnn-api", "output-last-is-hn").back.startswith("output[-1]")
+
+    gru = torch.nn.GRU(4, H)
+    h = torch.zeros(2, H)
+    for x_t in x:
+        r_i, z_i, n_i = (x_t @ gru.weight_ih_l0.T + gru.bias_ih_l0).chunk(3, dim=1)
+        r_h, z_h, n_h = (h @ gru.weight_hh_l0.T + gru.bias_hh_l0).chunk(3, dim=1)
+        r, z = torch.sigmoid(r_i + r_h), torch.sigmoid(z_i + z_h)
+        h = (1 - z) * torch.tanh(n_i + r * n_h) + z * h
+    assert torch.allclose(h, gru(x)[1][0], atol=1e-6)
+    assert "**r, z, n**" in card("pytorch-rnn-api", "gru-gate-order#c1").back
+
+    out, (h_n, _c_n) = torch.nn.LSTM(4, H, bidirectional=True)(x)
+    assert torch.equal(h_n[0], out[-1, :, :H]) and torch.equal(h_n[1], out[0, :, H:])
+    assert "first H entries of output[-1]" in card("deep-bidirectional", "bi-hn").back
+    assert "last H entries of output[0]" in card("deep-bidirectional", "bi-hn-backward").back
+
+    proj = torch.nn.LSTM(4, H, num_layers=2, proj_size=2, batch_first=True)
+    out, (h_n, c_n) = proj(x.transpose(0, 1))
+    assert out.shape == (2, 6, 2) and h_n.shape == (2, 2, 2) and c_n.shape == (2, 2, H)
+    assert card("pytorch-rnn-api", "proj-cn").back == "h_n has proj_size; c_n keeps hidden_size."
+    assert card("pytorch-rnn-api", "batch-first").answer == "the input and output only"
