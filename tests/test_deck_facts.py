@@ -227,3 +227,10 @@ def test_pytorch_layouts_on_the_cards_match_torch():
     assert out.shape == (2, 6, 2) and h_n.shape == (2, 2, 2) and c_n.shape == (2, 2, H)
     assert card("pytorch-rnn-api", "proj-cn").back == "h_n has proj_size; c_n keeps hidden_size."
     assert card("pytorch-rnn-api", "batch-first").answer == "the input and output only"
+
+
+def test_the_keras_count_card_names_its_sizes():
+    keras = card("pytorch-rnn-api", "keras-lstm-count")
+    assert "same sizes" not in keras.front  # a card read alone has no "same" to refer to
+    assert "H units" in keras.front and "H_in" in keras.front
+    assert count_parameters_for("lstm", 7, 5) - 4 * 5 == 4 * (5 * 7 + 5 * 5 + 5)
