@@ -234,3 +234,9 @@ def test_the_keras_count_card_names_its_sizes():
     assert "same sizes" not in keras.front  # a card read alone has no "same" to refer to
     assert "H units" in keras.front and "H_in" in keras.front
     assert count_parameters_for("lstm", 7, 5) - 4 * 5 == 4 * (5 * 7 + 5 * 5 + 5)
+
+
+def test_greff_cards_name_the_study_they_ask_about():
+    for c in DECKS["lstm-papers"].cards:
+        if "greff-2015" in c.tags and "study" in c.front and c.type != "cloze":
+            assert "Greff" in c.front, c.card_id
