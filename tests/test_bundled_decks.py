@@ -186,3 +186,22 @@ def test_loaded_cards_render_as_intended():
                 bold = 1 if card.type == "cloze" and side == "back" else 0
                 assert html.count("<strong>") == bold, (deck.id, card.card_id, side, html)
                 assert "<em>" not in html and "<a " not in html, (deck.id, card.card_id, side, html)
+
+
+def test_the_deck_table_in_the_docs_counts_what_ships():
+    """docs/decks.md lists every bundled deck with its notes and cards, and the totals."""
+    from studydeck.deckfile.load import load_decks
+
+    text = (Path(__file__).parent.parent / "docs" / "decks.md").read_text(encoding="utf-8")
+    rows = {m[1]: (int(m[2]), int(m[3])) for m in re.finditer(r"^\| `([a-z0-9-]+)` \| [^|]+\| (\d+) \| (\d+) \|",
+                                                                 text, re.M)}
+    decks = {deck.id: deck for deck in load_decks([DECKS_DIR]).decks}
+    notes = {data["deck"]: len(data["cards"]) for data in RAW.values()}
+    assert rows == {deck_id: (notes[deck_id], len(deck.cards)) for deck_id, deck in decks.items()}
+    drills = sum(len(deck.cards) for deck in decks.values() if deck.id == "drills")
+    study_notes = sum(n for deck_id, n in notes.items() if deck_id != "drills")
+    cards = sum(len(deck.cards) for deck in decks.values())
+    words = {"seven": 7, "eight": 8, "nine": 9, "ten": 10}
+    assert f"ships {next(w for w, n in words.items() if n == len(decks))} decks" in text
+    assert (f"That is {study_notes} study notes ({cards - drills} cards) plus {drills} drill cards: "
+            f"{cards} cards in all.") in " ".join(text.split())
