@@ -35,7 +35,9 @@ def from_ms(ms: int) -> datetime:
 
 
 def local_zone() -> tzinfo:
-    """The learner's time zone: ``$TZ`` if it names an IANA zone, else the system's.
+    """The learner's time zone: ``$TZ`` in every form the C library (and so ``date``)
+    reads, an IANA name (``Europe/Berlin``), a zone file (``:/path/to/zone``) or a
+    POSIX rule (``JST-9``, ``CET-1CEST,M3.5.0,M10.5.0/3``); else the system's zone.
 
     Read afresh from the environment on each call (tests set ``TZ``); the
     zone objects themselves are cached.
@@ -46,17 +48,43 @@ def local_zone() -> tzinfo:
 @cache
 def _zone(tz_env: str) -> tzinfo:
     name = tz_env.lstrip(":")
-    if name:
+    if name.startswith("/"):
+        try:
+            with open(name, "rb") as f:
+                return ZoneInfo.from_file(f, key=name)
+        except (OSError, ValueError):
+            pass
+    elif name:
         try:
             return ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):
             pass
+        if not tz_env.startswith(":"):
+            try:
+                return _posix_zone(name)
+            except ValueError:
+                pass
     try:
         with open("/etc/localtime", "rb") as f:
             return ZoneInfo.from_file(f, key="localtime")
     except (OSError, ValueError):
         # No zone database entry: the system's current fixed offset is the best we know.
         return datetime.now().astimezone().tzinfo or UTC
+
+
+def _posix_zone(rule: str) -> tzinfo:
+    """The zone a POSIX ``TZ`` rule describes, as a :class:`ZoneInfo` read from a
+    TZif file (RFC 8536) with no transitions whose footer is the rule: the
+    rule then gives local time at every instant.  ValueError if it is no rule."""
+    import io
+    import struct
+
+    if not rule.isprintable() or not rule.isascii():
+        raise ValueError(f"not a POSIX TZ rule: {rule!r}")
+    names = b"LMT\0"
+    block = (b"TZif2" + bytes(15) + struct.pack(">6l", 0, 0, 0, 0, 1, len(names))
+             + struct.pack(">lBB", 0, 0, 0) + names)  # one time type, required, never used
+    return ZoneInfo.from_file(io.BytesIO(block + block + b"\n" + rule.encode() + b"\n"), key=rule)
 
 
 def day_start(now: datetime, starts_at_hour: int, zone: tzinfo | None = None) -> datetime:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -9,7 +10,7 @@ import pytest
 
 from studydeck.store import open_collection
 from studydeck.study import stats
-from studydeck.study.clock import LocalDays, day_start, from_ms, local_date, local_day_start, to_ms
+from studydeck.study.clock import LocalDays, day_start, from_ms, local_date, local_day_start, local_zone, to_ms
 from tests.helpers import make_deck
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -87,3 +88,32 @@ def test_reviews_per_day_viewed_in_summer_counts_a_winter_evening_on_its_own_day
         per_day = stats.reviews_per_day(col, july - timedelta(days=400), july)
         assert per_day == {day: 1}
         assert stats.current_streak(col, review + timedelta(hours=1)) == 1
+
+
+@pytest.mark.parametrize("tz, january, july", [
+    ("Asia/Tokyo", 9, 9),
+    (":Asia/Tokyo", 9, 9),
+    (":/usr/share/zoneinfo/Asia/Tokyo", 9, 9),   # glibc's file form
+    ("JST-9", 9, 9),                             # POSIX: name, hours west of UTC
+    ("<+0545>-5:45", 5.75, 5.75),
+    ("CET-1CEST,M3.5.0,M10.5.0/3", 1, 2),        # POSIX with its summer-time rule
+    ("EST5EDT,M3.2.0,M11.1.0", -5, -4),
+])
+def test_tz_is_read_as_the_c_library_reads_it(monkeypatch, tz, january, july):
+    """Every form of $TZ that `date` honours: an IANA name, a file, a POSIX rule."""
+    if "/usr/share/zoneinfo" in tz and not os.path.exists(tz[1:]):
+        pytest.skip("no system zone files")
+    monkeypatch.setenv("TZ", tz)
+    zone = local_zone()
+    offsets = [utc(2026, m, 15, 12).astimezone(zone).utcoffset() for m in (1, 7)]
+    assert offsets == [timedelta(hours=january), timedelta(hours=july)]
+    # the study day turns at the wall clock of that zone
+    assert day_start(utc(2026, 1, 15, 12), 4) == datetime(2026, 1, 15, 4, tzinfo=zone).astimezone(UTC)
+
+
+def test_a_tz_nobody_can_read_falls_back_to_the_system_zone(monkeypatch):
+    instants = [utc(2026, m, 15, 12) for m in (1, 7)]
+    monkeypatch.setenv("TZ", "Nowhere/Land")
+    nowhere = [when.astimezone(local_zone()).utcoffset() for when in instants]
+    monkeypatch.delenv("TZ")
+    assert nowhere == [when.astimezone(local_zone()).utcoffset() for when in instants]
