@@ -20,13 +20,14 @@ one transaction; the log itself is never changed.
 
 from __future__ import annotations
 
+import math
 import sys
 from dataclasses import dataclass, field, replace
 from typing import TextIO
 
 from studydeck.config import Config
 from studydeck.safetext import shown
-from studydeck.store import NEW, CardState, Collection, forget_times, row_problem
+from studydeck.store import MAX_TIME_MS, NEW, CardState, Collection, forget_times, row_problem
 from studydeck.study.clock import from_ms
 from studydeck.study.scheduler import Scheduler
 
@@ -79,25 +80,75 @@ def _after(damaged: str | None, columns: tuple) -> CardState:
     return CardState(*columns[:8], bool(columns[8]))
 
 
+_BATCH = 2000   # rows read at a time
+
+
+def _fine(columns: tuple) -> bool:
+    """True only when ``row_problem(columns)`` is None: a quick test of the shape nearly every
+    reviewed card's state has (False: ask :func:`row_problem`, which says what is wrong)."""
+    state, step, stability, difficulty, due, last_review, reps, lapses, leech = columns
+    return (type(state) is int and 1 <= state <= 3 and type(due) is int and 0 <= due <= MAX_TIME_MS
+            and type(last_review) is int and 0 <= last_review <= MAX_TIME_MS
+            and type(reps) is int and reps >= 0 and type(lapses) is int and lapses >= 0 and leech in (0, 1)
+            and type(stability) is float and 0.0 < stability < math.inf
+            and type(difficulty) is float and 0.0 < difficulty <= 10.0
+            and (step is None or (type(step) is int and step >= 0)))
+
+
+# A state during the replay is None (new), a CardState, or, as read from the log, the
+# after-state's valid columns: a CardState is built only when one is needed.
+_State = CardState | tuple | None
+
+
+def _state(value: _State) -> CardState | None:
+    if value is None or isinstance(value, CardState):
+        return value
+    return CardState(*value[:8], bool(value[8]))
+
+
+def _same(a: _State, b: _State) -> bool:
+    """``_state(a) == _state(b)``, without building states for two column tuples."""
+    if a is b:
+        return True
+    if type(a) is tuple and type(b) is tuple:
+        return a[:8] == b[:8] and bool(a[8]) == bool(b[8])
+    return _state(a) == _state(b)
+
+
 def check(collection: Collection, config: Config) -> Report:
-    """Replay every card's standing reviews and compare with its stored state."""
+    """Replay every card's standing reviews and compare with its stored state.
+
+    The log is read once, in order, as a stream: what is kept is each card's replayed
+    state and its previous logged after-state (memory grows with the cards, not with
+    the history), and the lines found, which are reported in card order."""
     scheduler = Scheduler(replace(config, fuzz=False))
     report = Report()
-    log: dict[tuple[str, str], list[tuple]] = {}
-    for row in collection.standing_log():
-        log.setdefault((row[1], row[2]), []).append(row)
-        report.reviews += 1
     forgotten = forget_times(collection)  # a forgotten card's history replays from that moment
-    stored_rows = {(row[0], row[1]): row[2:] for row in collection.card_rows()}
-    report.cards = len(stored_rows)
-    for key in sorted(stored_rows.keys() | log.keys()):
-        replayed: CardState | None = None
-        forgot_at = forgotten.get(key, -1)
-        previous = None   # the logged after-state of the card's previous standing review, if readable
-        for review_id, _deck, _card, at, rating, answer_ms, prior, before_text, damaged, *columns in log.get(key, ()):
+    # per card: [the replayed state, the logged after-state of its previous standing review
+    # (if readable)]
+    replays: dict[tuple[str, str], list] = {}
+    found: dict[tuple[str, str], list[str]] = {}
+    repairs: dict[tuple[str, str], CardState | None] = {}
+
+    def say(key: tuple[str, str], line: str) -> None:
+        found.setdefault(key, []).append(line)
+
+    log = collection.standing_log()
+    while rows := log.fetchmany(_BATCH):
+        report.reviews += len(rows)
+        for row in rows:
+            review_id, deck, card, at, rating, answer_ms, prior, before_text, damaged = row[:9]
+            columns = row[9:]
+            key = (deck, card)
+            entry = replays.get(key)
+            if entry is None:
+                entry = replays[key] = [None, None]
+            replayed, previous = entry
+            forgot_at = forgotten.get(key, -1) if forgotten else -1
             logged_after = None
             try:
-                after = logged_after = _after(damaged, tuple(columns))
+                after = logged_after = (columns if damaged is None and _fine(columns)
+                                        else _after(damaged, columns))
                 if before_text is not None:
                     before = _parse(before_text)
                 elif prior == NEW:
@@ -108,38 +159,52 @@ def check(collection: Collection, config: Config) -> Report:
                     before = previous
             except ValueError as exc:
                 if at > forgot_at:
-                    report.lines.append(f"{_name(key)}: review {review_id} has an invalid state ({exc}); "
-                                        "it is replayed by the scheduler")
+                    say(key, f"{_name(key)}: review {review_id} has an invalid state ({exc}); "
+                             "it is replayed by the scheduler")
                     report.damaged_log += 1
                 before, after = replayed, None
-            previous = logged_after
+            entry[1] = logged_after
             if at <= forgot_at:
                 continue
-            if before != replayed or after is None:
+            if after is None or not _same(before, replayed):
                 try:
-                    after = scheduler.review(replayed, rating, from_ms(at), answer_ms).after
+                    after = scheduler.review(_state(replayed), rating, from_ms(at), answer_ms).after
                 except (ValueError, TypeError, OverflowError) as exc:
-                    report.lines.append(f"{_name(key)}: review {review_id} cannot be replayed ({exc})")
+                    say(key, f"{_name(key)}: review {review_id} cannot be replayed ({exc})")
                     report.damaged_log += 1
                     continue
-            replayed = after
-        row = stored_rows.get(key)
+            entry[0] = after
+
+    def compare(key: tuple[str, str], row: tuple | None, replayed: _State) -> None:
         if row is None:
             if replayed is not None:
-                report.lines.append(f"{_name(key)}: no stored state; the log gives {_describe(replayed)}")
-                report.repairs[key] = replayed
-            continue
-        problem = row_problem(row)
+                say(key, f"{_name(key)}: no stored state; the log gives {_describe(_state(replayed))}")
+                repairs[key] = _state(replayed)
+            return
+        problem = None if _fine(row) else row_problem(row)
         if problem:
-            report.lines.append(f"{_name(key)}: stored state is invalid ({problem}); "
-                                f"the log gives {_describe(replayed)}")
-            report.repairs[key] = replayed
-            continue
-        stored = None if row[0] == NEW else CardState(*row[:8], bool(row[8]))
-        if stored != replayed:
-            report.lines.append(f"{_name(key)}: stored state differs from the replayed log: "
-                                f"{_differences(stored, replayed)}")
-            report.repairs[key] = replayed
+            say(key, f"{_name(key)}: stored state is invalid ({problem}); "
+                     f"the log gives {_describe(_state(replayed))}")
+            repairs[key] = _state(replayed)
+            return
+        stored = None if row[0] == NEW else row
+        if not _same(stored, replayed):
+            say(key, f"{_name(key)}: stored state differs from the replayed log: "
+                     f"{_differences(_state(stored), _state(replayed))}")
+            repairs[key] = _state(replayed)
+
+    cards = collection.card_rows()
+    while rows := cards.fetchmany(_BATCH):
+        report.cards += len(rows)
+        for row in rows:
+            key = (row[0], row[1])
+            entry = replays.pop(key, None)
+            compare(key, row[2:], None if entry is None else entry[0])
+    for key, (replayed, _previous) in replays.items():   # reviews of cards with no stored state
+        compare(key, None, replayed)
+    for key in sorted(found):
+        report.lines.extend(found[key])
+    report.repairs = {key: repairs[key] for key in sorted(repairs)}
     return report
 
 

@@ -121,6 +121,7 @@ class StudyDeckApp(App[int]):
         from studydeck.tui.screens.home import home_numbers
 
         result: dict = {}
+        finished = threading.Event()
         decks, config, clock, path = self.decks, self.config, self.clock, paths.collection_path(self.home)
 
         def work() -> None:
@@ -129,20 +130,31 @@ class StudyDeckApp(App[int]):
                     result["numbers"] = home_numbers(collection, decks, config, clock())
             except Exception as exc:  # the UI thread recomputes and reports it
                 result["error"] = exc
+            finished.set()
             if done is not None:
                 done()
 
         thread = threading.Thread(target=work, name="studydeck-prefetch", daemon=True)
         thread.start()
-        self._prefetch = (thread, result)
+        self._prefetch = (thread, result, finished)
+
+    def prefetch_pending(self) -> bool:
+        """A prefetch has started and its numbers are not read yet."""
+        return self._prefetch is not None and not self._prefetch[2].is_set()
 
     def take_prefetched_numbers(self):
+        """The prefetched numbers (None: none, or they failed), waiting for the thread if it
+        still runs: call it once the thread is done (or on a prefetch started before the app)."""
         if self._prefetch is None:
             return None
-        thread, result = self._prefetch
+        thread, result, _finished = self._prefetch
         self._prefetch = None
         thread.join(timeout=10)
         return result.get("numbers")
+
+    def drop_prefetched_numbers(self) -> None:
+        """Forget a prefetch without waiting for it: its thread ends on its own, its numbers unread."""
+        self._prefetch = None
 
     # -- shared state ------------------------------------------------------
     @property

@@ -107,6 +107,7 @@ class HomeScreen(Screen):
     def on_mount(self) -> None:
         self._shown_once = False
         self._counted = False
+        self._recount = False  # back while the start-up thread counted: count again once it ends
         if self.app.count_after_paint and self.app._prefetch is None:
             # Start-up: the decks are drawn at once and their numbers (a few
             # grouped scans of the collection, hundreds of ms on a large one)
@@ -127,8 +128,13 @@ class HomeScreen(Screen):
 
     def on_home_screen_numbers_read(self, event: NumbersRead) -> None:
         event.stop()
-        if not self._counted:  # nothing has counted since: show the thread's numbers
+        if self._counted:  # counted since (a reload): the thread's numbers are not wanted
+            return
+        if not self._recount:  # nothing has happened since: show the thread's numbers
             self.refresh_counts(prefetched=True)
+        elif self.is_current:  # the learner left and came back meanwhile: they may be stale
+            self.refresh_counts()
+        # else: away again; coming back counts
 
     def _show_counting(self) -> None:
         """The decks, their numbers shown as being counted."""
@@ -142,17 +148,28 @@ class HomeScreen(Screen):
 
     def on_screen_resume(self) -> None:
         if self._shown_once:  # back from another screen: the numbers have changed
-            self.refresh_counts()
+            if not self._counted and self.app.prefetch_pending():
+                # the start-up thread is still counting: neither wait for it nor count
+                # beside it here; what is shown stays, and its end counts again
+                self._recount = True
+            else:
+                self.refresh_counts()
         self._shown_once = True
 
     def refresh_counts(self, prefetched: bool = False) -> None:
         """Show the numbers: read now, or with ``prefetched`` those read on a thread
-        (numbers prefetched but not asked for are dropped: they may be stale)."""
+        (numbers prefetched but not asked for are dropped unread, without waiting for
+        the thread: they may be stale)."""
         app = self.app
-        numbers = app.take_prefetched_numbers()
-        if numbers is None or not prefetched:
+        if prefetched:
+            numbers = app.take_prefetched_numbers()
+        else:
+            app.drop_prefetched_numbers()
+            numbers = None
+        if numbers is None:
             numbers = home_numbers(app.collection, app.decks, app.config, app.clock())
         self._counted = True
+        self._recount = False
         day = numbers.today
         self.query_one(DeckTable).set_rows(
             [(c.deck, (c.title, c.new, c.learning, c.review, c.unseen)) for c in day.decks])
