@@ -77,7 +77,9 @@ class StudyDeckApp(App[int]):
         self.crash: Exception | None = None
         self._set_decks(decks, problems)
         self._prefetch: tuple | None = None
-        self.count_after_paint = False  # the home screen paints first, then counts (run_app sets it)
+        # the home screen counts on a thread: after its first paint, and when the learner comes
+        # back to it (run_app sets it; tests count on the UI thread unless they set it)
+        self.count_after_paint = False
         self.start_study: dict | None = None  # custom-study Session options to open at start
         if config.theme in self.available_themes:
             self.theme = config.theme
@@ -108,12 +110,13 @@ class StudyDeckApp(App[int]):
         self.config = replace(self.config, theme=theme.name)
 
     # -- the home screen's numbers, read while Textual starts --------------
-    def prefetch_home_numbers(self, done: Callable[[], object] | None = None) -> None:
-        """Compute the home screen's numbers on a thread with its own connection.
+    def prefetch_home_numbers(self, done: Callable[[object], object] | None = None) -> object:
+        """Compute the home screen's numbers on a thread with its own connection; returns
+        the prefetch's token (see :meth:`prefetch_is`).
 
         SQLite releases the GIL, so the queries (tens to hundreds of ms on a
         large collection) do not hold up the UI.  The home screen takes the
-        result once, then queries directly.  ``done`` is called on the thread when the numbers
+        result once.  ``done(token)`` is called on the thread when the numbers
         are ready: it must be safe to call from there (post a message).
         """
         import threading
@@ -132,11 +135,20 @@ class StudyDeckApp(App[int]):
                 result["error"] = exc
             finished.set()
             if done is not None:
-                done()
+                done(result)
 
         thread = threading.Thread(target=work, name="studydeck-prefetch", daemon=True)
-        thread.start()
         self._prefetch = (thread, result, finished)
+        thread.start()
+        return result
+
+    def prefetch_is(self, token: object) -> bool:
+        """``token`` is the prefetch whose numbers are still to be taken (not dropped, not taken)."""
+        return self._prefetch is not None and self._prefetch[1] is token
+
+    def wait_prefetch(self, seconds: float) -> bool:
+        """Wait up to ``seconds`` for the prefetch to end; True if it has."""
+        return self._prefetch is not None and self._prefetch[2].wait(seconds)
 
     def prefetch_pending(self) -> bool:
         """A prefetch has started and its numbers are not read yet."""

@@ -114,3 +114,58 @@ async def test_reloading_while_the_start_up_count_runs_does_not_wait_for_it(make
             assert "Streak" in plain(today)
     finally:
         gate.set()
+
+
+async def test_coming_back_home_counts_on_a_thread_while_the_app_answers(make_app, studydeck_home, monkeypatch):
+    """After the start-up count: back from a session, home shows its numbers so far, marked
+    as being updated, answers keys while a thread counts, then shows the new numbers."""
+    real = home.home_numbers
+    gate = threading.Event()
+    slow = []                                  # armed: the thread's count waits for the gate
+    counted_on_ui = []
+
+    def slow_count(*args):
+        if threading.current_thread() is threading.main_thread():
+            counted_on_ui.append(True)
+            return real(*args)
+        numbers = real(*args)
+        if slow:
+            gate.wait(30)
+        return numbers
+
+    monkeypatch.setattr(home, "home_numbers", slow_count)
+    app = make_app(basics=BASICS, mixed=MIXED)
+    app.count_after_paint = True
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            home_screen = app.screen
+            today = home_screen.query_one("#today")
+            assert await _until(pilot, lambda: "Streak" in plain(today))
+            slow.append(True)
+            await pilot.press("enter", "space", "3")
+            await pilot.pause()
+            assert reviews(studydeck_home) == [("basics", "forget-gate", 3)]
+            await pilot.press("escape")
+            await pilot.pause()
+            assert app.screen is home_screen and not gate.is_set()
+            shown = plain(today)
+            assert "Today: 0 reviews" in shown and "updating" in shown
+            table = home_screen.query_one(DeckTable)
+            await pilot.press("down")
+            assert table.chosen == "mixed"
+            gate.set()
+            assert await _until(pilot, lambda: "Today: 1 review " in plain(today))
+            assert "updating" not in plain(today) and counted_on_ui == [] and app._prefetch is None
+    finally:
+        gate.set()
+
+
+async def test_coming_back_home_with_a_quick_count_shows_the_new_numbers(make_app, studydeck_home):
+    app = make_app(basics=BASICS)
+    app.count_after_paint = True
+    async with app.run_test(size=SIZE) as pilot:
+        today = app.screen.query_one("#today")
+        assert await _until(pilot, lambda: "Streak" in plain(today))
+        await pilot.press("enter", "space", "3", "escape")
+        assert await _until(pilot, lambda: "Today: 1 review " in plain(today))
+        assert "updating" not in plain(today) and app._prefetch is None

@@ -27,6 +27,10 @@ if TYPE_CHECKING:
 from studydeck.tui.keys import COMMAND_PALETTE, static_bar
 from studydeck.tui.widgets.deck_table import DeckTable
 
+# Back on home, a count that ends within this many seconds is shown at once; a longer one
+# (hundreds of ms at 100,000 cards) goes on off the UI thread.
+RECOUNT_GRACE = 0.05
+
 
 def short_path(path: str) -> str:
     """``path`` relative to the working directory when inside it, else with ``~`` for home."""
@@ -108,6 +112,7 @@ class HomeScreen(Screen):
         self._shown_once = False
         self._counted = False
         self._recount = False  # back while the start-up thread counted: count again once it ends
+        self._today_line: Text | None = None
         if self.app.count_after_paint and self.app._prefetch is None:
             # Start-up: the decks are drawn at once and their numbers (a few
             # grouped scans of the collection, hundreds of ms on a large one)
@@ -119,22 +124,42 @@ class HomeScreen(Screen):
             self.call_after_refresh(self.app.mark_painted)
 
     class NumbersRead(Message):
-        """The start-up thread has read the home screen's numbers."""
+        """A counting thread has read the home screen's numbers."""
+
+        def __init__(self, token: object) -> None:
+            super().__init__()
+            self.token = token  # which prefetch (app.prefetch_is)
+
+    def _count_on_thread(self) -> object:
+        # post_message is safe from the thread; an error then surfaces in the app
+        return self.app.prefetch_home_numbers(done=lambda token: self.post_message(self.NumbersRead(token)))
 
     def _painted_then_count(self) -> None:
         self.app.mark_painted()
-        # post_message is safe from the thread; an error then surfaces in the app
-        self.app.prefetch_home_numbers(done=lambda: self.post_message(self.NumbersRead()))
+        self._count_on_thread()
 
     def on_home_screen_numbers_read(self, event: NumbersRead) -> None:
         event.stop()
-        if self._counted:  # counted since (a reload): the thread's numbers are not wanted
+        if not self.app.prefetch_is(event.token):  # dropped (a reload, a newer count) or taken
             return
         if not self._recount:  # nothing has happened since: show the thread's numbers
             self.refresh_counts(prefetched=True)
         elif self.is_current:  # the learner left and came back meanwhile: they may be stale
-            self.refresh_counts()
+            self._recount_on_return()
         # else: away again; coming back counts
+
+    def _recount_on_return(self) -> None:
+        """Back on home: the numbers are counted on a thread.  If it ends within
+        RECOUNT_GRACE they are shown at once, as if counted here; otherwise (a large
+        collection) the numbers shown so far stay, marked as being updated, and the
+        app answers keys until the thread's numbers arrive."""
+        self.app.drop_prefetched_numbers()
+        self._count_on_thread()
+        if self.app.wait_prefetch(RECOUNT_GRACE):
+            self.refresh_counts(prefetched=True)
+        elif self._today_line is not None:
+            self._recount = False
+            self.query_one("#today", Static).update(self._today_line + Text(" · updating…", style="dim"))
 
     def _show_counting(self) -> None:
         """The decks, their numbers shown as being counted."""
@@ -152,6 +177,8 @@ class HomeScreen(Screen):
                 # the start-up thread is still counting: neither wait for it nor count
                 # beside it here; what is shown stays, and its end counts again
                 self._recount = True
+            elif self.app.count_after_paint:
+                self._recount_on_return()
             else:
                 self.refresh_counts()
         self._shown_once = True
@@ -177,6 +204,7 @@ class HomeScreen(Screen):
         line.append(f"Today: {count(day.reviews_done, 'review')}", style="bold")
         line.append(f" ({day.new_done} new) · ")
         line.append(f"Streak: {count(numbers.streak, 'day')}", style="bold")
+        self._today_line = line.copy()  # the first line alone, for "updating…"
         line.append(f"\nTo study: {day.new} new · {day.learning} learning · {day.review} review")
         line.append(f" · {day.unseen} unseen", style="dim")
         if not app.decks:
