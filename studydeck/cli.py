@@ -22,14 +22,20 @@ class UsageError(Exception):
 
 
 def _common(parser: argparse.ArgumentParser, suppress: bool) -> None:
+    from studydeck.config import RANGES, Config
+
     default = argparse.SUPPRESS if suppress else None
+    _kind, lo, hi, _wording = RANGES["desired_retention"]
+    defaults = Config()
     group = parser.add_argument_group("settings (override the config file)")
     group.add_argument("--home", metavar="DIR", default=default,
                        help="keep the collection, config and cache in DIR (default: $STUDYDECK_HOME or the platform's dirs)")
     group.add_argument("--retention", type=float, metavar="R", default=default,
-                       help="desired retention, 0.7 to 0.99 (default 0.9)")
-    group.add_argument("--new-per-day", type=int, metavar="N", default=default, help="new cards per day (default 20)")
-    group.add_argument("--max-reviews", type=int, metavar="N", default=default, help="reviews per day (default 200)")
+                       help=f"desired retention, {lo} to {hi} (default {defaults.desired_retention})")
+    group.add_argument("--new-per-day", type=int, metavar="N", default=default,
+                       help=f"new cards per day (default {defaults.new_per_day})")
+    group.add_argument("--max-reviews", type=int, metavar="N", default=default,
+                       help=f"reviews per day (default {defaults.max_reviews_per_day})")
     group.add_argument("--deck-dir", action="append", metavar="DIR", default=default,
                        help="also load decks from DIR (repeatable; adds to the config file's deck_folders)")
     group.add_argument("--no-bundled", action="store_true", default=default, help="leave out the bundled decks")

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
 from studydeck import store
-from studydeck.config import Config
+from studydeck.config import RANGES, Config
 from studydeck.model import Deck
 from studydeck.store import CardState, Collection
 from studydeck.study.scheduler import Schedulers
@@ -195,7 +195,8 @@ def suggest_retention(parameters: Sequence[float], cards: int, config: Config, p
     sim.learn_limit = max(1, preset_limits.new_per_day)
     sim.review_limit = max(1, preset_limits.max_reviews_per_day)
     value = lib.optimal_retention(sim, list(parameters))
-    return min(0.99, max(0.7, round(value, 2)))
+    _kind, lo, hi, _wording = RANGES["desired_retention"]  # a suggestion the settings accept
+    return min(hi, max(lo, round(value, 2)))
 
 
 def reschedule(collection: Collection, decks: Sequence[Deck], config: Config, now: datetime) -> int:
