@@ -284,12 +284,12 @@ def cmd_stats(args: argparse.Namespace) -> int:
     from studydeck.words import count
     from studydeck.study import stats
     from studydeck.study.clock import utcnow
-    from studydeck.store import open_collection
+    from studydeck.store import read_snapshot
 
     config = _config(args)
     loaded = _load(args, config, cache_writes=False)  # stats writes nothing: no cache, no deck membership
-    with open_collection(paths.collection_path(args.home), readonly=True) as collection:
-        data = stats.summary(collection, loaded.decks, config, utcnow())
+    data = read_snapshot(paths.collection_path(args.home),
+                         lambda collection: stats.summary(collection, loaded.decks, config, utcnow()))
     if args.json:
         print(json.dumps(data, ensure_ascii=False))
         return 0

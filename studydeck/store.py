@@ -379,13 +379,21 @@ class Collection:
     """An open collection file.  Use :func:`open_collection` to get one."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path | None,
-                 copy: Callable[[], sqlite3.Connection] | None = None) -> None:
+                 copy: Callable[[], sqlite3.Connection] | None = None,
+                 opened: tuple | None = None) -> None:
         self.conn = conn
         self.path = path
         # a read-only view of the file (``open_collection(readonly=True)``): the first
         # write first swaps ``conn`` for ``copy()``, a copy in memory, so reading a large
         # collection costs no copy and a write never reaches the file
         self._copy = copy
+        # an ``immutable`` read of the file in place: the file's stamp when it was opened
+        self._opened = opened
+
+    def changed_outside(self) -> bool:
+        """Whether the file changed since an ``immutable`` read-only view opened it (its
+        reads may then mix two moments; :func:`read_snapshot` reads again)."""
+        return self._opened is not None and self.path is not None and _file_stamp(self.path) != self._opened
 
     # -- reading -----------------------------------------------------------
     def card_state(self, deck_id: str, card_id: str) -> CardState | None:
@@ -1132,13 +1140,14 @@ def _snapshot(path: Path) -> Collection:
     for mode in modes:
         source = None
         try:
+            opened = _file_stamp(path) if "immutable" in mode else None  # before the first read
             source = _connect(uri + mode, uri=True)
             _check_schema(source, path)
             if source.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
                 # one read transaction: every number read afterwards comes from the same moment
                 source.execute("BEGIN")
                 source.execute("SELECT count(*) FROM deck_sync").fetchone()
-                collection = Collection(source, path, partial(_copy, source, path, uri, mode))
+                collection = Collection(source, path, partial(_copy, source, path, uri, mode), opened)
                 source = None
                 return collection
             memory = _copy(source, path, uri, mode)
@@ -1154,23 +1163,45 @@ def _snapshot(path: Path) -> Collection:
     raise _explain(last, path) from None
 
 
+def _file_stamp(path: Path) -> tuple:
+    """What changes when another process writes the collection: the file's time, size and
+    inode, and whether a ``-wal`` is beside it (a writer makes one first)."""
+    import os
+
+    try:
+        info = os.stat(path)
+    except OSError:
+        return ()
+    return info.st_mtime_ns, info.st_size, info.st_ino, os.path.exists(f"{path}-wal")
+
+
+def read_snapshot(path: Path, read: Callable[[Collection], T]) -> T:
+    """``read(collection)`` on a read-only view of the collection at ``path``.  A view read
+    in place as ``immutable`` trusts the file not to change; if another process wrote it
+    meanwhile, the read is made again (the file then has a ``-wal`` or is left as the
+    writer checkpointed it), so what is returned is of one moment."""
+    for attempt in range(3):
+        with open_collection(path, readonly=True) as collection:
+            try:
+                result = read(collection)
+            except CollectionError:
+                if attempt < 2 and collection.changed_outside():
+                    continue          # the changing file was read as a damaged one
+                raise
+            if not collection.changed_outside():
+                return result
+    return result
+
+
 def _copy(source: sqlite3.Connection, path: Path, uri: str, mode: str) -> sqlite3.Connection:
     """A copy in memory of the collection ``source`` reads.  An immutable read is kept
     only if the file and the absent ``-wal`` are as they were afterwards (a writer makes
     a ``-wal`` first); otherwise the file is read again with ``mode=ro``, following the WAL."""
-    import os
-
-    wal = Path(f"{path}-wal")
-
-    def stamp() -> tuple:
-        info = os.stat(path)
-        return info.st_mtime_ns, info.st_size, info.st_ino, wal.exists()
-
     try:
-        before = stamp()
+        before = _file_stamp(path)
         memory = _connect(":memory:")
         source.backup(memory)
-        if "immutable" not in mode or stamp() == before:
+        if "immutable" not in mode or _file_stamp(path) == before:
             return memory
         memory.close()
         again = _connect(uri + "?mode=ro", uri=True)

@@ -255,6 +255,29 @@ def test_readonly_reads_the_file_in_place_and_writes_to_a_copy(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["c.sqlite3"]
 
 
+def test_a_read_only_read_is_made_again_when_another_process_writes_meanwhile(tmp_path):
+    """A snapshot read in place (``immutable``: no other connection was open) trusts the file
+    not to change; a writer that comes meanwhile makes the read run again, on the file as
+    the writer left it, so the numbers are of one moment."""
+    path = tmp_path / "c.sqlite3"
+    with open_collection(path) as col:
+        col.record_review("d", "c", 1_000, 4, 3, 10, None, STATE)
+    reads = []
+
+    def read(col):
+        total = col.standing_review_total()
+        if not reads:                               # another process rates meanwhile
+            with open_collection(path) as writer:
+                writer.record_review("d", "c", 2_000, 4, 3, 10, STATE, STATE)
+        reads.append(total)
+        return total
+
+    assert store.read_snapshot(path, read) == 2 and reads == [1, 2]
+    reads.clear()
+    assert store.read_snapshot(path, lambda col: reads.append(col.standing_review_total()) or reads[-1]) == 2
+    assert reads == [2]                             # nothing changed: read once
+
+
 @pytest.mark.parametrize("first", ["mark", "undo"])
 def test_readonly_card_marks_and_their_undo_write_to_the_copy(tmp_path, first):
     # the first write of a read-only view swaps its connection for the copy: the marks
