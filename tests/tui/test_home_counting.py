@@ -28,6 +28,16 @@ def _no_waiting_for(monkeypatch, gate: threading.Event) -> list[str]:
     return waits
 
 
+def _counting_app(make_app, **decks):
+    """An app whose home screen counts on threads, as the real one does; and an Event set
+    at its first paint."""
+    app = make_app(**decks)
+    app.count_after_paint = True
+    painted = threading.Event()
+    app.mark_painted = painted.set
+    return app, painted
+
+
 async def _until(pilot, test, tries: int = 500) -> bool:
     for _ in range(tries):
         if test():
@@ -52,10 +62,7 @@ async def test_coming_back_home_while_the_start_up_count_runs(make_app, studydec
         return numbers
 
     monkeypatch.setattr(home, "home_numbers", slow_count)
-    app = make_app(basics=BASICS, mixed=MIXED)
-    app.count_after_paint = True
-    painted = threading.Event()
-    app.mark_painted = painted.set
+    app, painted = _counting_app(make_app, basics=BASICS, mixed=MIXED)
     try:
         async with app.run_test(size=SIZE) as pilot:
             assert await _until(pilot, painted.is_set)
@@ -97,10 +104,7 @@ async def test_reloading_while_the_start_up_count_runs_does_not_wait_for_it(make
         return real(*args)
 
     monkeypatch.setattr(home, "home_numbers", slow_count)
-    app = make_app(basics=BASICS)
-    app.count_after_paint = True
-    painted = threading.Event()
-    app.mark_painted = painted.set
+    app, painted = _counting_app(make_app, basics=BASICS)
     try:
         async with app.run_test(size=SIZE) as pilot:
             assert await _until(pilot, painted.is_set)
@@ -134,8 +138,7 @@ async def test_coming_back_home_counts_on_a_thread_while_the_app_answers(make_ap
         return numbers
 
     monkeypatch.setattr(home, "home_numbers", slow_count)
-    app = make_app(basics=BASICS, mixed=MIXED)
-    app.count_after_paint = True
+    app, _painted = _counting_app(make_app, basics=BASICS, mixed=MIXED)
     try:
         async with app.run_test(size=SIZE) as pilot:
             home_screen = app.screen
@@ -161,8 +164,7 @@ async def test_coming_back_home_counts_on_a_thread_while_the_app_answers(make_ap
 
 
 async def test_coming_back_home_with_a_quick_count_shows_the_new_numbers(make_app, studydeck_home):
-    app = make_app(basics=BASICS)
-    app.count_after_paint = True
+    app, _painted = _counting_app(make_app, basics=BASICS)
     async with app.run_test(size=SIZE) as pilot:
         today = app.screen.query_one("#today")
         assert await _until(pilot, lambda: "Streak" in plain(today))
