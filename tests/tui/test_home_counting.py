@@ -5,6 +5,7 @@ read after what happened elsewhere."""
 from __future__ import annotations
 
 import threading
+import time
 
 from studydeck.tui.screens import home
 from studydeck.tui.widgets.deck_table import DeckTable
@@ -171,3 +172,37 @@ async def test_coming_back_home_with_a_quick_count_shows_the_new_numbers(make_ap
         await pilot.press("enter", "space", "3", "escape")
         assert await _until(pilot, lambda: "Today: 1 review " in plain(today))
         assert "updating" not in plain(today) and app._prefetch is None
+
+
+async def test_back_while_the_start_up_count_runs_and_every_count_is_slow(make_app, studydeck_home, monkeypatch):
+    """Nothing counted yet, back home while the start-up count runs, every later count longer
+    than the grace: the numbers arrive once, and no count follows another forever."""
+    real = home.home_numbers
+    gate = threading.Event()
+    thread_counts = []
+
+    def slow_count(*args):
+        if threading.current_thread() is not threading.main_thread():
+            thread_counts.append(True)
+            if not gate.is_set():
+                gate.wait(30)        # the start-up count, held until the learner is back
+            else:
+                time.sleep(0.2)      # a large collection: longer than RECOUNT_GRACE
+        return real(*args)
+
+    monkeypatch.setattr(home, "home_numbers", slow_count)
+    app, painted = _counting_app(make_app, basics=BASICS, mixed=MIXED)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            assert await _until(pilot, painted.is_set)
+            today = app.screen.query_one("#today")
+            await pilot.press("enter", "space", "3")
+            await pilot.pause()
+            await pilot.press("escape")
+            await pilot.pause()
+            gate.set()
+            assert await _until(pilot, lambda: "Today: 1 review " in plain(today))
+            await pilot.pause(0.6)
+            assert len(thread_counts) == 2 and app._prefetch is None
+    finally:
+        gate.set()

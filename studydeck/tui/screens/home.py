@@ -153,12 +153,12 @@ class HomeScreen(Screen):
         RECOUNT_GRACE they are shown at once, as if counted here; otherwise (a large
         collection) the numbers shown so far stay, marked as being updated, and the
         app answers keys until the thread's numbers arrive."""
+        self._recount = False  # this count is read after everything so far
         self.app.drop_prefetched_numbers()
         self._count_on_thread()
         if self.app.wait_prefetch(RECOUNT_GRACE):
             self.refresh_counts(prefetched=True)
-        elif self._today_line is not None:
-            self._recount = False
+        elif self._today_line is not None:  # else "Counting…" is still shown
             self.query_one("#today", Static).update(self._today_line + Text(" · updating…", style="dim"))
 
     def _show_counting(self) -> None:
