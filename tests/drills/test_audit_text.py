@@ -62,8 +62,11 @@ def _displayed_factors(q) -> list[float]:
 
 def _tanh_cases():
     for params in ({"nonlinearity": "tanh"}, {"nonlinearity": "tanh", "k": 12},
-                   {"nonlinearity": "tanh", "k": 40}):
-        for seed in range(150 if len(params) == 1 else 40):
+                   {"nonlinearity": "tanh", "k": 40}, {"nonlinearity": "tanh", "sig": 2, "k": 12},
+                   # seed 191 at sig 4, k 10: the rounded factors gave 7.805e-5, marked wrong
+                   {"nonlinearity": "tanh", "sig": 4, "k": 10}, {"nonlinearity": "tanh", "sig": 4, "k": 20},
+                   {"nonlinearity": "tanh", "sig": 4, "k": 40}):
+        for seed in (range(150) if len(params) == 1 else [191, *range(60)]):
             yield generate("grad.exploding_vanishing", seed, params)
 
 
@@ -74,7 +77,7 @@ def test_exploding_vanishing_displayed_factors_lead_to_the_answer():
     for q in _tanh_cases():
         factors = _displayed_factors(q)
         assert len(factors) == q.given["k"]
-        typed = _sig(math.prod(factors), 3)
+        typed = _sig(math.prod(factors), q.params.get("sig", 3))
         assert grade(q, repr(typed)).correct, (q.seed, q.params, typed, q.answer_text)
 
 
@@ -91,7 +94,7 @@ def test_exploding_vanishing_student_rounding_as_told_is_accepted(mode):
             h = _round(math.tanh(a), places, mode)
             factor = _sig(g["w"] * (1 - h * h), fig, mode)
             prod = _sig(prod * factor, fig, mode)
-        typed = _sig(prod, 3, mode)
+        typed = _sig(prod, q.params.get("sig", 3), mode)
         assert grade(q, repr(typed)).correct, (q.seed, q.params, typed, q.answer_text)
 
 

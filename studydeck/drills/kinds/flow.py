@@ -115,8 +115,10 @@ def rnn_product(kind: str, seed: int, params: dict):
     hs = out.reshape(-1).tolist()
     text = sig_text(answer, sig)
     # Near saturation 1 − h² loses digits: h_t needs 8 decimals for 3 significant figures, and a
-    # long chain (k > 20) piles up the roundings of its factors, so it keeps more.
+    # long chain (k > 20) piles up the roundings of its factors, so it keeps more; each figure
+    # asked for beyond 3 needs one more everywhere (the tolerance below allows 0.05 of a unit).
     h_places, fig = (8, 6) if k <= 20 else (10, 8)
+    h_places, fig = h_places + max(0, sig - 3), fig + max(0, sig - 3)
     keep = (f" Keep h_t to at least {h_places} decimals and every other intermediate value to at "
             f"least {fig} significant figures." if nonlinearity == "tanh" else "")
     prompt = (f"A one-unit RNN h_t = {nonlinearity}(w·h_(t−1) + u·x_t) (nn.RNN, "
