@@ -116,6 +116,11 @@ def test_long_solution_lines_hang_under_their_own_start():
     assert "(-0.75300)" in "".join(pieces) and "(-0.9)" in "".join(pieces)
     shown = plain(_Holder(HangingText(("Worked solution", "bold"), (cont, ""))), width=76)
     assert shown.splitlines() == ["Worked solution", *wrap_hanging(cont, 76)]
+    # nothing is lost: very narrow widths, tabs, wide characters
+    for width in (3, 6, 12):
+        for text in ("h_1 = 0.19737532", "\tx = 1 + 2 + 3 + 4", "漢字漢字漢字 漢字漢字 σ = 1"):
+            shown = plain(_Holder(HangingText((text, ""))), width=width)
+            assert "".join(shown.split()) == "".join(text.split()), (width, text, shown)
 
 
 class _Holder:

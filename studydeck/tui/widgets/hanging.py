@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import textwrap
 
+from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.measure import Measurement
 from rich.text import Text
@@ -31,8 +32,10 @@ def hang_of(line: str) -> int:
 
 def wrap_hanging(line: str, width: int) -> list[str]:
     """``line`` cut at spaces into pieces of at most ``width`` columns, the pieces after
-    the first indented by :func:`hang_of` (never more than half the width)."""
-    if len(line) <= width or width < 8:
+    the first indented by :func:`hang_of` (never more than half the width); a word wider
+    than the width is cut.  Tabs count as spaces to the next multiple of 8."""
+    line = line.expandtabs()
+    if len(line) <= width or width < 2:
         return [line]
     hang = hang_of(line)
     if hang > width * MAX_HANG:
@@ -54,8 +57,11 @@ class HangingText:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         width = options.max_width
         for line, style in self._lines():
+            if cell_len(line) != len(line):  # wide characters: Rich wraps by cells, without the hang
+                yield Text(line, style=style)
+                continue
             for piece in wrap_hanging(line, width):
-                yield Text(piece, style=style, no_wrap=True, overflow="fold")
+                yield Text(piece, style=style, overflow="fold")
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
         widest = max((len(line) for line, _ in self._lines()), default=0)
