@@ -243,9 +243,13 @@ def _syntax(error: yaml.YAMLError, text: str = "") -> Finding:
     return 1, 1, f"YAML error: {error}"
 
 
+_LINE_BREAK_RE = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # what YAML counts as a line break
+
+
 def _char_at(text: str, line: int, col: int) -> str:
-    """The character at 1-based ``line`` and ``col`` of ``text``, or "" past its end."""
-    lines = text.split("\n", line)
+    """The character at 1-based ``line`` and ``col`` of ``text`` as the YAML parser counts
+    them, or "" past its end."""
+    lines = _LINE_BREAK_RE.split(text, maxsplit=line)
     return lines[line - 1][col - 1:col] if line <= len(lines) else ""
 
 

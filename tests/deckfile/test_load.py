@@ -395,3 +395,11 @@ def test_params_values_are_typed_like_yaml_and_sorted():
     assert problems == []
     assert deck.cards[0].params == (("batch", 16), ("bidirectional", True), ("input_size", 3),
                                     ("seq_len", 5))
+
+
+@pytest.mark.parametrize("breaks", ["\n", "\r\n", "\r"])
+def test_the_tab_note_counts_lines_as_yaml_does(breaks):
+    from studydeck.deckfile.yaml_nodes import _char_at
+
+    text = breaks.join(["deck: x", "title: T\x85note", "cards:", "\t- id: a", ""])
+    assert _char_at(text, 5, 1) == "\t" and _char_at(text, 4, 1) == "c" and _char_at(text, 9, 1) == ""
