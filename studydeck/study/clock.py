@@ -34,36 +34,42 @@ def from_ms(ms: int) -> datetime:
     return datetime.fromtimestamp(ms / 1000, tz=UTC)
 
 
+US_RULE = ",M3.2.0,M11.1.0"  # glibc's rule for a POSIX zone that names summer time without one
+
+
 def local_zone() -> tzinfo:
-    """The learner's time zone: ``$TZ`` in every form the C library (and so ``date``)
-    reads, an IANA name (``Europe/Berlin``), a zone file (``:/path/to/zone``) or a
-    POSIX rule (``JST-9``, ``CET-1CEST,M3.5.0,M10.5.0/3``); else the system's zone.
+    """The learner's time zone, as ``date`` reads it: ``$TZ`` if set, an IANA name
+    (``Europe/Berlin``), a zone file (``:/path/to/zone``) or a POSIX rule (``JST-9``,
+    ``CET-1CEST,M3.5.0,M10.5.0/3``), UTC if it is empty or none of these (as the C
+    library does); the system's zone when ``$TZ`` is not set.
 
     Read afresh from the environment on each call (tests set ``TZ``); the
     zone objects themselves are cached.
     """
-    return _zone(os.environ.get("TZ", ""))
+    return _zone(os.environ.get("TZ"))
 
 
 @cache
-def _zone(tz_env: str) -> tzinfo:
-    name = tz_env.lstrip(":")
-    if name.startswith("/"):
-        try:
-            with open(name, "rb") as f:
-                return ZoneInfo.from_file(f, key=name)
-        except (OSError, ValueError):
-            pass
-    elif name:
-        try:
-            return ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
-        if not tz_env.startswith(":"):
+def _zone(tz_env: str | None) -> tzinfo:
+    if tz_env is not None:  # set: read as the C library reads it, UTC when it cannot
+        name = tz_env.lstrip(":")
+        if name.startswith("/"):
             try:
-                return _posix_zone(name)
+                with open(name, "rb") as f:
+                    return ZoneInfo.from_file(f, key=name)
+            except (OSError, ValueError):
+                pass
+        elif name:
+            try:
+                return ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                pass
+        for rule in (name, name + US_RULE):  # summer time named without its rule: the C library's default
+            try:
+                return _posix_zone(rule)
             except ValueError:
                 pass
+        return UTC
     try:
         with open("/etc/localtime", "rb") as f:
             return ZoneInfo.from_file(f, key="localtime")

@@ -98,6 +98,8 @@ def test_reviews_per_day_viewed_in_summer_counts_a_winter_evening_on_its_own_day
     ("<+0545>-5:45", 5.75, 5.75),
     ("CET-1CEST,M3.5.0,M10.5.0/3", 1, 2),        # POSIX with its summer-time rule
     ("EST5EDT,M3.2.0,M11.1.0", -5, -4),
+    (":JST-9", 9, 9),                            # the C library reads the rule after a colon too
+    ("XXX-3YYY", 3, 4),                          # summer time without its rule: the US rule
 ])
 def test_tz_is_read_as_the_c_library_reads_it(monkeypatch, tz, january, july):
     """Every form of $TZ that `date` honours: an IANA name, a file, a POSIX rule."""
@@ -111,9 +113,30 @@ def test_tz_is_read_as_the_c_library_reads_it(monkeypatch, tz, january, july):
     assert day_start(utc(2026, 1, 15, 12), 4) == datetime(2026, 1, 15, 4, tzinfo=zone).astimezone(UTC)
 
 
-def test_a_tz_nobody_can_read_falls_back_to_the_system_zone(monkeypatch):
-    instants = [utc(2026, m, 15, 12) for m in (1, 7)]
-    monkeypatch.setenv("TZ", "Nowhere/Land")
-    nowhere = [when.astimezone(local_zone()).utcoffset() for when in instants]
-    monkeypatch.delenv("TZ")
-    assert nowhere == [when.astimezone(local_zone()).utcoffset() for when in instants]
+@pytest.mark.parametrize("tz", ["Nowhere/Land", "", ":", "<>", "A1B,M13.1.0"])
+def test_a_tz_nobody_can_read_is_utc_as_the_c_library_has_it(monkeypatch, tz):
+    monkeypatch.setenv("TZ", tz)
+    assert [utc(2026, m, 15, 12).astimezone(local_zone()).utcoffset() for m in (1, 7)] == [timedelta(0)] * 2
+
+
+def test_no_tz_is_the_system_zone(monkeypatch):
+    monkeypatch.delenv("TZ", raising=False)
+    system = datetime(2026, 1, 15, 12).astimezone().utcoffset()   # the C library's reading
+    assert utc(2026, 1, 15, 12).astimezone(local_zone()).utcoffset() == system
+
+
+@pytest.mark.parametrize("tz", ["Asia/Tokyo", ":Asia/Tokyo", "JST-9", ":JST-9", "<+0545>-5:45", "XXX-3YYY",
+                                "CET-1CEST,M3.5.0,M10.5.0/3", "UTC+3", "EST", "Europe/Berln", "", "<>"])
+def test_the_offsets_are_the_c_librarys(monkeypatch, tz):
+    import time
+
+    monkeypatch.setenv("TZ", tz)
+    time.tzset()
+    try:
+        for month in (1, 4, 7, 10):
+            when = utc(2026, month, 15, 12)
+            assert when.astimezone(local_zone()).utcoffset() == timedelta(
+                seconds=time.localtime(when.timestamp()).tm_gmtoff), (tz, month)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
