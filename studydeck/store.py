@@ -786,14 +786,24 @@ class Collection:
             "SELECT id, deck_id, card_id, reviewed_at, rating, answer_ms, prior, before, damaged, "
             f"{_AFTER_COLUMNS} FROM reviews r WHERE {STANDING} ORDER BY id")
 
-    def put_states(self, states: dict[tuple[str, str], CardState | None]) -> None:
-        """Overwrite card states (None: new) in one transaction; the review log is not touched."""
+    def data_version(self) -> int:
+        """A number that changes when another connection commits to the collection."""
+        return self.conn.execute("PRAGMA data_version").fetchone()[0]
+
+    def put_states(self, states: dict[tuple[str, str], CardState | None],
+                   unchanged_since: int | None = None) -> bool:
+        """Overwrite card states (None: new) in one transaction; the review log is not touched.
+        With ``unchanged_since`` (a :meth:`data_version`), nothing is written, and False
+        returned, if another connection has committed since."""
         with self._transaction() as conn:
+            if unchanged_since is not None and self.data_version() != unchanged_since:
+                return False
             for (deck_id, card_id), state in states.items():
                 if state is None:
                     self._reset_to_new(conn, deck_id, card_id)
                 else:
                     self._put_state(conn, deck_id, card_id, state)
+        return True
 
     @staticmethod
     def _reset_to_new(conn: sqlite3.Connection, deck_id: str, card_id: str) -> None:

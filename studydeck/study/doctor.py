@@ -210,24 +210,37 @@ def check(collection: Collection, config: Config) -> Report:
 
 def run(collection_path, config: Config, repair: bool, out: TextIO = sys.stdout) -> int:
     """The ``doctor`` command: print one line per disagreement; exit 1 if any remain."""
-    from studydeck.store import open_collection
+    from studydeck.store import open_collection, read_snapshot
 
     if not collection_path.exists():
         print(f"no collection at {shown(collection_path)}; nothing to check", file=out)
         return 0
-    with open_collection(collection_path, readonly=not repair) as collection:
+    if not repair:  # a read-only view, read again if another process writes meanwhile
+        report = read_snapshot(collection_path, lambda collection: check(collection, config))
+        _print(report, out, "")
+        return 1 if report.disagreements else 0
+    with open_collection(collection_path) as collection:
+        version = collection.data_version()
         report = check(collection, config)
-        for line in report.lines:
-            print(line, file=out)
-        summary = (f"{report.cards} cards, {report.reviews} standing reviews: "
-                   f"{report.disagreements} disagreement{'s' if report.disagreements != 1 else ''}")
-        if repair and report.repairs:
-            collection.put_states(report.repairs)
-            summary += f"; repaired {len(report.repairs)} card state{'s' if len(report.repairs) != 1 else ''}"
-        if report.damaged_log:
-            summary += f"; {report.damaged_log} review rows are damaged (the log is never rewritten)"
-        elif report.repairs and not repair:
-            summary += "; `studydeck doctor --repair` rewrites the card states from the log"
-        print(summary, file=out)
-    remaining = report.damaged_log if repair else report.disagreements
-    return 1 if remaining else 0
+        done = ""
+        if report.repairs:
+            if not collection.put_states(report.repairs, unchanged_since=version):
+                _print(report, out, "; the collection changed while doctor read it (a rating in another "
+                                    "process?), so nothing was repaired: run `studydeck doctor --repair` again")
+                return 1
+            done = f"; repaired {len(report.repairs)} card state{'s' if len(report.repairs) != 1 else ''}"
+        _print(report, out, done)
+    return 1 if report.damaged_log else 0
+
+
+def _print(report: Report, out: TextIO, done: str) -> None:
+    """The report's lines, then its summary with ``done`` (what was repaired) and advice."""
+    for line in report.lines:
+        print(line, file=out)
+    summary = (f"{report.cards} cards, {report.reviews} standing reviews: "
+               f"{report.disagreements} disagreement{'s' if report.disagreements != 1 else ''}{done}")
+    if report.damaged_log:
+        summary += f"; {report.damaged_log} review rows are damaged (the log is never rewritten)"
+    elif report.repairs and not done:
+        summary += "; `studydeck doctor --repair` rewrites the card states from the log"
+    print(summary, file=out)

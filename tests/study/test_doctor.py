@@ -146,3 +146,57 @@ def test_a_forgotten_card_replays_from_its_forget_and_agrees(tmp_path):
         assert session.finished
     code, lines = run(path)
     assert code == 0, lines  # studied again after the forget: replayed from the forget
+
+
+def _lost_update(path):
+    """A card whose stored state is one rating behind its log; returns the scheduler used."""
+    scheduler = Scheduler(Config(fuzz=False))
+    with open_collection(path) as col:
+        at = Clock().now
+        first = scheduler.review(None, 4, at).after
+        col.record_review("d", "c0", 1_000, 4, 3, 10, None, first)
+        col.record_review("d", "c0", 2_000, 3, 2, 10, None, scheduler.review(None, 3, at).after)
+    return scheduler
+
+
+def test_repair_writes_nothing_if_another_process_rates_while_doctor_reads(tmp_path, monkeypatch):
+    """A rating committed by another process between doctor's read and its repair would be
+    overwritten by a state replayed without it: the repair is not made, and says so."""
+    path = tmp_path / "c.sqlite3"
+    scheduler = _lost_update(path)
+    real_check = doctor.check
+    rated = {}
+
+    def check_while_another_process_rates(collection, config):
+        report = real_check(collection, config)
+        with open_collection(path) as other:            # the app, rating the same card
+            before = other.card_state("d", "c0")
+            rated["state"] = scheduler.review(before, 4, from_ms(3_000)).after
+            other.record_review("d", "c0", 3_000, 4, 3, 10, before, rated["state"])
+        return report
+
+    monkeypatch.setattr(doctor, "check", check_while_another_process_rates)
+    code, lines = run(path, repair=True)
+    assert code == 1 and "changed while doctor read it" in lines[-1] and "nothing was repaired" in lines[-1]
+    with open_collection(path) as col:
+        assert col.card_state("d", "c0") == rated["state"]   # the other process's rating stands
+
+
+def test_a_read_only_check_reads_again_when_another_process_writes_meanwhile(tmp_path, monkeypatch):
+    path = tmp_path / "c.sqlite3"
+    _lost_update(path)
+    real_check = doctor.check
+    reviews_seen = []
+
+    def check_while_another_process_rates(collection, config):
+        report = real_check(collection, config)
+        reviews_seen.append(report.reviews)
+        if len(reviews_seen) == 1:
+            with open_collection(path) as other:
+                other.record_review("d", "c1", 3_000, 4, 3, 10, None,
+                                    Scheduler(Config(fuzz=False)).review(None, 4, from_ms(3_000)).after)
+        return report
+
+    monkeypatch.setattr(doctor, "check", check_while_another_process_rates)
+    code, lines = run(path)
+    assert reviews_seen == [2, 3] and lines[-1].startswith("2 cards, 3 standing reviews: 1 disagreement")
