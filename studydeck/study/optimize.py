@@ -27,7 +27,7 @@ from studydeck.config import RANGES, Config
 from studydeck.model import Deck
 from studydeck.store import CardState, Collection
 from studydeck.study.scheduler import Schedulers
-from studydeck.study.clock import from_ms, local_zone
+from studydeck.study.clock import MS_PER_DAY, from_ms, local_zone
 
 MIN_ITEMS = 64
 """fsrs-rs fits the full model only from 64 training items (``compute_parameters``:
@@ -71,6 +71,9 @@ def utc_offsets(first_ms: int, last_ms: int, zone: tzinfo | None = None) -> list
     zone = zone or local_zone()
 
     def offset(ms: int) -> int:
+        # a day before the last time a collection holds: a local time past 9999-12-31
+        # (east of UTC) does not fit in a datetime
+        ms = min(ms, store.MAX_TIME_MS - MS_PER_DAY)
         return int(datetime.fromtimestamp(ms // 1000, zone).utcoffset().total_seconds())
 
     out = [(first_ms, offset(first_ms))]

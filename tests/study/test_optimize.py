@@ -270,3 +270,16 @@ def test_a_reviews_study_day_is_the_one_the_app_shows(tmp_path, app_zone):
     app_day = local_date(day_start(at, 0))
     assert app_day.isoformat() == "2025-01-16"
     assert history.days == [(app_day - datetime(1970, 1, 1).date()).days]
+
+
+def test_utc_offsets_at_the_ends_of_time_east_and_west():
+    """A review stamped at the last instant the collection holds: east of UTC its local time
+    is past year 9999, which a datetime cannot hold; the offset is still found."""
+    from zoneinfo import ZoneInfo
+
+    from studydeck.store import MAX_TIME_MS
+    from studydeck.study.optimize import utc_offsets
+
+    for name, hours in (("Asia/Tokyo", 9), ("America/Los_Angeles", -8)):
+        assert utc_offsets(MAX_TIME_MS - 30 * 86_400_000, MAX_TIME_MS, ZoneInfo(name))[-1][1] == hours * 3600
+        assert utc_offsets(0, 20 * 86_400_000, ZoneInfo(name))[0][1] == hours * 3600
