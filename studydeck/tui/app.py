@@ -77,6 +77,7 @@ class StudyDeckApp(App[int]):
         self.crash: Exception | None = None
         self._set_decks(decks, problems)
         self._prefetch: tuple | None = None
+        self.last_count_seconds = 0.0  # how long the latest count on a thread took
         # the home screen counts on a thread: after its first paint, and when the learner comes
         # back to it (run_app sets it; tests count on the UI thread unless they set it)
         self.count_after_paint = False
@@ -120,6 +121,7 @@ class StudyDeckApp(App[int]):
         are ready: it must be safe to call from there (post a message).
         """
         import threading
+        import time
 
         from studydeck.tui.screens.home import home_numbers
 
@@ -128,9 +130,11 @@ class StudyDeckApp(App[int]):
         decks, config, clock, path = self.decks, self.config, self.clock, paths.collection_path(self.home)
 
         def work() -> None:
+            start = time.perf_counter()
             try:
                 with open_collection(path, create=False) as collection:
                     result["numbers"] = home_numbers(collection, decks, config, clock())
+                self.last_count_seconds = time.perf_counter() - start
             except Exception as exc:  # the UI thread recomputes and reports it
                 result["error"] = exc
             finished.set()

@@ -151,12 +151,15 @@ class HomeScreen(Screen):
     def _recount_on_return(self) -> None:
         """Back on home: the numbers are counted on a thread.  If it ends within
         RECOUNT_GRACE they are shown at once, as if counted here; otherwise (a large
-        collection) the numbers shown so far stay, marked as being updated, and the
-        app answers keys until the thread's numbers arrive."""
+        collection, whose last count took longer: then home does not wait at all) the
+        numbers shown so far stay, marked as being updated, and the app answers keys
+        until the thread's numbers arrive."""
         self._recount = False  # this count is read after everything so far
         self.app.drop_prefetched_numbers()
         self._count_on_thread()
-        if self.app.wait_prefetch(RECOUNT_GRACE):
+        # waiting is worth it only if the last count fitted in the grace (a small collection)
+        grace = RECOUNT_GRACE if self.app.last_count_seconds < RECOUNT_GRACE else 0.0
+        if self.app.wait_prefetch(grace):
             self.refresh_counts(prefetched=True)
         elif self._today_line is not None:  # else "Counting…" is still shown
             self.query_one("#today", Static).update(self._today_line + Text(" · updating…", style="dim"))
