@@ -15,18 +15,16 @@ medians and min-max.  Target: browser ≤ 1.3× home.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.query_workload import NOW, make_collection, make_decks  # noqa: E402
+from benchmarks.query_workload import NOW, options, workload  # noqa: E402
 from studydeck.config import Config  # noqa: E402
 from studydeck.deckfile.load import LoadResult  # noqa: E402
 
@@ -49,7 +47,7 @@ async def measure(home: Path, decks, repeats: int) -> dict[str, list[float]]:
                 start = time.time()
                 await app.push_screen(make())
                 await pilot.pause()
-                elapsed = float(marker.read_text()) - start
+                elapsed = float(marker.read_text().split()[0]) - start  # "wall-time cpu-time"
                 if run:                      # run 0 is the warm-up
                     times[name].append(elapsed)
                 app.pop_screen()
@@ -58,16 +56,8 @@ async def measure(home: Path, decks, repeats: int) -> dict[str, list[float]]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=7)
-    parser.add_argument("--cards", type=int, default=100_000)
-    parser.add_argument("--reviews", type=int, default=1_000_000)
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        home = Path(tmp)
-        decks = make_decks(args.cards)
-        make_collection(home / "collection.sqlite3", decks, args.reviews)
-        print(f"workload: {args.cards:,} cards in {len(decks)} decks, {args.reviews:,} reviews")
+    args = options(__doc__.splitlines()[0], repeats=7)
+    with workload(args.cards, args.reviews) as (home, decks):
         times = asyncio.run(measure(home, decks, args.repeats))
     medians = {}
     for name, values in times.items():

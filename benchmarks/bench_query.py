@@ -21,17 +21,15 @@ into the collection, timed separately.
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.query_workload import NOW, make_collection, make_decks  # noqa: E402
+from benchmarks.query_workload import NOW, options, workload  # noqa: E402
 from studydeck import store  # noqa: E402
 from studydeck.config import Config  # noqa: E402
 from studydeck.store import open_collection  # noqa: E402
@@ -54,19 +52,10 @@ def ms(seconds: float) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=7)
-    parser.add_argument("--cards", type=int, default=100_000)
-    parser.add_argument("--reviews", type=int, default=1_000_000)
-    args = parser.parse_args()
+    args = options(__doc__.splitlines()[0], repeats=7)
     config = Config()
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "collection.sqlite3"
-        t = time.perf_counter()
-        decks = make_decks(args.cards)
-        make_collection(path, decks, args.reviews)
-        print(f"workload: {args.cards:,} cards in {len(decks)} decks, {args.reviews:,} reviews "
-              f"(generated in {time.perf_counter() - t:.1f} s)")
+    with workload(args.cards, args.reviews) as (home, decks):
+        path = home / "collection.sqlite3"
         with open_collection(path) as col:
             t = time.perf_counter()
             store.sync_search(col, decks, 0)

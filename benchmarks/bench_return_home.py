@@ -19,17 +19,15 @@ the order swapped every pair; medians and min-max, and the ratio of the medians.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.query_workload import NOW, make_collection, make_decks  # noqa: E402
+from benchmarks.query_workload import NOW, options, workload  # noqa: E402
 from studydeck.config import Config  # noqa: E402
 from studydeck.deckfile.load import LoadResult  # noqa: E402
 
@@ -79,17 +77,9 @@ async def measure(home: Path, decks, repeats: int) -> dict[str, dict[str, list[f
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=9)
-    parser.add_argument("--cards", type=int, default=100_000)
-    parser.add_argument("--reviews", type=int, default=1_000_000)
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        home = Path(tmp)
-        decks = make_decks(args.cards)
-        make_collection(home / "collection.sqlite3", decks, args.reviews)
-        print(f"workload: {args.cards:,} cards in {len(decks)} decks, {args.reviews:,} reviews; "
-              f"{args.repeats} pairs, order swapped every pair")
+    args = options(__doc__.splitlines()[0], repeats=9)
+    with workload(args.cards, args.reviews) as (home, decks):
+        print(f"{args.repeats} pairs, order swapped every pair")
         out = asyncio.run(measure(home, decks, args.repeats))
     base, ours = out["UI thread (baseline)"], out["studydeck"]
     for what in ("blocked", "fresh"):

@@ -1,4 +1,4 @@
-"""The workload of bench_query.py and bench_browse.py, generated (never committed).
+"""The workload of bench_query.py, bench_browse.py and bench_return_home.py, generated (never committed).
 
 100,000 cards in 20 decks of 5,000 (text with five gate names, one card in a hundred
 with an accented word, two tags each), synced into a new collection in a temp
@@ -9,7 +9,12 @@ ago to 60 days ahead, intervals 1-120 days), 1 % suspended; 1,000,000 review row
 
 from __future__ import annotations
 
+import argparse
 import random
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -71,3 +76,24 @@ def make_collection(path: Path, decks: list[Deck], reviews: int = 1_000_000, see
         conn.executemany(REVIEW_INSERT, review_insert_rows(rows))
         conn.execute("COMMIT")
         conn.execute("ANALYZE")
+
+
+def options(description: str, repeats: int) -> argparse.Namespace:
+    """The command line of a benchmark on this workload: --repeats, --cards, --reviews."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--repeats", type=int, default=repeats)
+    parser.add_argument("--cards", type=int, default=100_000)
+    parser.add_argument("--reviews", type=int, default=1_000_000)
+    return parser.parse_args()
+
+
+@contextmanager
+def workload(cards: int, reviews: int) -> Iterator[tuple[Path, list[Deck]]]:
+    """A temporary home holding the workload's collection, and its decks; says what it made."""
+    with tempfile.TemporaryDirectory() as tmp:
+        home, start = Path(tmp), time.perf_counter()
+        decks = make_decks(cards)
+        make_collection(home / "collection.sqlite3", decks, reviews)
+        print(f"workload: {cards:,} cards in {len(decks)} decks, {reviews:,} reviews "
+              f"(generated in {time.perf_counter() - start:.1f} s)")
+        yield home, decks
