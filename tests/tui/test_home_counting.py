@@ -153,7 +153,8 @@ async def test_coming_back_home_counts_on_a_thread_while_the_app_answers(make_ap
             await pilot.pause()
             assert app.screen is home_screen and not gate.is_set()
             shown = plain(today)
-            assert "Today: 0 reviews" in shown and "updating" in shown
+            assert "Today: 0 reviews" in shown and "Streak: 0 days · updating…" in shown
+            assert "To study: 8 new" in shown                      # the whole of what was shown stays
             table = home_screen.query_one(DeckTable)
             await pilot.press("down")
             assert table.chosen == "mixed"

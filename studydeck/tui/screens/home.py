@@ -112,7 +112,7 @@ class HomeScreen(Screen):
         self._shown_once = False
         self._counted = False
         self._recount = False  # back while the start-up thread counted: count again once it ends
-        self._today_line: Text | None = None
+        self._today_line: tuple[Text, int] | None = None
         if self.app.count_after_paint and self.app._prefetch is None:
             # Start-up: the decks are drawn at once and their numbers (a few
             # grouped scans of the collection, hundreds of ms on a large one)
@@ -162,7 +162,10 @@ class HomeScreen(Screen):
         if self.app.wait_prefetch(grace):
             self.refresh_counts(prefetched=True)
         elif self._today_line is not None:  # else "Counting…" is still shown
-            self.query_one("#today", Static).update(self._today_line + Text(" · updating…", style="dim"))
+            line, first = self._today_line
+            marked = line[:first]
+            marked.append(" · updating…", style="dim")
+            self.query_one("#today", Static).update(marked + line[first:])
 
     def _show_counting(self) -> None:
         """The decks, their numbers shown as being counted."""
@@ -207,11 +210,12 @@ class HomeScreen(Screen):
         line.append(f"Today: {count(day.reviews_done, 'review')}", style="bold")
         line.append(f" ({day.new_done} new) · ")
         line.append(f"Streak: {count(numbers.streak, 'day')}", style="bold")
-        self._today_line = line.copy()  # the first line alone, for "updating…"
+        first = len(line)
         line.append(f"\nTo study: {day.new} new · {day.learning} learning · {day.review} review")
         line.append(f" · {day.unseen} unseen", style="dim")
         if not app.decks:
             line.append("\nNo decks loaded: add deck folders to the settings or use --deck-dir.")
+        self._today_line = (line, first)  # the text, and where "updating…" goes
         self.query_one("#today", Static).update(line)
         self.query_one(DeckErrorsPanel).show(app.problems)
 
