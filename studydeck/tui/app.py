@@ -111,14 +111,14 @@ class StudyDeckApp(App[int]):
         self.config = replace(self.config, theme=theme.name)
 
     # -- the home screen's numbers, read while Textual starts --------------
-    def prefetch_home_numbers(self, done: Callable[[object], object] | None = None) -> object:
-        """Compute the home screen's numbers on a thread with its own connection; returns
-        the prefetch's token (see :meth:`prefetch_is`).
+    def prefetch_home_numbers(self, done: Callable[[object], object] | None = None) -> None:
+        """Compute the home screen's numbers on a thread with its own connection.
 
         SQLite releases the GIL, so the queries (tens to hundreds of ms on a
         large collection) do not hold up the UI.  The home screen takes the
         result once.  ``done(token)`` is called on the thread when the numbers
-        are ready: it must be safe to call from there (post a message).
+        are ready, ``token`` naming this prefetch (see :meth:`prefetch_is`): it
+        must be safe to call from there (post a message).
         """
         import threading
         import time
@@ -144,7 +144,6 @@ class StudyDeckApp(App[int]):
         thread = threading.Thread(target=work, name="studydeck-prefetch", daemon=True)
         self._prefetch = (thread, result, finished)
         thread.start()
-        return result
 
     def prefetch_is(self, token: object) -> bool:
         """``token`` is the prefetch whose numbers are still to be taken (not dropped, not taken)."""

@@ -110,8 +110,8 @@ class HomeScreen(Screen):
 
     def on_mount(self) -> None:
         self._shown_once = False
-        self._counted = False
         self._recount = False  # back while the start-up thread counted: count again once it ends
+        # what refresh_counts last showed, and where "updating…" goes (None: nothing counted yet)
         self._today_line: tuple[Text, int] | None = None
         if self.app.count_after_paint and self.app._prefetch is None:
             # Start-up: the decks are drawn at once and their numbers (a few
@@ -130,9 +130,9 @@ class HomeScreen(Screen):
             super().__init__()
             self.token = token  # which prefetch (app.prefetch_is)
 
-    def _count_on_thread(self) -> object:
+    def _count_on_thread(self) -> None:
         # post_message is safe from the thread; an error then surfaces in the app
-        return self.app.prefetch_home_numbers(done=lambda token: self.post_message(self.NumbersRead(token)))
+        self.app.prefetch_home_numbers(done=lambda token: self.post_message(self.NumbersRead(token)))
 
     def _painted_then_count(self) -> None:
         self.app.mark_painted()
@@ -179,7 +179,7 @@ class HomeScreen(Screen):
 
     def on_screen_resume(self) -> None:
         if self._shown_once:  # back from another screen: the numbers have changed
-            if not self._counted and self.app.prefetch_pending():
+            if self._today_line is None and self.app.prefetch_pending():
                 # the start-up thread is still counting: neither wait for it nor count
                 # beside it here; what is shown stays, and its end counts again
                 self._recount = True
@@ -201,7 +201,6 @@ class HomeScreen(Screen):
             numbers = None
         if numbers is None:
             numbers = home_numbers(app.collection, app.decks, app.config, app.clock())
-        self._counted = True
         self._recount = False
         day = numbers.today
         self.query_one(DeckTable).set_rows(
@@ -215,7 +214,7 @@ class HomeScreen(Screen):
         line.append(f" · {day.unseen} unseen", style="dim")
         if not app.decks:
             line.append("\nNo decks loaded: add deck folders to the settings or use --deck-dir.")
-        self._today_line = (line, first)  # the text, and where "updating…" goes
+        self._today_line = (line, first)
         self.query_one("#today", Static).update(line)
         self.query_one(DeckErrorsPanel).show(app.problems)
 
