@@ -380,7 +380,7 @@ def describe(node: Node) -> str:
         case All():
             return "*"
         case And(items):
-            return " ".join(_grouped(i, Or) for i in items)
+            return " ".join(_grouped(i, (And, Or)) for i in items)
         case Or(items):
             return " or ".join(_grouped(i, Or) for i in items)
         case Not(item):
